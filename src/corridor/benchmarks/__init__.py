@@ -1,0 +1,1 @@
+"""Benchmarks behind `corridor ... bench`: each prints figures, and `--json` gives one object."""

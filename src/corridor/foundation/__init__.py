@@ -1,0 +1,1 @@
+"""Foundation: money, ids, clock, errors and configuration shared by every layer."""

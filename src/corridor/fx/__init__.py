@@ -1,0 +1,1 @@
+"""FX: quotes and payment-versus-payment (domain layer)."""

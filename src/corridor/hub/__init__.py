@@ -1,0 +1,1 @@
+"""Hub: use cases, unit of work, business day, delivery (application layer)."""

@@ -1,0 +1,1 @@
+"""ISO 20022 messages in and out (domain layer)."""

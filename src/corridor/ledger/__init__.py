@@ -1,0 +1,1 @@
+"""Ledger: the pure, deterministic double-entry state machine (domain layer)."""

@@ -1,0 +1,1 @@
+"""Watch lists and name matching (domain layer)."""

@@ -1,0 +1,1 @@
+"""Settlement: queues, gridlock resolution, netting (domain layer)."""

@@ -1,0 +1,1 @@
+"""Storage: SQLite and PostgreSQL through SQLAlchemy Core, with migrations (infrastructure)."""
