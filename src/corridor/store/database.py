@@ -1,0 +1,51 @@
+"""Opening a database by URL: SQLite (WAL, synchronous=FULL) or PostgreSQL (psycopg 3)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+
+from corridor.foundation.errors import InputError
+
+
+def normalise_url(url_or_path: str) -> str:
+    """Accept a SQLAlchemy URL, a postgresql:// URL, or a plain SQLite file path."""
+    if "://" not in url_or_path:
+        return f"sqlite:///{Path(url_or_path).expanduser()}"
+    url = make_url(url_or_path)
+    if url.drivername in ("postgresql", "postgres"):
+        return url.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+    return url_or_path
+
+
+def open_engine(url_or_path: str) -> Engine:
+    """An Engine for the URL, with SQLite set up for durability (WAL, synchronous=FULL)."""
+    url = normalise_url(url_or_path)
+    backend = make_url(url).get_backend_name()
+    if backend == "sqlite":
+        engine = create_engine(url)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        # pysqlite's own transaction handling is replaced by explicit BEGIN IMMEDIATE,
+        # so that a batch's writes take the lock up front and commit as one.
+        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+        return engine
+    if backend == "postgresql":
+        return create_engine(url, pool_pre_ping=True)
+    raise InputError(
+        "only sqlite and postgresql databases are supported",
+        field="database_url",
+        value=url_or_path,
+    )
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: object) -> None:
+    dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()

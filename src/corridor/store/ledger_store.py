@@ -1,0 +1,304 @@
+"""Durable ledger state: the journal and the account balances, committed per batch.
+
+`commit(outcome)` writes a batch's journal rows and the touched accounts' new totals in
+one database transaction (group commit): when it returns, the batch is durable and its
+results may be acknowledged. `load()` rebuilds the in-memory ledger from the committed
+balances and the journal (ids, pending state), so a crash loses only what was never
+acknowledged and applies nothing twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from corridor.foundation.errors import StoreError
+from corridor.ledger import (
+    Account,
+    AccountBalance,
+    AccountKind,
+    BatchOutcome,
+    CloseAccount,
+    CreateAccount,
+    CreateTransfer,
+    Event,
+    ExpirePending,
+    Ledger,
+    PostPending,
+    SetAccountFloor,
+    VoidPending,
+)
+from corridor.store.schema import ledger_accounts, ledger_journal
+
+KIND_ACCOUNT_OPENED, KIND_TRANSFER, KIND_POST, KIND_VOID, KIND_EXPIRE = 1, 2, 3, 4, 5
+KIND_FLOOR_SET, KIND_ACCOUNT_CLOSED = 6, 7
+FLAG_PENDING, FLAG_LINKED = 1, 2
+_HISTORY_KINDS = (KIND_TRANSFER, KIND_POST, KIND_VOID, KIND_EXPIRE)
+
+
+def id_bytes(value: int) -> bytes:
+    return value.to_bytes(16, "big")
+
+
+def id_int(value: bytes) -> int:
+    return int.from_bytes(value, "big")
+
+
+class LedgerStore:
+    """The ledger's tables in one database (SQLite or PostgreSQL)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        dialect = engine.dialect.name
+        self._insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        self._upsert = self._build_upsert()
+
+    def _build_upsert(self) -> Any:
+        statement = self._insert(ledger_accounts)
+        updatable = (
+            "floor_minor",
+            "debits_posted",
+            "credits_posted",
+            "debits_pending",
+            "credits_pending",
+            "closed",
+            "updated_seq",
+        )
+        return statement.on_conflict_do_update(
+            index_elements=[ledger_accounts.c.id],
+            set_={name: statement.excluded[name] for name in updatable},
+        )
+
+    # -- writing --------------------------------------------------------------------
+    def commit(self, outcome: BatchOutcome) -> None:
+        """Make a batch durable: journal rows and new balances in one transaction."""
+        if not outcome.events:
+            return
+        rows = journal_tuples(outcome)
+        last_seq = outcome.first_seq + len(outcome.events) - 1
+        balances = [account_row(account, last_seq) for account in outcome.accounts]
+        with self._engine.begin() as connection:
+            self._write_journal(connection, rows)
+            if balances:
+                connection.execute(self._upsert, balances)
+
+    def _write_journal(self, connection: Any, rows: list[tuple[Any, ...]]) -> None:
+        """The hot path: COPY on PostgreSQL, one prepared executemany on SQLite."""
+        if self._engine.dialect.name == "postgresql":
+            cursor = connection.connection.driver_connection.cursor()
+            with cursor.copy(_COPY_SQL) as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            connection.exec_driver_sql(_INSERT_SQL, rows)
+
+    # -- reading --------------------------------------------------------------------
+    def load(self) -> Ledger:
+        """The ledger as of the last committed batch."""
+        with self._engine.connect() as connection:
+            accounts = [
+                account_from_row(row)
+                for row in connection.execute(select(ledger_accounts)).mappings()
+            ]
+            last_seq, now_ms = connection.execute(
+                select(func.max(ledger_journal.c.seq), func.max(ledger_journal.c.applied_at_ms))
+            ).one()
+            history = list(self._history(connection))
+        return Ledger.restore(accounts, history, next_seq=(last_seq or 0) + 1, now_ms=now_ms or 0)
+
+    def _history(self, connection: Any) -> Iterator[tuple[int, Event]]:
+        query = (
+            select(ledger_journal)
+            .where(ledger_journal.c.kind.in_(_HISTORY_KINDS))
+            .order_by(ledger_journal.c.seq)
+        )
+        for row in connection.execute(query).mappings():
+            yield row["applied_at_ms"], event_from_row(row)
+
+    def journal_count(self) -> int:
+        with self._engine.connect() as connection:
+            return int(
+                connection.execute(select(func.count()).select_from(ledger_journal)).scalar_one()
+            )
+
+    def transfer_ids(self) -> set[int]:
+        """Every transfer, post and void id in the journal."""
+        with self._engine.connect() as connection:
+            rows = connection.execute(
+                select(ledger_journal.c.id).where(ledger_journal.c.id.is_not(None))
+            )
+            return {id_int(row[0]) for row in rows}
+
+
+_COLUMNS = (
+    "seq",
+    "kind",
+    "id",
+    "debit_account_id",
+    "credit_account_id",
+    "amount_minor",
+    "code",
+    "reference",
+    "flags",
+    "timeout_ms",
+    "pending_id",
+    "applied_at_ms",
+)
+_INSERT_SQL = (
+    f"INSERT INTO ledger_journal ({', '.join(_COLUMNS)}) "
+    f"VALUES ({', '.join('?' for _ in _COLUMNS)})"
+)
+_COPY_SQL = f"COPY ledger_journal ({', '.join(_COLUMNS)}) FROM STDIN"
+
+
+def journal_tuples(outcome: BatchOutcome) -> list[tuple[Any, ...]]:
+    """The journal rows of a batch as tuples in _COLUMNS order (the hot path)."""
+    now_ms = outcome.now_ms
+    rows: list[tuple[Any, ...]] = []
+    append = rows.append
+    for seq, event in enumerate(outcome.events, start=outcome.first_seq):
+        if type(event) is CreateTransfer:
+            append(
+                (
+                    seq,
+                    KIND_TRANSFER,
+                    event.id.to_bytes(16, "big"),
+                    event.debit_account_id.to_bytes(16, "big"),
+                    event.credit_account_id.to_bytes(16, "big"),
+                    event.amount_minor,
+                    event.code,
+                    event.reference,
+                    (FLAG_PENDING if event.pending else 0) | (FLAG_LINKED if event.linked else 0),
+                    event.timeout_ms,
+                    None,
+                    now_ms,
+                )
+            )
+        else:
+            row = event_row(event)
+            row["seq"], row["applied_at_ms"] = seq, now_ms
+            append(tuple(row[name] for name in _COLUMNS))
+    return rows
+
+
+def event_row(event: Event) -> dict[str, Any]:
+    """One event as journal columns (without seq and applied_at_ms)."""
+    if type(event) is CreateTransfer:
+        return {
+            "kind": KIND_TRANSFER,
+            "id": id_bytes(event.id),
+            "debit_account_id": id_bytes(event.debit_account_id),
+            "credit_account_id": id_bytes(event.credit_account_id),
+            "amount_minor": event.amount_minor,
+            "code": event.code,
+            "reference": event.reference,
+            "flags": (FLAG_PENDING if event.pending else 0) | (FLAG_LINKED if event.linked else 0),
+            "timeout_ms": event.timeout_ms,
+            "pending_id": None,
+        }
+    row: dict[str, Any] = {
+        "id": None,
+        "debit_account_id": None,
+        "credit_account_id": None,
+        "amount_minor": None,
+        "code": 0,
+        "reference": "",
+        "flags": FLAG_LINKED if getattr(event, "linked", False) else 0,
+        "timeout_ms": 0,
+        "pending_id": None,
+    }
+    if isinstance(event, PostPending | VoidPending):
+        row.update(
+            kind=KIND_POST if isinstance(event, PostPending) else KIND_VOID,
+            id=id_bytes(event.id),
+            pending_id=id_bytes(event.pending_id),
+            amount_minor=getattr(event, "amount_minor", None),
+        )
+    elif isinstance(event, ExpirePending):
+        row.update(kind=KIND_EXPIRE, pending_id=id_bytes(event.pending_id))
+    elif isinstance(event, CreateAccount):
+        row.update(
+            kind=KIND_ACCOUNT_OPENED,
+            debit_account_id=id_bytes(event.id),
+            amount_minor=event.floor_minor,
+            code=int(event.kind),
+            reference=f"{event.owner} {event.currency}",
+        )
+    elif isinstance(event, SetAccountFloor):
+        row.update(
+            kind=KIND_FLOOR_SET,
+            debit_account_id=id_bytes(event.account_id),
+            amount_minor=event.floor_minor,
+        )
+    elif isinstance(event, CloseAccount):
+        row.update(kind=KIND_ACCOUNT_CLOSED, debit_account_id=id_bytes(event.account_id))
+    else:
+        raise StoreError(f"cannot journal {event!r}")
+    return row
+
+
+def event_from_row(row: Any) -> Event:
+    """A transfer, post, void or expiry back from its journal row."""
+    kind = row["kind"]
+    linked = bool(row["flags"] & FLAG_LINKED)
+    if kind == KIND_TRANSFER:
+        return CreateTransfer(
+            id=id_int(row["id"]),
+            debit_account_id=id_int(row["debit_account_id"]),
+            credit_account_id=id_int(row["credit_account_id"]),
+            amount_minor=row["amount_minor"],
+            code=row["code"],
+            reference=row["reference"],
+            pending=bool(row["flags"] & FLAG_PENDING),
+            timeout_ms=row["timeout_ms"],
+            linked=linked,
+        )
+    if kind == KIND_POST:
+        return PostPending(
+            id=id_int(row["id"]),
+            pending_id=id_int(row["pending_id"]),
+            amount_minor=row["amount_minor"],
+            linked=linked,
+        )
+    if kind == KIND_VOID:
+        return VoidPending(
+            id=id_int(row["id"]), pending_id=id_int(row["pending_id"]), linked=linked
+        )
+    if kind == KIND_EXPIRE:
+        return ExpirePending(pending_id=id_int(row["pending_id"]))
+    raise StoreError(f"journal row {row['seq']} has unknown kind {kind}")
+
+
+def account_row(account: AccountBalance, seq: int) -> dict[str, Any]:
+    return {
+        "id": id_bytes(account.id),
+        "owner": account.owner,
+        "currency": account.currency,
+        "kind": int(account.kind),
+        "floor_minor": account.floor_minor,
+        "debits_posted": account.debits_posted,
+        "credits_posted": account.credits_posted,
+        "debits_pending": account.debits_pending,
+        "credits_pending": account.credits_pending,
+        "closed": account.closed,
+        "updated_seq": seq,
+    }
+
+
+def account_from_row(row: Any) -> Account:
+    return Account(
+        id_int(row["id"]),
+        row["owner"],
+        row["currency"],
+        AccountKind(row["kind"]),
+        row["floor_minor"],
+        debits_posted=row["debits_posted"],
+        credits_posted=row["credits_posted"],
+        debits_pending=row["debits_pending"],
+        credits_pending=row["credits_pending"],
+        closed=bool(row["closed"]),
+    )

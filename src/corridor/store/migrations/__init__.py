@@ -1,0 +1,1 @@
+"""Alembic migrations for the Corridor schema (run by `corridor.store.migrate`)."""
