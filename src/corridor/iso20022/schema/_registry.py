@@ -120,6 +120,12 @@ class SchemaRegistry:
             raise SchemaSourceError("unknown namespace", field="namespace", value=namespace)
         return self._compiled_for(namespace).schema
 
+    def xsd(self, namespace: str) -> etree._Element:
+        """The XSD document behind a known namespace (e.g. to hand to a participant)."""
+        if namespace not in self._loaders:
+            raise SchemaSourceError("unknown namespace", field="namespace", value=namespace)
+        return self._compiled_for(namespace).xsd
+
     def _compiled_for(self, namespace: str) -> _Compiled:
         compiled = self._compiled.get(namespace)
         if compiled is not None:
