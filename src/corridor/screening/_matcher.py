@@ -1,0 +1,339 @@
+"""The name index and the name scorer.
+
+Index (built once per set of list versions): a vocabulary of canonical tokens, each with
+a rarity weight idf**weight_exponent; keys from every token to the vocabulary (exact,
+skeleton, skeleton with one letter deleted, consonant skeleton); postings from every token
+to the names that use it; keys from adjacent token pairs (joined) to names.
+
+Query: every query token gets its similar vocabulary tokens through the keys (rapidfuzz
+ratio computed once per pair). Candidates come from the postings of the rarest query
+tokens only: the smallest set of tokens that a name must match at least one of to reach
+the threshold (prefix filtering), so common words never cause a scan. A candidate whose
+upper bound is below the threshold is dropped before scoring.
+
+Score of a query Q against a listed name C, with weights w:
+    sum(w_q * sim(q, c) for aligned pairs)
+    / (sum(w_q for q in Q) + unmatched_listed_factor * sum(w_c for unmatched c in C))
+Pairs are aligned greedily by similarity; unmatched tokens then get a second chance as
+initials, a truncated last token, or two adjacent tokens written as one.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rapidfuzz.distance import Indel
+
+from corridor.screening._normalise import NormalisedName, consonants, skeleton
+from corridor.screening._records import FieldScore
+
+
+@dataclass(frozen=True, slots=True)
+class MatchConfig:
+    """Matching parameters (one threshold; the rest are general scoring constants).
+
+    Attributes:
+        threshold: a hit needs score >= threshold.
+        token_similarity_min: token pairs below this similarity do not align.
+        skeleton_similarity: similarity of two tokens with the same skeleton.
+        consonant_similarity: same consonant skeleton, one side written in an abjad.
+        initial_similarity: an initial against a token with that first letter.
+        prefix_similarity: a cut last token against the token it starts.
+        unmatched_listed_factor: how much an unmatched listed token costs (missing
+            middle names cost little; an unmatched query token costs fully).
+        weight_exponent: rarity weight = idf ** weight_exponent.
+        truncated_length_min: a query at least this long may have a cut last token.
+        candidates_max: a bound on candidates scored per query.
+    """
+
+    threshold: float = 0.80
+    token_similarity_min: float = 0.70
+    skeleton_similarity: float = 0.95
+    consonant_similarity: float = 0.90
+    initial_similarity: float = 0.80
+    prefix_similarity: float = 0.90
+    unmatched_listed_factor: float = 0.30
+    weight_exponent: float = 1.5
+    truncated_length_min: int = 33
+    candidates_max: int = 2_000
+
+
+def _deletions(text: str) -> list[str]:
+    if len(text) < 4:
+        return [text]
+    return [text, *(text[:i] + text[i + 1:] for i in range(len(text)))]
+
+
+@dataclass(frozen=True, slots=True)
+class _Listed:
+    tokens: tuple[str, ...]
+    skeletons: tuple[str, ...]
+    weights: tuple[float, ...]
+
+
+@dataclass(slots=True)
+class _Query:
+    tokens: tuple[str, ...]
+    skeletons: tuple[str, ...]
+    consonants: tuple[str, ...]
+    weights: list[float]
+    sims: list[dict[int, float]]
+    abjad: bool
+    truncated: bool
+
+    @property
+    def weight_total(self) -> float:
+        return sum(self.weights)
+
+
+class NameIndex:
+    """An in-memory index over normalised names; see the module docstring."""
+
+    def __init__(self, names: Sequence[NormalisedName], config: MatchConfig) -> None:
+        assert 0.0 < config.threshold <= 1.0, config.threshold
+        self.config = config
+        self.vocab: dict[str, int] = {}
+        self.tokens: list[str] = []
+        self.skeletons: list[str] = []
+        self.consonants: list[str] = []
+        self.abjad: list[bool] = []
+        self.postings: list[list[int]] = []
+        self.name_tokens: list[tuple[int, ...]] = []
+        self.keys: dict[str, list[int]] = {}
+        self.pair_keys: dict[str, list[int]] = {}
+        for name_id, name in enumerate(names):
+            self._add_name(name_id, name)
+        self.weights = self._weights(len(names))
+        self.weight_unknown = max(self.weights, default=1.0)
+        assert len(self.name_tokens) == len(names)
+
+    def _vocab_id(self, token: str, abjad: bool) -> int:
+        found = self.vocab.get(token)
+        if found is not None:
+            self.abjad[found] = self.abjad[found] or abjad
+            return found
+        vid = len(self.tokens)
+        self.vocab[token] = vid
+        self.tokens.append(token)
+        skel = skeleton(token)
+        self.skeletons.append(skel)
+        self.consonants.append(consonants(token))
+        self.abjad.append(abjad)
+        self.postings.append([])
+        for key in {*(f"d:{d}" for d in _deletions(skel)), f"c:{consonants(token)}"}:
+            self.keys.setdefault(key, []).append(vid)
+        return vid
+
+    def _add_name(self, name_id: int, name: NormalisedName) -> None:
+        ids = tuple(self._vocab_id(t, name.abjad) for t in name.tokens)
+        self.name_tokens.append(ids)
+        for vid in set(ids):
+            self.postings[vid].append(name_id)
+        for left, right in zip(name.tokens, name.tokens[1:], strict=False):
+            self.pair_keys.setdefault(skeleton(left + right), []).append(name_id)
+
+    def _weights(self, name_count: int) -> list[float]:
+        exponent = self.config.weight_exponent
+        return [math.log((name_count + 1) / (len(p) + 0.5)) ** exponent
+                for p in self.postings]
+
+    # -- query side -------------------------------------------------------------------
+
+    def token_similarity(self, q: int, query: _Query, vid: int) -> float:
+        """Similarity of query token q with vocabulary token vid (0 below the minimum)."""
+        cfg = self.config
+        if query.tokens[q] == self.tokens[vid]:
+            return 1.0
+        if query.skeletons[q] == self.skeletons[vid]:
+            return cfg.skeleton_similarity
+        either_abjad = query.abjad or self.abjad[vid]
+        if either_abjad and query.consonants[q] == self.consonants[vid]:
+            return cfg.consonant_similarity
+        sim = Indel.normalized_similarity(query.skeletons[q], self.skeletons[vid])
+        if either_abjad:
+            sim = max(sim, Indel.normalized_similarity(query.consonants[q],
+                                                       self.consonants[vid]))
+        return sim if sim >= cfg.token_similarity_min else 0.0
+
+    def prepare(self, name: NormalisedName, text_length: int) -> _Query:
+        skels = tuple(skeleton(t) for t in name.tokens)
+        cons = tuple(consonants(t) for t in name.tokens)
+        query = _Query(name.tokens, skels, cons, [], [], name.abjad,
+                       text_length >= self.config.truncated_length_min)
+        for q in range(len(name.tokens)):
+            vids: set[int] = set()
+            for key in _deletions(skels[q]):
+                vids.update(self.keys.get(f"d:{key}", ()))
+            vids.update(self.keys.get(f"c:{cons[q]}", ()))
+            sims = {v: s for v in vids if (s := self.token_similarity(q, query, v)) > 0.0}
+            query.sims.append(sims)
+            query.weights.append(self._query_weight(name.tokens[q], sims))
+        return query
+
+    def _query_weight(self, token: str, sims: dict[int, float]) -> float:
+        if len(token) == 1:
+            return min(self.weight_unknown, 1.0)
+        if not sims:
+            return self.weight_unknown
+        best = max(sims, key=lambda v: (sims[v], -len(self.postings[v])))
+        return self.weights[best]
+
+    def candidates(self, query: _Query, floor: float) -> list[int]:
+        """Names that may reach `floor`: from the rarest tokens' postings, bounded."""
+        total = query.weight_total
+        if total <= 0.0:
+            return []
+        order = sorted(range(len(query.tokens)), key=lambda q: -query.weights[q])
+        required: list[int] = []
+        remaining = total
+        for q in order:
+            if remaining < floor * total:
+                break
+            required.append(q)
+            remaining -= query.weights[q]
+        bound: dict[int, float] = {}
+        for q in required:
+            best: dict[int, float] = {}
+            for vid, sim in query.sims[q].items():
+                gain = query.weights[q] * sim
+                for name_id in self.postings[vid]:
+                    if best.get(name_id, 0.0) < gain:
+                        best[name_id] = gain
+            for name_id, gain in best.items():
+                bound[name_id] = bound.get(name_id, 0.0) + gain
+        for i in range(len(query.tokens) - 1):
+            joined = query.skeletons[i] + query.skeletons[i + 1]
+            for key in (query.skeletons[i], joined):
+                for name_id in self.pair_keys.get(key, ()):
+                    bound[name_id] = total
+        picked = [n for n, b in bound.items() if b + remaining >= floor * total]
+        picked.sort(key=lambda n: -bound[n])
+        return picked[: self.config.candidates_max]
+
+    # -- scoring ------------------------------------------------------------------------
+
+    def score(self, query: _Query, name_id: int,
+              explain: bool = False) -> tuple[float, tuple[FieldScore, ...]]:
+        """Score of the query against one indexed name, with the token explanation."""
+        ctoks = self.name_tokens[name_id]
+        listed = _Listed(tuple(self.tokens[v] for v in ctoks),
+                         tuple(self.skeletons[v] for v in ctoks),
+                         tuple(self._listed_weight(v) for v in ctoks))
+        pairs = [(sims[v], q, c) for q, sims in enumerate(query.sims)
+                 for c, v in enumerate(ctoks) if v in sims]
+        return self._align(query, listed, pairs, explain)
+
+    def score_pair(self, query: _Query, name: NormalisedName,
+                   explain: bool = False) -> tuple[float, tuple[FieldScore, ...]]:
+        """Score of the query against any name (indexed or not), weights from the index."""
+        weights = []
+        for token in name.tokens:
+            vid = self.vocab.get(token)
+            weights.append(self._listed_weight(vid) if vid is not None
+                           else (min(self.weight_unknown, 1.0) if len(token) == 1
+                                 else self.weight_unknown))
+        listed = _Listed(name.tokens, tuple(skeleton(t) for t in name.tokens), tuple(weights))
+        pairs = []
+        for q in range(len(query.tokens)):
+            for c, token in enumerate(name.tokens):
+                sim = self._pair_similarity(query, q, token, name.abjad)
+                if sim > 0.0:
+                    pairs.append((sim, q, c))
+        return self._align(query, listed, pairs, explain)
+
+    def _pair_similarity(self, query: _Query, q: int, token: str, abjad: bool) -> float:
+        cfg = self.config
+        if query.tokens[q] == token:
+            return 1.0
+        skel, cons = skeleton(token), consonants(token)
+        if query.skeletons[q] == skel:
+            return cfg.skeleton_similarity
+        either_abjad = query.abjad or abjad
+        if either_abjad and query.consonants[q] == cons:
+            return cfg.consonant_similarity
+        sim = Indel.normalized_similarity(query.skeletons[q], skel)
+        if either_abjad:
+            sim = max(sim, Indel.normalized_similarity(query.consonants[q], cons))
+        return sim if sim >= cfg.token_similarity_min else 0.0
+
+    def _align(self, query: _Query, listed: _Listed, pairs: list[tuple[float, int, int]],
+               explain: bool) -> tuple[float, tuple[FieldScore, ...]]:
+        pairs.sort(reverse=True)
+        q_sim: dict[int, float] = {}
+        c_of_q: dict[int, tuple[int, ...]] = {}
+        used: set[int] = set()
+        for sim, q, c in pairs:
+            if q not in q_sim and c not in used:
+                q_sim[q] = sim
+                c_of_q[q] = (c,)
+                used.add(c)
+        if len(q_sim) < len(query.tokens) and len(used) < len(listed.tokens):
+            self._second_chance(query, listed, q_sim, c_of_q, used)
+        numerator = sum(query.weights[q] * s for q, s in q_sim.items())
+        missing = sum(w for c, w in enumerate(listed.weights) if c not in used)
+        denominator = query.weight_total + self.config.unmatched_listed_factor * missing
+        value = numerator / denominator if denominator > 0 else 0.0
+        if not explain:
+            return value, ()
+        items = tuple(
+            FieldScore("token", token, " ".join(listed.tokens[c] for c in c_of_q.get(q, ())),
+                       q_sim.get(q, 0.0), query.weights[q])
+            for q, token in enumerate(query.tokens))
+        return value, items
+
+    def _listed_weight(self, vid: int) -> float:
+        return min(self.weight_unknown, 1.0) if len(self.tokens[vid]) == 1 \
+            else self.weights[vid]
+
+    def _second_chance(self, query: _Query, listed: _Listed, q_sim: dict[int, float],
+                       c_of_q: dict[int, tuple[int, ...]], used: set[int]) -> None:
+        """Initials, a cut last token, and one token written as two adjacent ones."""
+        cfg = self.config
+        free_c = [c for c in range(len(listed.tokens)) if c not in used]
+        for q in range(len(query.tokens)):
+            if q in q_sim or not free_c:
+                continue
+            token = query.tokens[q]
+            for c in free_c:
+                other = listed.tokens[c]
+                sim = 0.0
+                if (len(token) == 1 or len(other) == 1) and token[0] == other[0]:
+                    sim = cfg.initial_similarity
+                elif (query.truncated and q == len(query.tokens) - 1
+                      and len(token) >= 2 and other.startswith(token)):
+                    sim = cfg.prefix_similarity
+                if sim:
+                    q_sim[q], c_of_q[q] = sim, (c,)
+                    used.add(c)
+                    free_c.remove(c)
+                    break
+            else:
+                self._merge(query, listed, q, q_sim, c_of_q, used, free_c)
+
+    def _merge(self, query: _Query, listed: _Listed, q: int, q_sim: dict[int, float],
+               c_of_q: dict[int, tuple[int, ...]], used: set[int], free_c: list[int]) -> None:
+        floor = self.config.token_similarity_min + 0.15
+        for c in free_c:
+            if c + 1 in free_c:
+                joined = listed.skeletons[c] + listed.skeletons[c + 1]
+                sim = Indel.normalized_similarity(query.skeletons[q], joined)
+                if sim >= floor:
+                    q_sim[q], c_of_q[q] = sim, (c, c + 1)
+                    used.update((c, c + 1))
+                    free_c.remove(c)
+                    free_c.remove(c + 1)
+                    return
+
+    def exhaustive_sims(self, query: _Query, name_id: int) -> _Query:
+        """A copy of `query` whose similarities cover every token of one name (no keys)."""
+        sims = [dict(s) for s in query.sims]
+        for q in range(len(query.tokens)):
+            for vid in self.name_tokens[name_id]:
+                if vid not in sims[q]:
+                    s = self.token_similarity(q, query, vid)
+                    if s > 0.0:
+                        sims[q][vid] = s
+        return _Query(query.tokens, query.skeletons, query.consonants, query.weights, sims,
+                      query.abjad, query.truncated)

@@ -1,0 +1,153 @@
+"""Name normalisation: script to Latin, case folding, legal forms, romanisation groups.
+
+`normalise_name(text)` is the one entry point. It returns the tokens every other part of
+screening works on. Steps, in order:
+
+1. Unicode NFKC; detect abjad scripts (Arabic, Hebrew: vowels unwritten) and split
+   Han and Hangul characters into one token per syllable.
+2. Transliterate to ASCII with anyascii (ISC licence), case fold.
+3. Apostrophes vanish (O'Neil -> ONEIL), other punctuation separates tokens.
+4. Honorifics and legal-form phrases are removed (unless nothing else is left).
+5. Number words become digits; every token maps to the canonical spelling of its
+   romanisation group (Mohammed, Muhammad, Mohamad -> muhammad).
+
+`skeleton(token)` folds common spelling alternations (kh/h, ou/u, q/k, w/v, x/ks,
+-iy/-y, double letters) for fuzzy comparison; `consonants(token)` drops vowels and
+semi-vowels, to compare names written in an abjad with their Latin forms.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from anyascii import anyascii
+
+from corridor.screening._vocab import (
+    HONORIFICS,
+    LEGAL_FORMS,
+    NUMBER_WORDS,
+    ROMANISATION_GROUPS,
+)
+
+NAME_LENGTH_MAX = 1_000
+TOKENS_MAX = 24
+
+_CANONICAL: dict[str, str] = {
+    variant: group[0] for group in ROMANISATION_GROUPS for variant in group
+}
+_LEGAL_BY_LENGTH: tuple[frozenset[tuple[str, ...]], ...] = tuple(
+    frozenset(form for form in LEGAL_FORMS if len(form) == n) for n in range(5, 0, -1)
+)
+_APOSTROPHES = re.compile(r"['\u2018\u2019\u02bc\u02bb`\u00b4]")
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+_SKELETON_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"dzh|dj"), "j"),
+    (re.compile(r"kh"), "h"),
+    (re.compile(r"ph"), "f"),
+    (re.compile(r"ck|q|c(?=[aou])"), "k"),
+    (re.compile(r"x"), "ks"),
+    (re.compile(r"w"), "v"),
+    (re.compile(r"ou|oo"), "u"),
+    (re.compile(r"ee"), "i"),
+    (re.compile(r"(?:iy|ij|ii|yi)$"), "y"),
+    (re.compile(r"(.)\1+"), r"\1"),
+)
+_VOWELS = re.compile(r"[aeiouyw]")
+
+
+def _is_abjad(char: str) -> bool:
+    code = ord(char)
+    return 0x0590 <= code <= 0x08FF or 0xFB1D <= code <= 0xFDFF or 0xFE70 <= code <= 0xFEFF
+
+
+def _is_syllabic(char: str) -> bool:
+    code = ord(char)
+    return 0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF or 0xAC00 <= code <= 0xD7A3
+
+
+@dataclass(frozen=True, slots=True)
+class NormalisedName:
+    """A name ready for matching.
+
+    Attributes:
+        tokens: canonical tokens in the name's order.
+        abjad: the name was written in Arabic or Hebrew script.
+        legal_form: a legal-form phrase was removed (hints at an entity).
+    """
+
+    tokens: tuple[str, ...]
+    abjad: bool = False
+    legal_form: bool = False
+
+    @property
+    def joined(self) -> str:
+        return "".join(self.tokens)
+
+
+def _to_ascii(text: str) -> tuple[str, bool]:
+    text = unicodedata.normalize("NFKC", text[:NAME_LENGTH_MAX])
+    abjad = any(_is_abjad(c) for c in text) if not text.isascii() else False
+    if not text.isascii():
+        text = "".join(f" {anyascii(c)} " if _is_syllabic(c) else c for c in text)
+        text = anyascii(text)
+    return text.casefold(), abjad
+
+
+def _strip_phrases(tokens: list[str]) -> tuple[list[str], bool]:
+    kept: list[str] = []
+    removed = False
+    i = 0
+    while i < len(tokens):
+        for forms in _LEGAL_BY_LENGTH:
+            size = len(next(iter(forms))) if forms else 0
+            if size and tuple(tokens[i:i + size]) in forms:
+                i += size
+                removed = True
+                break
+        else:
+            if tokens[i] not in HONORIFICS:
+                kept.append(tokens[i])
+            i += 1
+    return kept, removed
+
+
+def canonical_token(token: str) -> str:
+    """The canonical spelling of a token's romanisation group (or the token itself)."""
+    token = NUMBER_WORDS.get(token, token)
+    return _CANONICAL.get(token, token)
+
+
+@lru_cache(maxsize=65_536)
+def normalise_name(text: str) -> NormalisedName:
+    """Tokens for matching; see the module docstring for the steps."""
+    ascii_text, abjad = _to_ascii(text)
+    raw = _NON_ALNUM.split(_APOSTROPHES.sub("", ascii_text))
+    tokens = [t for t in raw if t][:TOKENS_MAX]
+    kept, legal = _strip_phrases(tokens)
+    if not kept:
+        kept, legal = tokens, False
+    unique = tuple(dict.fromkeys(canonical_token(t) for t in kept))
+    return NormalisedName(unique, abjad, legal)
+
+
+@lru_cache(maxsize=262_144)
+def skeleton(token: str) -> str:
+    """Fold common spelling alternations, for fuzzy comparison and index keys."""
+    for pattern, replacement in _SKELETON_RULES:
+        token = pattern.sub(replacement, token)
+    return token
+
+
+@lru_cache(maxsize=262_144)
+def consonants(token: str) -> str:
+    """The consonant skeleton (abjad comparison): skeleton without vowels and w/y."""
+    bare = _VOWELS.sub("", skeleton(token))
+    return bare or token[:1]
+
+
+def suppression_key(text: str) -> str:
+    """The normalised form a Suppression matches on."""
+    return " ".join(sorted(normalise_name(text).tokens))

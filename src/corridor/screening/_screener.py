@@ -1,0 +1,205 @@
+"""The Screener: lists in, hits with explanations out. Pure: no I/O, no clock."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from corridor.foundation.errors import InputError
+from corridor.screening._countries import country_code
+from corridor.screening._matcher import MatchConfig, NameIndex
+from corridor.screening._normalise import normalise_name, suppression_key
+from corridor.screening._qualifiers import QualifierConfig, qualify
+from corridor.screening._records import (
+    ENTITY_TYPES,
+    FieldScore,
+    Hit,
+    Identifier,
+    ListEntry,
+    ListVersionRef,
+    Suppression,
+    WatchList,
+)
+
+QUERY_LENGTH_MAX = 1_000
+DEFAULT_THRESHOLD = MatchConfig().threshold
+
+
+@dataclass(frozen=True, slots=True)
+class _NameRef:
+    list_index: int
+    entry_index: int
+    text: str
+
+
+class Screener:
+    """Screens names against the given list versions through one in-memory index.
+
+    `threshold` (0..1] is the one knob; `config` holds the general scoring constants.
+    `suppressions` remove known false positives (list version + entry + query key).
+    """
+
+    def __init__(self, lists: Sequence[WatchList], threshold: float | None = None, *,
+                 config: MatchConfig | None = None,
+                 qualifiers: QualifierConfig | None = None,
+                 suppressions: Sequence[Suppression] = ()) -> None:
+        config = config or MatchConfig()
+        if threshold is not None:
+            if not 0.0 < threshold <= 1.0:
+                raise InputError("threshold must be in (0, 1]", field="threshold",
+                                 value=threshold)
+            config = replace(config, threshold=threshold)
+        self.config = config
+        self.qualifiers = qualifiers or QualifierConfig()
+        self.lists = tuple(lists)
+        self._refs: list[_NameRef] = []
+        self._by_identifier: dict[str, list[tuple[int, int]]] = {}
+        for li, watch_list in enumerate(self.lists):
+            for ei, entry in enumerate(watch_list.entries):
+                self._refs.extend(_NameRef(li, ei, n.text) for n in entry.names)
+                for ident in entry.identifiers:
+                    self._by_identifier.setdefault(ident.value, []).append((li, ei))
+        self.index = NameIndex([normalise_name(r.text) for r in self._refs], config)
+        self._suppressed = {(s.list_name, s.list_version, s.entry_id, s.query_key)
+                            for s in suppressions if s.proposed_by != s.approved_by}
+
+    def with_threshold(self, threshold: float) -> Screener:
+        """The same lists and index at another threshold (cheap: the index is shared)."""
+        if not 0.0 < threshold <= 1.0:
+            raise InputError("threshold must be in (0, 1]", field="threshold", value=threshold)
+        other = copy.copy(self)
+        other.config = replace(self.config, threshold=threshold)
+        return other
+
+    @property
+    def threshold(self) -> float:
+        return self.config.threshold
+
+    @property
+    def name_count(self) -> int:
+        return len(self._refs)
+
+    def versions(self) -> tuple[ListVersionRef, ...]:
+        return tuple(ListVersionRef(w.list_name, w.version) for w in self.lists)
+
+    def entry(self, list_index: int, entry_index: int) -> ListEntry:
+        return self.lists[list_index].entries[entry_index]
+
+    def check(self, name: str, *, country: str | None = None, dob: str | None = None,
+              entity_type: str | None = None, identifiers: Sequence[Identifier] = (),
+              subject_field: str = "name") -> list[Hit]:
+        """Hits for one name, best first, one per entry; suppressed hits left out."""
+        hits, _ = self.check_with_suppressed(
+            name, country=country, dob=dob, entity_type=entity_type,
+            identifiers=identifiers, subject_field=subject_field)
+        return hits
+
+    def check_with_suppressed(self, name: str, *, country: str | None = None,
+                              dob: str | None = None, entity_type: str | None = None,
+                              identifiers: Sequence[Identifier] = (),
+                              subject_field: str = "name") -> tuple[list[Hit], list[Hit]]:
+        """(hits, suppressed hits) for one name."""
+        facts = self._facts(name, country, dob, entity_type)
+        scored = self._scored(name, facts) if name.strip() else {}
+        for ident in identifiers:
+            for key in self._by_identifier.get(ident.value.upper().replace(" ", ""), ()):
+                scored[key] = (1.0, 1.0, -1, (FieldScore("identifier", ident.value,
+                                                         ident.value, 1.0),))
+        hits = [self._hit(key, value, name, subject_field) for key, value in scored.items()]
+        hits.sort(key=lambda h: (-h.score, h.entry_id))
+        kept = [h for h in hits if not self._is_suppressed(h)]
+        return kept, [h for h in hits if self._is_suppressed(h)]
+
+    def _facts(self, name: str, country: str | None, dob: str | None,
+               entity_type: str | None) -> tuple[str, str, str]:
+        if len(name) > QUERY_LENGTH_MAX:
+            raise InputError(f"name longer than {QUERY_LENGTH_MAX}", field="name",
+                             value=name[:40])
+        kind = entity_type or "unknown"
+        if kind not in ENTITY_TYPES:
+            raise InputError(f"entity type must be one of {ENTITY_TYPES}", field="entity_type",
+                             value=entity_type)
+        return (country_code(country) if country else "", dob or "", kind)
+
+    def _scored(self, name: str, facts: tuple[str, str, str]
+                ) -> dict[tuple[int, int], tuple[float, float, int, tuple[FieldScore, ...]]]:
+        """(list, entry) -> (score, name score, name id, qualifier items) above threshold."""
+        threshold = self.config.threshold
+        floor = threshold - self.qualifiers.bonus_max
+        query = self.index.prepare(normalise_name(name), len(name))
+        best: dict[tuple[int, int], tuple[float, float, int, tuple[FieldScore, ...]]] = {}
+        for name_id in self.index.candidates(query, floor):
+            name_score, _ = self.index.score(query, name_id)
+            if name_score < floor:
+                continue
+            ref = self._refs[name_id]
+            key = (ref.list_index, ref.entry_index)
+            items = qualify(self.entry(*key), country=facts[0], dob=facts[1],
+                            entity_type=facts[2], cfg=self.qualifiers)
+            total = min(1.0, max(0.0, name_score + sum(i.score for i in items)))
+            if total >= threshold and total > best.get(key, (-1.0,))[0]:
+                best[key] = (total, name_score, name_id, items)
+        return best
+
+    def _hit(self, key: tuple[int, int],
+             value: tuple[float, float, int, tuple[FieldScore, ...]],
+             query_text: str, subject_field: str) -> Hit:
+        total, name_score, name_id, items = value
+        watch_list = self.lists[key[0]]
+        entry = watch_list.entries[key[1]]
+        tokens: tuple[FieldScore, ...] = ()
+        matched = entry.primary_name
+        if name_id >= 0:
+            query = self.index.prepare(normalise_name(query_text), len(query_text))
+            _, tokens = self.index.score(query, name_id, explain=True)
+            matched = self._refs[name_id].text
+        return Hit(watch_list.list_name, watch_list.version, entry.entry_id, matched,
+                   query_text, round(total, 4), round(name_score, 4), self.threshold,
+                   tokens + items, subject_field)
+
+    def _is_suppressed(self, hit: Hit) -> bool:
+        key = (hit.list_name, hit.list_version, hit.entry_id, suppression_key(hit.query))
+        return key in self._suppressed
+
+    def score_pair(self, query_text: str, listed_text: str) -> float:
+        """Name-only score of two names (weights from the loaded lists)."""
+        query = self.index.prepare(normalise_name(query_text), len(query_text))
+        value, _ = self.index.score_pair(query, normalise_name(listed_text))
+        return value
+
+    def score_entry(self, query_text: str, list_entry: ListEntry, *, country: str = "",
+                    dob: str = "") -> float:
+        """Best score of a query against one entry's names, with qualifiers."""
+        query = self.index.prepare(normalise_name(query_text), len(query_text))
+        best = max((self.index.score_pair(query, normalise_name(n.text))[0]
+                    for n in list_entry.names), default=0.0)
+        items = qualify(list_entry, country=country_code(country) if country else "",
+                        dob=dob, entity_type="unknown", cfg=self.qualifiers)
+        return min(1.0, max(0.0, best + sum(i.score for i in items)))
+
+    def check_exhaustive(self, name: str) -> dict[tuple[int, int], float]:
+        """Name scores >= floor over EVERY indexed name (no index): the completeness check."""
+        floor = self.config.threshold - self.qualifiers.bonus_max
+        query = self.index.prepare(normalise_name(name), len(name))
+        found: dict[tuple[int, int], float] = {}
+        for name_id, ref in enumerate(self._refs):
+            full = self.index.exhaustive_sims(query, name_id)
+            score, _ = self.index.score(full, name_id)
+            key = (ref.list_index, ref.entry_index)
+            if score >= floor and score > found.get(key, 0.0):
+                found[key] = score
+        return found
+
+    def check_indexed(self, name: str) -> dict[tuple[int, int], float]:
+        """Name scores >= floor through the index (to compare with check_exhaustive)."""
+        floor = self.config.threshold - self.qualifiers.bonus_max
+        query = self.index.prepare(normalise_name(name), len(name))
+        found: dict[tuple[int, int], float] = {}
+        for name_id in self.index.candidates(query, floor):
+            score, _ = self.index.score(query, name_id)
+            ref = self._refs[name_id]
+            key = (ref.list_index, ref.entry_index)
+            if score >= floor and score > found.get(key, 0.0):
+                found[key] = score
+        return found
