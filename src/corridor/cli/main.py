@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import typer
 
-from corridor.cli import bench
+from corridor.cli import bench, demo, ledger, network
 
-app = typer.Typer(help="Corridor: a self-hosted interbank payment network.", no_args_is_help=True,
-                  pretty_exceptions_enable=False)
+app = typer.Typer(
+    help="Corridor: a self-hosted interbank payment network.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
 app.add_typer(bench.app, name="bench")
+app.add_typer(ledger.app, name="ledger")
+app.command("init")(network.init)
+app.command("demo")(demo.demo)
 
 
 def main() -> None:

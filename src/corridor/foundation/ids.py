@@ -6,11 +6,13 @@ inserts over the whole B-tree and slow a growing journal.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import uuid
 from typing import Protocol
 
 from corridor.foundation.clock import Clock, SystemClock
+from corridor.foundation.errors import InputError
 
 _RAND_BITS = 74  # UUIDv7: 48 bits of ms, 4 version bits, 12 + 62 random bits, 2 variant bits
 
@@ -60,9 +62,17 @@ def id_to_str(value: int) -> str:
 
 def parse_id(text: str, *, field: str = "id") -> int:
     """A UUID string (any version) to its 128-bit integer."""
-    from corridor.foundation.errors import InputError
-
     try:
         return uuid.UUID(text).int
     except (ValueError, AttributeError, TypeError):
         raise InputError("must be a UUID", field=field, value=text) from None
+
+
+def derived_id(*parts: str) -> int:
+    """A stable 128-bit id from names (e.g. an account from owner, currency and kind).
+
+    Used where the same input must always give the same id, so that re-running
+    `corridor init` is idempotent. Never zero.
+    """
+    digest = hashlib.sha256("\x1f".join(parts).encode()).digest()
+    return int.from_bytes(digest[:16], "big") or 1

@@ -42,11 +42,15 @@ class CurrencyInfo:
 def currency(code: str) -> CurrencyInfo:
     """Look up a currency by its ISO 4217 alphabetic code; refuse codes without minor units."""
     if not isinstance(code, str) or not _CODE_RE.match(code):
-        raise CurrencyError("must be three capital letters (ISO 4217)", field="currency", value=code)
+        raise CurrencyError(
+            "must be three capital letters (ISO 4217)", field="currency", value=code
+        )
     try:
         entry = _Iso4217Currency(code)
     except (ValueError, KeyError):
-        raise CurrencyError(f"unknown ISO 4217 currency {code!r}", field="currency", value=code) from None
+        raise CurrencyError(
+            f"unknown ISO 4217 currency {code!r}", field="currency", value=code
+        ) from None
     if entry.exponent is None:
         # Precious metals, SDR, test codes: no minor unit, so no money in this network.
         raise CurrencyError(
@@ -94,8 +98,9 @@ def parse_amount(text: str, code: str, *, field: str = "amount") -> int:
 def format_amount(amount_minor: int, code: str) -> str:
     """Minor units to the canonical decimal string, e.g. (123450, "INR") -> "1234.50"."""
     if not isinstance(amount_minor, int) or isinstance(amount_minor, bool):
-        raise AmountError("must be an integer number of minor units", field="amount_minor",
-                          value=amount_minor)
+        raise AmountError(
+            "must be an integer number of minor units", field="amount_minor", value=amount_minor
+        )
     exp = exponent(code)
     sign = "-" if amount_minor < 0 else ""
     digits = str(abs(amount_minor))
@@ -113,11 +118,11 @@ def to_decimal(amount_minor: int, code: str) -> Decimal:
 def check_amount_minor(amount_minor: object, *, field: str = "amount_minor") -> int:
     """Check that a value is a positive integer amount within DIGITS_MAX digits."""
     if not isinstance(amount_minor, int) or isinstance(amount_minor, bool):
-        raise AmountError("must be an integer number of minor units", field=field,
-                          value=amount_minor)
+        raise AmountError(
+            "must be an integer number of minor units", field=field, value=amount_minor
+        )
     if amount_minor <= 0:
         raise AmountError("must be positive", field=field, value=amount_minor)
     if amount_minor > AMOUNT_MINOR_MAX:
-        raise AmountError(f"must have at most {DIGITS_MAX} digits", field=field,
-                          value=amount_minor)
+        raise AmountError(f"must have at most {DIGITS_MAX} digits", field=field, value=amount_minor)
     return amount_minor

@@ -144,7 +144,11 @@ class Ledger:
         self._next_seq += len(events)
         assert len(results) == len(batch)
         return BatchOutcome(
-            results, events, first_seq, now_ms, [account.snapshot() for account in touched]
+            results,
+            events,
+            first_seq,
+            now_ms,
+            [a.snapshot() for a in touched if self._accounts.get(a.id) is a],
         )
 
     def _apply_commands(
@@ -199,11 +203,11 @@ class Ledger:
         if kind is PostPending or kind is VoidPending:
             return self._resolve_pending(command, events, touched, undo)  # type: ignore[arg-type]
         if kind is CreateAccount:
-            return self._create_account(command, events, undo)  # type: ignore[arg-type]
+            return self._create_account(command, events, touched, undo)  # type: ignore[arg-type]
         if kind is SetAccountFloor:
             return self._set_floor(command, events, touched, undo)  # type: ignore[arg-type]
         if kind is CloseAccount:
-            return self._close_account(command, events, undo)  # type: ignore[arg-type]
+            return self._close_account(command, events, touched, undo)  # type: ignore[arg-type]
         raise TypeError(f"not a ledger command: {command!r}")
 
     # -- transfers ------------------------------------------------------------------
@@ -354,7 +358,11 @@ class Ledger:
 
     # -- accounts -------------------------------------------------------------------
     def _create_account(
-        self, command: CreateAccount, events: list[Event], undo: list[tuple[int, object]] | None
+        self,
+        command: CreateAccount,
+        events: list[Event],
+        touched: dict[Account, tuple[int, int, int]],
+        undo: list[tuple[int, object]] | None,
     ) -> Result:
         if command.id == 0:
             return Result.id_zero
@@ -372,9 +380,11 @@ class Ledger:
             command.floor_minor is not None and command.floor_minor > 0
         ):
             return Result.floor_invalid
-        self._accounts[command.id] = Account(
+        account = Account(
             command.id, command.owner, command.currency, command.kind, command.floor_minor
         )
+        self._accounts[command.id] = account
+        touched[account] = (0, 0, 0)
         events.append(command)
         if undo is not None:
             undo.append((_UNDO_ACCOUNT, command))
@@ -409,7 +419,11 @@ class Ledger:
         return _OK
 
     def _close_account(
-        self, command: CloseAccount, events: list[Event], undo: list[tuple[int, object]] | None
+        self,
+        command: CloseAccount,
+        events: list[Event],
+        touched: dict[Account, tuple[int, int, int]],
+        undo: list[tuple[int, object]] | None,
     ) -> Result:
         account = self._accounts.get(command.account_id)
         if account is None:
@@ -418,6 +432,7 @@ class Ledger:
             return _OK
         if account.balance_minor or account.debits_pending or account.credits_pending:
             return Result.account_not_empty
+        touched.setdefault(account, (0, 0, 0))
         account.closed = True
         events.append(command)
         if undo is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -9,6 +10,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 from corridor.foundation.errors import InputError
+
+_SCHEMA_RE = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 
 def normalise_url(url_or_path: str) -> str:
@@ -21,8 +24,12 @@ def normalise_url(url_or_path: str) -> str:
     return url_or_path
 
 
-def open_engine(url_or_path: str) -> Engine:
-    """An Engine for the URL, with SQLite set up for durability (WAL, synchronous=FULL)."""
+def open_engine(url_or_path: str, *, schema: str | None = None) -> Engine:
+    """An Engine for the URL, with SQLite set up for durability (WAL, synchronous=FULL).
+
+    `schema` (PostgreSQL only) puts every table in that schema, created if missing:
+    used to keep tests and benchmarks apart on one server.
+    """
     url = normalise_url(url_or_path)
     backend = make_url(url).get_backend_name()
     if backend == "sqlite":
@@ -33,7 +40,16 @@ def open_engine(url_or_path: str) -> Engine:
         event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
         return engine
     if backend == "postgresql":
-        return create_engine(url, pool_pre_ping=True)
+        if schema is None:
+            return create_engine(url, pool_pre_ping=True)
+        if not _SCHEMA_RE.match(schema):
+            raise InputError("must be a lower-case identifier", field="schema", value=schema)
+        engine = create_engine(
+            url, pool_pre_ping=True, connect_args={"options": f"-csearch_path={schema}"}
+        )
+        with engine.begin() as connection:
+            connection.exec_driver_sql(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+        return engine
     raise InputError(
         "only sqlite and postgresql databases are supported",
         field="database_url",

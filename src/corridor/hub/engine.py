@@ -1,0 +1,38 @@
+"""The settlement engine: the single writer that owns the ledger.
+
+It applies a batch to the in-memory ledger, commits the batch durably, and only then
+hands back the results (group commit). If the commit fails, the in-memory state is
+thrown away and reloaded from the store, so nothing unacknowledged survives in memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from corridor.foundation.clock import Clock
+from corridor.hub.ports import LedgerJournal
+from corridor.ledger import BatchOutcome, Command, Ledger
+
+
+class SettlementEngine:
+    """Single writer over a Ledger and its durable journal."""
+
+    def __init__(self, journal: LedgerJournal, clock: Clock) -> None:
+        self._journal = journal
+        self._clock = clock
+        self._ledger = journal.load()
+
+    @property
+    def ledger(self) -> Ledger:
+        """Read access for queries; only `execute` may change it."""
+        return self._ledger
+
+    def execute(self, batch: Sequence[Command]) -> BatchOutcome:
+        """Apply and commit one batch; returns only after the commit is durable."""
+        outcome = self._ledger.apply(batch, self._clock.now_ms())
+        try:
+            self._journal.commit(outcome)
+        except BaseException:
+            self._ledger = self._journal.load()
+            raise
+        return outcome

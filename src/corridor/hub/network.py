@@ -1,0 +1,94 @@
+"""Setting up a network from its configuration: accounts, credit lines, opening funds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from corridor.foundation.config import NetworkConfig
+from corridor.foundation.ids import derived_id
+from corridor.foundation.money import parse_amount
+from corridor.hub.engine import SettlementEngine
+from corridor.ledger import AccountKind, Command, CreateAccount, CreateTransfer, Result
+
+TRANSFER_CODE_FUNDING = 1
+
+
+def issuance_account_id(currency: str) -> int:
+    """The settlement agent's issuance account for a currency."""
+    return derived_id("account", "issuance", currency)
+
+
+def settlement_account_id(bic: str, currency: str) -> int:
+    """A participant's settlement account in a currency."""
+    return derived_id("account", "settlement", bic, currency)
+
+
+@dataclass(frozen=True, slots=True)
+class InitReport:
+    """What `initialise_network` did.
+
+    Attributes:
+        accounts: accounts in the network after init.
+        funded_minor: opening funds per currency, minor units.
+        failures: (command index, result) for every command that did not succeed.
+    """
+
+    accounts: int
+    funded_minor: dict[str, int]
+    failures: list[tuple[int, Result]]
+
+
+def network_commands(config: NetworkConfig) -> list[Command]:
+    """The ledger commands that set up a network: one linked chain, all or nothing."""
+    agents = {c.code: c.settlement_agent for c in config.currencies}
+    commands: list[Command] = [
+        CreateAccount(issuance_account_id(code), agent, code, AccountKind.issuance, None)
+        for code, agent in agents.items()
+    ]
+    funding: list[Command] = []
+    for participant in config.participants:
+        for account in participant.accounts:
+            account_id = settlement_account_id(participant.bic, account.currency)
+            credit_line = parse_amount(account.credit_line, account.currency)
+            commands.append(
+                CreateAccount(
+                    account_id,
+                    participant.bic,
+                    account.currency,
+                    AccountKind.settlement,
+                    -credit_line,
+                )
+            )
+            opening = parse_amount(account.opening_balance, account.currency)
+            if opening:
+                funding.append(
+                    CreateTransfer(
+                        derived_id("funding", participant.bic, account.currency),
+                        issuance_account_id(account.currency),
+                        account_id,
+                        opening,
+                        code=TRANSFER_CODE_FUNDING,
+                        reference="opening balance",
+                    )
+                )
+    chain = commands + funding
+    return [_linked(command, index < len(chain) - 1) for index, command in enumerate(chain)]
+
+
+def _linked(command: Command, linked: bool) -> Command:
+    return replace(command, linked=linked)
+
+
+def initialise_network(engine: SettlementEngine, config: NetworkConfig) -> InitReport:
+    """Create every account and fund it, atomically. Re-running with the same config is a
+    no-op (ids are derived from names); a conflicting config changes nothing."""
+    batch = network_commands(config)
+    outcome = engine.execute(batch)
+    failures = [(i, r) for i, r in enumerate(outcome.results) if r is not Result.ok]
+    funded: dict[str, int] = {}
+    for command in batch:
+        if isinstance(command, CreateTransfer):
+            currency = engine.ledger.account(command.credit_account_id)
+            code = currency.currency if currency else "?"
+            funded[code] = funded.get(code, 0) + command.amount_minor
+    return InitReport(len(engine.ledger.accounts()), {} if failures else funded, failures)

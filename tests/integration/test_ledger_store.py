@@ -1,0 +1,160 @@
+"""The durable store, on SQLite and PostgreSQL: commit, reload, audit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import Engine, update
+
+from corridor.foundation.clock import FixedClock
+from corridor.foundation.errors import InvariantViolation
+from corridor.hub.engine import SettlementEngine
+from corridor.ledger import (
+    AccountKind,
+    CloseAccount,
+    CreateAccount,
+    CreateTransfer,
+    PendingStatus,
+    PostPending,
+    Result,
+    SetAccountFloor,
+    VoidPending,
+)
+from corridor.store import LedgerStore, migrate, open_engine
+from corridor.store.ledger_audit import audit_ledger
+from corridor.store.ledger_store import id_bytes
+from corridor.store.schema import ledger_accounts
+
+ISSUANCE, BANK_A, BANK_B, BANK_C = 1, 2, 3, 4
+
+
+@pytest.fixture
+def engine(database: tuple[str, str | None]) -> Iterator[Engine]:
+    url, schema = database
+    engine = open_engine(url, schema=schema)
+    migrate(engine)
+    yield engine
+    engine.dispose()
+
+
+def _open(engine: Engine, clock: FixedClock) -> SettlementEngine:
+    return SettlementEngine(LedgerStore(engine), clock)
+
+
+def _setup(settlement: SettlementEngine) -> None:
+    outcome = settlement.execute([
+        CreateAccount(ISSUANCE, "CB", "INR", AccountKind.issuance, None),
+        CreateAccount(BANK_A, "AAAAINBB", "INR", AccountKind.settlement, -500),
+        CreateAccount(BANK_B, "BBBBINBB", "INR", AccountKind.settlement, 0),
+        CreateAccount(BANK_C, "CCCCINBB", "INR", AccountKind.settlement, 0),
+        CreateTransfer(100, ISSUANCE, BANK_A, 10_000),
+    ])
+    assert outcome.results == [Result.ok] * 5
+
+
+def test_reload_restores_balances_ids_and_pending_state(engine: Engine) -> None:
+    clock = FixedClock(1_000)
+    settlement = _open(engine, clock)
+    _setup(settlement)
+    results = settlement.execute([
+        CreateTransfer(101, BANK_A, BANK_B, 3_000),
+        CreateTransfer(102, BANK_A, BANK_B, 2_000, pending=True, timeout_ms=60_000),
+        CreateTransfer(103, BANK_A, BANK_C, 1_000, pending=True),
+        CreateTransfer(104, BANK_A, BANK_C, 500, pending=True),
+        PostPending(105, 103, 600),
+        VoidPending(106, 104),
+        SetAccountFloor(BANK_B, -100),
+    ]).results
+    assert results == [Result.ok] * 7
+
+    reloaded = _open(engine, clock)
+    account_a = reloaded.ledger.account(BANK_A)
+    assert account_a is not None
+    assert account_a.balance_minor == 10_000 - 3_000 - 600
+    assert account_a.debits_pending == 2_000
+    assert reloaded.ledger.account(BANK_B).floor_minor == -100  # type: ignore[union-attr]
+    assert reloaded.ledger.pending_status(102) is PendingStatus.pending
+    assert reloaded.ledger.pending_status(103) is PendingStatus.posted
+    assert reloaded.ledger.pending_status(104) is PendingStatus.voided
+    # Idempotency survives the restart: same id + same content is ok and moves nothing.
+    again = reloaded.execute([CreateTransfer(101, BANK_A, BANK_B, 3_000)])
+    assert again.results == [Result.ok]
+    assert again.events == []
+    assert reloaded.execute([CreateTransfer(101, BANK_A, BANK_B, 1)]).results == [
+        Result.id_reused]
+    assert reloaded.execute([PostPending(107, 103)]).results == [Result.already_posted]
+    assert audit_ledger(engine).problems == []
+
+
+def test_pending_timeout_survives_restart(engine: Engine) -> None:
+    clock = FixedClock(1_000)
+    settlement = _open(engine, clock)
+    _setup(settlement)
+    settlement.execute([CreateTransfer(110, BANK_A, BANK_B, 4_000, pending=True,
+                                       timeout_ms=5_000)])
+    clock.advance(5_000)
+    reloaded = _open(engine, clock)
+    outcome = reloaded.execute([PostPending(111, 110)])
+    assert outcome.results == [Result.pending_expired]
+    assert reloaded.ledger.account(BANK_A).debits_pending == 0  # type: ignore[union-attr]
+    assert _open(engine, clock).ledger.pending_status(110) is PendingStatus.expired
+    assert audit_ledger(engine).problems == []
+
+
+def test_failed_commands_and_failed_chains_write_nothing(engine: Engine) -> None:
+    clock = FixedClock(1_000)
+    settlement = _open(engine, clock)
+    _setup(settlement)
+    store = LedgerStore(engine)
+    rows_before = store.journal_count()
+    outcome = settlement.execute([
+        CreateTransfer(120, BANK_B, BANK_C, 1, linked=True),  # B has nothing: chain fails
+        CreateTransfer(121, BANK_A, BANK_C, 1),
+        CreateTransfer(122, BANK_A, BANK_A, 1),
+    ])
+    assert outcome.results == [Result.exceeds_floor, Result.linked_failed, Result.accounts_same]
+    assert store.journal_count() == rows_before
+    assert 121 not in store.transfer_ids()
+
+
+def test_close_account_persists(engine: Engine) -> None:
+    settlement = _open(engine, FixedClock())
+    _setup(settlement)
+    assert settlement.execute([CloseAccount(BANK_C)]).results == [Result.ok]
+    reloaded = _open(engine, FixedClock())
+    assert reloaded.execute([CreateTransfer(130, BANK_A, BANK_C, 1)]).results == [
+        Result.account_closed]
+
+
+def test_audit_catches_a_tampered_balance(engine: Engine) -> None:
+    settlement = _open(engine, FixedClock())
+    _setup(settlement)
+    with engine.begin() as connection:
+        connection.execute(update(ledger_accounts)
+                           .where(ledger_accounts.c.id == id_bytes(BANK_B))
+                           .values(credits_posted=999))
+    problems = audit_ledger(engine).problems
+    assert any("stored totals" in p for p in problems)
+    assert any("balances sum to 999" in p for p in problems)
+    with pytest.raises(InvariantViolation):
+        LedgerStore(engine).load()
+
+
+def test_a_failed_commit_leaves_memory_as_the_database(engine: Engine) -> None:
+    class FailingStore(LedgerStore):
+        fail = False
+
+        def commit(self, outcome):  # type: ignore[no-untyped-def]
+            if self.fail:
+                raise OSError("disk full")
+            super().commit(outcome)
+
+    store = FailingStore(engine)
+    settlement = SettlementEngine(store, FixedClock())
+    _setup(settlement)
+    store.fail = True
+    with pytest.raises(OSError, match="disk full"):
+        settlement.execute([CreateTransfer(140, BANK_A, BANK_B, 1_000)])
+    assert settlement.ledger.account(BANK_B).balance_minor == 0  # type: ignore[union-attr]
+    assert settlement.ledger.applied(140) is None
