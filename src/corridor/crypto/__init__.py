@@ -1,1 +1,1 @@
-"""Keys and signatures (infrastructure)."""
+"""Infrastructure: participants' and the hub's keys, and XML signatures (XML-DSig)."""

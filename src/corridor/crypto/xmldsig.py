@@ -1,0 +1,175 @@
+"""XML-DSig (enveloped, exclusive canonicalisation) over a header and a body element.
+
+The profile, fixed and strict (no other algorithm or transform is accepted on verify):
+- CanonicalizationMethod: exclusive XML canonicalisation without comments
+  (http://www.w3.org/2001/10/xml-exc-c14n#).
+- SignatureMethod: Ed25519 (RFC 9231 URI ...xmldsig-more#eddsa-ed25519) or ECDSA P-256
+  with SHA-256 (...xmldsig-more#ecdsa-sha256, value = r || s, 32 bytes each).
+- Reference 1, URI="": the header element, transforms enveloped-signature then exclusive
+  c14n (the header is digested with its ds:Signature removed, the empty container kept).
+- Reference 2, no URI: the body element, exclusive c14n. Both digests SHA-256.
+- KeyInfo/KeyName: the signer's key fingerprint ("sha256:<hex>").
+This is the ISO 20022 Business Application Header convention (signature in AppHdr/Sgntr
+covering the AppHdr and the Document).
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import hashlib
+from collections.abc import Callable
+from enum import StrEnum
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519
+from cryptography.hazmat.primitives.asymmetric.utils import (
+    decode_dss_signature,
+    encode_dss_signature,
+)
+from lxml import etree
+
+from corridor.crypto.keys import PrivateKey, PublicKey, fingerprint
+
+DS = "http://www.w3.org/2000/09/xmldsig#"
+C14N_EXC = "http://www.w3.org/2001/10/xml-exc-c14n#"
+ENVELOPED = "http://www.w3.org/2000/09/xmldsig#enveloped-signature"
+SHA256 = "http://www.w3.org/2001/04/xmlenc#sha256"
+ALG_ED25519 = "http://www.w3.org/2021/04/xmldsig-more#eddsa-ed25519"
+ALG_P256 = "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256"
+SIGNATURE_BYTES_MAX = 16 * 1024
+_D = f"{{{DS}}}"
+
+Element = etree._Element
+
+
+class Verdict(StrEnum):
+    VALID = "valid"
+    MISSING = "missing"
+    UNKNOWN_KEY = "unknown_key"
+    MALFORMED = "malformed"
+    DIGEST_MISMATCH = "digest_mismatch"
+    BAD_SIGNATURE = "bad_signature"
+
+
+def c14n(el: Element) -> bytes:
+    return etree.tostring(el, method="c14n", exclusive=True, with_comments=False)
+
+
+def _digest(data: bytes) -> str:
+    return base64.b64encode(hashlib.sha256(data).digest()).decode("ascii")
+
+
+def _sub(parent: Element, name: str, **attrs: str) -> Element:
+    return etree.SubElement(parent, _D + name, **attrs)
+
+
+def _reference(parent: Element, uri: str | None, transforms: tuple[str, ...],
+               digest: str) -> None:
+    ref = _sub(parent, "Reference", **({"URI": uri} if uri is not None else {}))
+    tr = _sub(ref, "Transforms")
+    for algorithm in transforms:
+        _sub(tr, "Transform", Algorithm=algorithm)
+    _sub(ref, "DigestMethod", Algorithm=SHA256)
+    _sub(ref, "DigestValue").text = digest
+
+
+def _algorithm(key: PrivateKey | PublicKey) -> str:
+    if isinstance(key, ed25519.Ed25519PrivateKey | ed25519.Ed25519PublicKey):
+        return ALG_ED25519
+    return ALG_P256
+
+
+def _header_digest(header: Element) -> str:
+    clone = copy.deepcopy(header)
+    for sig in clone.iter(_D + "Signature"):
+        sig.getparent().remove(sig)
+        break
+    return _digest(c14n(clone))
+
+
+def sign(header: Element, body: Element, container: Element, key: PrivateKey) -> Element:
+    """Sign header + body; append the ds:Signature to `container` (inside the header)."""
+    if container.find(_D + "Signature") is not None:
+        raise ValueError("the header is already signed")
+    signature = etree.Element(_D + "Signature", nsmap={"ds": DS})
+    info = _sub(signature, "SignedInfo")
+    _sub(info, "CanonicalizationMethod", Algorithm=C14N_EXC)
+    _sub(info, "SignatureMethod", Algorithm=_algorithm(key))
+    _reference(info, "", (ENVELOPED, C14N_EXC), _digest(c14n(header)))
+    _reference(info, None, (C14N_EXC,), _digest(c14n(body)))
+    data = c14n(info)
+    if isinstance(key, ed25519.Ed25519PrivateKey):
+        raw = key.sign(data)
+    else:
+        r, s = decode_dss_signature(key.sign(data, ec.ECDSA(hashes.SHA256())))
+        raw = r.to_bytes(32, "big") + s.to_bytes(32, "big")
+    _sub(signature, "SignatureValue").text = base64.b64encode(raw).decode("ascii")
+    _sub(_sub(signature, "KeyInfo"), "KeyName").text = fingerprint(key.public_key())
+    container.append(signature)
+    return signature
+
+
+def _check_profile(info: Element) -> list[Element] | None:
+    """The two References if SignedInfo follows the profile exactly, else None."""
+    c14n_el = info.find(_D + "CanonicalizationMethod")
+    if c14n_el is None or c14n_el.get("Algorithm") != C14N_EXC:
+        return None
+    refs = info.findall(_D + "Reference")
+    if len(refs) != 2 or refs[0].get("URI") != "" or "URI" in refs[1].attrib:
+        return None
+    wanted = ((ENVELOPED, C14N_EXC), (C14N_EXC,))
+    for ref, transforms in zip(refs, wanted, strict=True):
+        got = tuple(t.get("Algorithm") for t in ref.iterfind(f"{_D}Transforms/{_D}Transform"))
+        method = ref.find(_D + "DigestMethod")
+        if got != transforms or method is None or method.get("Algorithm") != SHA256:
+            return None
+    return refs
+
+
+def _signature_ok(key: PublicKey, algorithm: str | None, raw: bytes, data: bytes) -> bool:
+    try:
+        if isinstance(key, ed25519.Ed25519PublicKey):
+            if algorithm != ALG_ED25519:
+                return False
+            key.verify(raw, data)
+        else:
+            if algorithm != ALG_P256 or len(raw) != 64:
+                return False
+            der = encode_dss_signature(int.from_bytes(raw[:32], "big"),
+                                       int.from_bytes(raw[32:], "big"))
+            key.verify(der, data, ec.ECDSA(hashes.SHA256()))
+    except InvalidSignature:
+        return False
+    return True
+
+
+def verify(header: Element, body: Element, signature: Element | None,
+           key_for: Callable[[str], PublicKey | None]) -> tuple[Verdict, str | None]:
+    """Check a signature made by `sign`; returns the verdict and the KeyName found."""
+    if signature is None:
+        return Verdict.MISSING, None
+    if len(etree.tostring(signature)) > SIGNATURE_BYTES_MAX:
+        return Verdict.MALFORMED, None
+    info = signature.find(_D + "SignedInfo")
+    key_name = signature.findtext(f"{_D}KeyInfo/{_D}KeyName")
+    value = signature.findtext(_D + "SignatureValue")
+    refs = _check_profile(info) if info is not None else None
+    if refs is None or key_name is None or value is None:
+        return Verdict.MALFORMED, key_name
+    key = key_for(key_name.strip())
+    if key is None:
+        return Verdict.UNKNOWN_KEY, key_name
+    if (refs[0].findtext(_D + "DigestValue") != _header_digest(header)
+            or refs[1].findtext(_D + "DigestValue") != _digest(c14n(body))):
+        return Verdict.DIGEST_MISMATCH, key_name
+    try:
+        raw = base64.b64decode(value.strip(), validate=True)
+    except ValueError:
+        return Verdict.MALFORMED, key_name
+    method = info.find(_D + "SignatureMethod")
+    algorithm = method.get("Algorithm") if method is not None else None
+    if not _signature_ok(key, algorithm, raw, c14n(info)):
+        return Verdict.BAD_SIGNATURE, key_name
+    return Verdict.VALID, key_name

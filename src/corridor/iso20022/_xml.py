@@ -1,0 +1,104 @@
+"""Small, fast helpers to read and write ISO 20022 XML with lxml. Internal."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
+
+from lxml import etree
+
+from corridor.foundation.errors import AmountError, CurrencyError
+from corridor.foundation.money import parse_amount
+from corridor.iso20022.reasons import Problem, Reason
+
+ISO_NS_PREFIX = "urn:iso:std:iso:20022:tech:xsd:"
+Element = etree._Element
+
+
+class ExtractError(Exception):
+    """A value that passed the schema but cannot become a record (internal, carries a Problem)."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.describe())
+        self.problem = problem
+
+
+def kids(el: Element, n: int) -> dict[str, Element]:
+    """The element children of `el` by local name (first occurrence); `n` = len("{ns}")."""
+    out: dict[str, Element] = {}
+    for child in el.iterchildren(etree.Element):
+        out.setdefault(child.tag[n:], child)
+    return out
+
+
+def many(el: Element, ns: str, name: str) -> list[Element]:
+    return list(el.iterchildren(f"{{{ns}}}{name}"))
+
+
+def text(el: Element | None) -> str | None:
+    if el is None:
+        return None
+    value = el.text
+    return value.strip() if value is not None else ""
+
+
+def child_text(d: dict[str, Element], name: str) -> str | None:
+    el = d.get(name)
+    if el is None:
+        return None
+    value = el.text
+    return value.strip() if value is not None else ""
+
+
+def parse_datetime(value: str, xpath: str) -> datetime:
+    """An xs:dateTime to an aware datetime; a time without offset is taken as UTC."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise ExtractError(Problem(Reason.DT01, xpath, value, "not an ISO date-time")) from None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def parse_date(value: str, xpath: str) -> date:
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        raise ExtractError(Problem(Reason.DT01, xpath, value, "not an ISO date")) from None
+
+
+def parse_decimal(value: str, xpath: str) -> Decimal:
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        raise ExtractError(Problem(Reason.FF01, xpath, value, "not a decimal number")) from None
+    if not number.is_finite():
+        raise ExtractError(Problem(Reason.FF01, xpath, value, "not a finite decimal number"))
+    return number
+
+
+def amount(el: Element, xpath: str) -> tuple[int, str]:
+    """An element with a Ccy attribute and a decimal text to (amount_minor, currency)."""
+    currency = el.get("Ccy") or ""
+    value = (el.text or "").strip()
+    try:
+        return parse_amount(value, currency, field=xpath), currency
+    except CurrencyError as exc:
+        raise ExtractError(Problem(Reason.AM03, f"{xpath}/@Ccy", currency, exc.message)) from None
+    except AmountError as exc:
+        reason = Reason.CH20 if "fraction digits" in exc.message else Reason.FF01
+        raise ExtractError(Problem(reason, xpath, value, exc.message)) from None
+
+
+def format_datetime(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime: outbound messages carry aware UTC datetimes")
+    return moment.isoformat()
+
+
+def format_decimal(number: Decimal) -> str:
+    return format(number, "f")
+
+
+def iter_elements(root: Element) -> Iterator[Element]:
+    return root.iter(etree.Element)

@@ -1,0 +1,252 @@
+"""Business rules, run on records after the schema: a list of Problems, empty when valid.
+
+Order: identifiers (BIC, LEI, IBAN, UETR) and amounts as the record is walked, then the
+message-level checks (codes allowed on this network, NbOfTxs, totals, dates). Checks that
+need the time (creation date not in the future, not stale) run only when `now` is given.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from functools import cache, lru_cache
+
+from schwifty import BIC, IBAN
+from schwifty.exceptions import SchwiftyException
+
+from corridor.foundation.money import AMOUNT_MINOR_MAX
+from corridor.iso20022.reasons import Problem, Reason
+from corridor.iso20022.records import (
+    Account,
+    Agent,
+    Balance,
+    BusinessHeader,
+    CreditTransfer,
+    FinancialInstitutionTransfer,
+    GroupHeader,
+    Party,
+    PaymentReturn,
+)
+
+_BIC_RE = re.compile(r"^[A-Z0-9]{4}[A-Z]{2}[A-Z0-9]{2}([A-Z0-9]{3})?$")
+_LEI_RE = re.compile(r"^[A-Z0-9]{18}[0-9]{2}$")
+_UUID4_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
+
+# Record field -> ISO element name, so that problems name XPaths, not Python attributes.
+_XML_NAMES = {
+    "transactions": "TxInf", "debtor": "Dbtr", "creditor": "Cdtr", "debtor_agent": "DbtrAgt",
+    "creditor_agent": "CdtrAgt", "instructing_agent": "InstgAgt", "instructed_agent": "InstdAgt",
+    "ultimate_debtor": "UltmtDbtr", "ultimate_creditor": "UltmtCdtr",
+    "debtor_account": "DbtrAcct", "creditor_account": "CdtrAcct", "charges": "ChrgsInf",
+    "agent": "Agt", "group": "GrpHdr", "assigner": "Assgnr", "assignee": "Assgne",
+    "assignment": "Assgnmt", "original": "Orgnl", "reports": "Stmt", "entries": "Ntry",
+    "balances": "Bal", "account": "Acct", "from_agent": "Fr", "to_agent": "To",
+    "amount_minor": "IntrBkSttlmAmt", "returned_amount_minor": "RtrdIntrBkSttlmAmt",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class RuleConfig:
+    """What this network accepts. Defaults suit an RTGS hub for cross-border payments.
+
+    Attributes:
+        settlement_methods: SttlmMtd codes accepted on inbound transfers.
+        charge_bearers: ChrgBr codes accepted.
+        amount_minor_max: the largest single amount (AM02 above it).
+        settlement_days_ahead_max: how far IntrBkSttlmDt may lie after the creation date.
+        settlement_days_behind_max: how far before the creation date (time zones: 1).
+        clock_skew_s_max: how far in the future a creation time may be (with `now`).
+        message_age_s_max: how old a creation time may be (with `now`).
+    """
+
+    settlement_methods: frozenset[str] = frozenset({"CLRG", "INDA", "INGA"})
+    charge_bearers: frozenset[str] = frozenset({"DEBT", "CRED", "SHAR", "SLEV"})
+    amount_minor_max: int = AMOUNT_MINOR_MAX
+    settlement_days_ahead_max: int = 30
+    settlement_days_behind_max: int = 1
+    clock_skew_s_max: int = 300
+    message_age_s_max: int = 86_400
+
+
+DEFAULT_RULES = RuleConfig()
+
+
+@lru_cache(maxsize=65_536)
+def bic_problem(bic: str) -> str | None:
+    """Why a BIC is not a valid ISO 9362 identifier, or None."""
+    if not _BIC_RE.match(bic):
+        return "BIC must be 8 or 11 characters: 4 letters/digits, a country code, 2 + 3 optional"
+    try:
+        BIC(bic)
+    except SchwiftyException as exc:
+        return f"BIC: {exc}"
+    return None
+
+
+def lei_valid(lei: str) -> bool:
+    """ISO 17442: 18 alphanumerics and 2 check digits, ISO 7064 MOD 97-10 == 1."""
+    if not _LEI_RE.match(lei):
+        return False
+    digits = "".join(str(int(c, 36)) for c in lei)
+    return int(digits) % 97 == 1
+
+
+@lru_cache(maxsize=65_536)
+def iban_problem(iban: str) -> str | None:
+    try:
+        IBAN(iban)
+    except SchwiftyException as exc:
+        return f"IBAN: {exc}"
+    return None
+
+
+def uetr_valid(uetr: str) -> bool:
+    return _UUID4_RE.match(uetr) is not None
+
+
+@cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
+
+
+class _Walker:
+    """Visits every record inside a message body and collects identifier/amount problems."""
+
+    def __init__(self, config: RuleConfig) -> None:
+        self.config = config
+        self.problems: list[Problem] = []
+
+    def add(self, reason: Reason, xpath: str, value: str | None, message: str) -> None:
+        self.problems.append(Problem(reason, xpath, value, message))
+
+    def visit(self, obj: object, path: str) -> None:
+        if isinstance(obj, Agent):
+            self._agent(obj, path)
+        elif isinstance(obj, Party):
+            self._party(obj, path)
+        elif isinstance(obj, Account):
+            if obj.iban is not None and (why := iban_problem(obj.iban)):
+                self.add(Reason.AC01, f"{path}/Id/IBAN", obj.iban, why)
+        elif dataclasses.is_dataclass(obj):
+            self._record(obj, path)
+
+    def _record(self, obj: object, path: str) -> None:
+        for name in _field_names(type(obj)):
+            value = getattr(obj, name)
+            if value is None or isinstance(value, str | int | date | bool):
+                if name.endswith("amount_minor") and isinstance(value, int) and not isinstance(
+                        obj, Balance):
+                    self._amount(value, f"{path}/{_XML_NAMES.get(name, name)}")
+                elif name in ("uetr",) and isinstance(value, str) and not uetr_valid(value):
+                    self.add(Reason.CH16, f"{path}/UETR", value, "UETR must be a UUID version 4")
+                continue
+            xml = _XML_NAMES.get(name, name)
+            if isinstance(value, tuple):
+                for i, item in enumerate(value, start=1):
+                    if dataclasses.is_dataclass(item):
+                        self.visit(item, f"{path}/{xml}[{i}]")
+            else:
+                self.visit(value, f"{path}/{xml}")
+
+    def _amount(self, value: int, xpath: str) -> None:
+        if value == 0:  # balances may be zero; they are skipped by the caller
+            self.add(Reason.AM01, xpath, "0", "amount must not be zero")
+        elif value > self.config.amount_minor_max:
+            self.add(Reason.AM02, xpath, str(value),
+                     f"amount above the network maximum {self.config.amount_minor_max} minor units")
+
+    def _agent(self, agent: Agent, path: str) -> None:
+        if agent.bic is not None and (why := bic_problem(agent.bic)):
+            self.add(Reason.RC01, f"{path}/FinInstnId/BICFI", agent.bic, why)
+        if agent.lei is not None and not lei_valid(agent.lei):
+            self.add(Reason.BE15, f"{path}/FinInstnId/LEI", agent.lei,
+                     "LEI check digits wrong (ISO 17442)")
+
+    def _party(self, party: Party, path: str) -> None:
+        if party.any_bic is not None and (why := bic_problem(party.any_bic)):
+            self.add(Reason.RC01, f"{path}/Id/OrgId/AnyBIC", party.any_bic, why)
+        if party.lei is not None and not lei_valid(party.lei):
+            self.add(Reason.BE15, f"{path}/Id/OrgId/LEI", party.lei,
+                     "LEI check digits wrong (ISO 17442)")
+
+
+def _group_checks(w: _Walker, group: GroupHeader, txs: tuple, base: str,  # type: ignore[type-arg]
+                  *, total_tag: str, amount_attr: str) -> None:
+    if group.number_of_transactions != len(txs):
+        w.add(Reason.AM18, f"{base}/GrpHdr/NbOfTxs", str(group.number_of_transactions),
+              f"NbOfTxs says {group.number_of_transactions}, the message has {len(txs)}")
+    if group.total_amount_minor is not None:
+        total = sum(getattr(tx, amount_attr) for tx in txs)
+        currencies = {tx.currency for tx in txs}
+        if currencies != {group.total_currency}:
+            w.add(Reason.AM10, f"{base}/GrpHdr/{total_tag}/@Ccy", group.total_currency,
+                  f"total currency differs from the transactions' {sorted(currencies)}")
+        elif total != group.total_amount_minor:
+            w.add(Reason.AM10, f"{base}/GrpHdr/{total_tag}", str(group.total_amount_minor),
+                  f"total {group.total_amount_minor} differs from the sum {total} (minor units)")
+    created = group.created_at.astimezone(UTC).date()
+    dates = [(f"{base}/GrpHdr/IntrBkSttlmDt", group.settlement_date)]
+    dates += [(f"{base}/TxInf[{i}]/IntrBkSttlmDt", getattr(tx, "settlement_date", None))
+              for i, tx in enumerate(txs, start=1)]
+    for xpath, when in dates:
+        if when is None:
+            continue
+        if when < created - timedelta(days=w.config.settlement_days_behind_max):
+            w.add(Reason.DT01, xpath, when.isoformat(), "settlement date before creation date")
+        elif when > created + timedelta(days=w.config.settlement_days_ahead_max):
+            w.add(Reason.DT01, xpath, when.isoformat(),
+                  f"settlement date more than {w.config.settlement_days_ahead_max} days ahead")
+
+
+def _transfer_checks(w: _Walker, body: CreditTransfer | FinancialInstitutionTransfer,
+                     inbound: bool) -> None:
+    base = "/Document/" + ("FIToFICstmrCdtTrf" if isinstance(body, CreditTransfer) else "FICdtTrf")
+    _group_checks(w, body.group, body.transactions, base, total_tag="TtlIntrBkSttlmAmt",
+                  amount_attr="amount_minor")
+    if inbound and body.group.settlement_method not in w.config.settlement_methods:
+        w.add(Reason.CH16, f"{base}/GrpHdr/SttlmInf/SttlmMtd", body.group.settlement_method,
+              f"settlement method not accepted here; use one of "
+              f"{sorted(w.config.settlement_methods)}")
+    for i, tx in enumerate(body.transactions, start=1):
+        bearer = getattr(tx, "charge_bearer", None)
+        if bearer is not None and bearer not in w.config.charge_bearers:
+            w.add(Reason.CH16, f"{base}/CdtTrfTxInf[{i}]/ChrgBr", bearer,
+                  f"charge bearer not accepted; use one of {sorted(w.config.charge_bearers)}")
+        rate = getattr(tx, "exchange_rate", None)
+        if rate is not None and rate <= 0:
+            w.add(Reason.CH16, f"{base}/CdtTrfTxInf[{i}]/XchgRate", str(rate),
+                  "exchange rate must be positive")
+
+
+def _time_checks(w: _Walker, header: BusinessHeader | None, created: datetime | None,
+                 now: datetime) -> None:
+    for xpath, moment in (("/AppHdr/CreDt", header.created_at if header else None),
+                          ("/Document//CreDtTm", created)):
+        if moment is None:
+            continue
+        if moment > now + timedelta(seconds=w.config.clock_skew_s_max):
+            w.add(Reason.DT01, xpath, moment.isoformat(), "creation time is in the future")
+        elif moment < now - timedelta(seconds=w.config.message_age_s_max):
+            w.add(Reason.DT01, xpath, moment.isoformat(),
+                  f"creation time older than {w.config.message_age_s_max} s")
+
+
+def check_body(body: object, *, inbound: bool = True, config: RuleConfig = DEFAULT_RULES,
+               header: BusinessHeader | None = None, now: datetime | None = None) -> list[Problem]:
+    """Every business-rule problem of a message body (and its header), in a fixed order."""
+    w = _Walker(config)
+    if header is not None:
+        w.visit(header.from_agent, "/AppHdr/Fr/FIId")
+        w.visit(header.to_agent, "/AppHdr/To/FIId")
+    w.visit(body, "/Document")
+    if isinstance(body, CreditTransfer | FinancialInstitutionTransfer):
+        _transfer_checks(w, body, inbound)
+    elif isinstance(body, PaymentReturn):
+        _group_checks(w, body.group, body.transactions, "/Document/PmtRtr",
+                      total_tag="TtlRtrdIntrBkSttlmAmt", amount_attr="returned_amount_minor")
+    if now is not None:
+        group = getattr(body, "group", None)
+        _time_checks(w, header, group.created_at if group else None, now)
+    return w.problems
