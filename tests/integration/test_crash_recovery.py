@@ -21,7 +21,7 @@ from corridor.store import LedgerStore, migrate, open_engine
 from corridor.store.ledger_audit import audit_ledger
 
 sys.path.insert(0, str(Path(__file__).parent))
-import crash_writer  # noqa: E402
+import crash_writer
 
 WRITER = Path(__file__).parent / "crash_writer.py"
 
