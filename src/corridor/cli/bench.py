@@ -6,3 +6,23 @@ import typer
 
 app = typer.Typer(help="Benchmarks: each prints figures; --json prints them as one JSON object.",
                   no_args_is_help=True)
+
+
+@app.command("iso")
+def iso(as_json: bool = typer.Option(False, "--json", help="print one JSON object"),
+        duration_s: float = typer.Option(2.0, help="seconds per workload")) -> None:
+    """ISO 20022: parse + validate + extract per second (1 and 100 transactions), pacs.002."""
+    import dataclasses
+    import json
+
+    from corridor.benchmarks import iso as iso_bench
+
+    result = iso_bench.run(duration_s)
+    figures = dataclasses.asdict(result) | {
+        "target_single_per_s": iso_bench.TARGET_SINGLE_PER_S,
+        "target_ratio": iso_bench.TARGET_RATIO, "meets_targets": result.meets_targets()}
+    if as_json:
+        typer.echo(json.dumps(figures))
+        return
+    for name, value in figures.items():
+        typer.echo(f"{name:32} {value:,.1f}" if isinstance(value, float) else f"{name:32} {value}")

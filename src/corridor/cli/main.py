@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from corridor.cli import bench, demo, ledger, network
+from corridor.cli import bench, demo, iso, ledger, network
 
 app = typer.Typer(
     help="Corridor: a self-hosted interbank payment network.",
@@ -13,6 +13,7 @@ app = typer.Typer(
 )
 app.add_typer(bench.app, name="bench")
 app.add_typer(ledger.app, name="ledger")
+app.add_typer(iso.app, name="iso")
 app.command("init")(network.init)
 app.command("demo")(demo.demo)
 

@@ -52,7 +52,10 @@ _VERDICT_REASON = {
 
 def verify_apphdr(apphdr: Element, document: Element, keys: KeyRing,
                   sender: str | None) -> Problem | None:
-    """None if signed by a key registered to `sender` (any registered key if sender is None)."""
+    """None if signed by a key registered to `sender`.
+
+    A key registered with owner "" (the CLI's `--key`) is accepted for any sender.
+    """
     owner: list[str] = []
 
     def key_for(name: str) -> PublicKey | None:
@@ -66,7 +69,7 @@ def verify_apphdr(apphdr: Element, document: Element, keys: KeyRing,
     if verdict is not xmldsig.Verdict.VALID:
         reason, message = _VERDICT_REASON[verdict]
         return Problem(reason, "/AppHdr/Sgntr", key_name, message)
-    if sender is not None and owner and owner[0] != sender:
+    if sender and owner and owner[0] and owner[0] != sender:
         return Problem(Reason.DS0E, "/AppHdr/Sgntr", key_name,
                        f"the key belongs to {owner[0]}, not to the sender {sender}")
     return None

@@ -82,30 +82,19 @@ def build_pacs002(body: PaymentStatusReport, ns: str) -> Element:
     w.dt(grp, "CreDtTm", body.created_at)
     w.agent(grp, "InstgAgt", body.instructing_agent)
     w.agent(grp, "InstdAgt", body.instructed_agent)
-    grouped = body.group_status is not None or body.group_reason_code is not None
-    if grouped:
-        org = w.original_group(msg, "OrgnlGrpInfAndSts", body.original)
-        if org is None:
-            raise ValueError("a group status needs original.msg_id and msg_name_id")
+    org = w.original_group(msg, "OrgnlGrpInfAndSts", body.original)
+    if org is None and (body.group_status is not None or body.group_reason_code is not None):
+        raise ValueError("a group status needs original.msg_id and msg_name_id")
+    if org is not None:
         w.opt(org, "GrpSts", body.group_status)
         w.reason(org, "StsRsnInf", body.group_reason_code, body.group_additional_info)
     for tx in body.transactions:
         el = w.el(msg, "TxInfAndSts")
         w.opt(el, "StsId", tx.status_id)
-        original = tx.original
-        if not grouped and original.msg_id is None:
-            original = _with_group(original, body)
-        w.original(el, original)
+        w.original(el, tx.original)
         w.el(el, "TxSts", tx.status)
         w.reason(el, "StsRsnInf", tx.reason_code, tx.additional_info)
     return doc
-
-
-def _with_group(original, body: PaymentStatusReport):  # noqa: ANN001, ANN202
-    from dataclasses import replace
-
-    return replace(original, msg_id=body.original.msg_id, msg_name_id=body.original.msg_name_id,
-                   created_at=body.original.created_at)
 
 
 def build_admi002(body: RejectionNotice, ns: str) -> Element:

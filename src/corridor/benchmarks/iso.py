@@ -1,0 +1,100 @@
+"""`corridor bench iso`: parse + validate + extract throughput, and the xsdata baseline.
+
+Workloads (one core, this process, no guards, no clock checks):
+- pacs.008 with 1 transaction and with 100 transactions (Corridor envelope + AppHdr +
+  Document): `parse_message` with the schema registry and the business rules;
+- pacs.002: build from records to bytes, then validate and extract it again;
+- baseline: xsdata's XmlParser parsing the same single-transaction Document into the
+  pyiso20022 pacs.008.001.08 classes (no schema validation, no business rules).
+Target: >= 5,000 single-transaction pacs.008/s and >= 3x the baseline.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from lxml import etree
+
+from corridor.iso20022.envelope import locate_parts
+from corridor.iso20022.examples import AT, DEBTOR_BANK, HUB, credit_transfer, status_report
+from corridor.iso20022.outbound import build_message, make_header
+from corridor.iso20022.pipeline import ParsedMessage, Policy, parse_message
+from corridor.iso20022.schema import SchemaRegistry
+from corridor.iso20022.secure import secure_parse
+
+TARGET_SINGLE_PER_S = 5_000
+TARGET_RATIO = 3.0
+DURATION_S_MAX = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class IsoBenchResult:
+    single_per_s: float
+    batch100_messages_per_s: float
+    batch100_transactions_per_s: float
+    pacs002_build_validate_per_s: float
+    baseline_xsdata_per_s: float
+    ratio: float
+    message_bytes_single: int
+    message_bytes_batch100: int
+
+    def meets_targets(self) -> bool:
+        return self.single_per_s >= TARGET_SINGLE_PER_S and self.ratio >= TARGET_RATIO
+
+
+def _rate(work: Callable[[], object], duration_s: float) -> float:
+    work()  # warm caches (schemas compiled, parser made)
+    count = 0
+    start = time.perf_counter()
+    deadline = start + duration_s
+    while True:
+        for _ in range(20):
+            work()
+        count += 20
+        now = time.perf_counter()
+        if now >= deadline:
+            return count / (now - start)
+
+
+def _message(transactions: int) -> bytes:
+    body = credit_transfer(transactions)
+    return build_message(make_header(body, DEBTOR_BANK, HUB, AT), body)
+
+
+def _accept(data: bytes, policy: Policy) -> Callable[[], object]:
+    def work() -> object:
+        result = parse_message(data, policy)
+        if not isinstance(result, ParsedMessage):
+            raise AssertionError(f"benchmark message refused: {result.message}")
+        return result
+    return work
+
+
+def _baseline(data: bytes) -> Callable[[], object]:
+    from pyiso20022.pacs.pacs_008_001_08 import Document
+    from xsdata.formats.dataclass.parsers import XmlParser
+
+    parts = locate_parts(secure_parse(data))  # type: ignore[arg-type]
+    document = etree.tostring(parts.document)  # type: ignore[union-attr, arg-type]
+    parser = XmlParser()
+    return lambda: parser.from_bytes(document, Document)
+
+
+def run(duration_s: float = 2.0) -> IsoBenchResult:
+    if not 0 < duration_s <= DURATION_S_MAX:
+        raise ValueError(f"duration_s must be in (0, {DURATION_S_MAX}]: {duration_s}")
+    policy = Policy(schemas=SchemaRegistry.default())
+    single, batch = _message(1), _message(100)
+    report = status_report()
+    header = make_header(report, HUB, DEBTOR_BANK, AT)
+    single_rate = _rate(_accept(single, policy), duration_s)
+    batch_rate = _rate(_accept(batch, policy), duration_s)
+    pacs002_rate = _rate(lambda: _accept(build_message(header, report), policy)(), duration_s)
+    baseline_rate = _rate(_baseline(single), duration_s)
+    return IsoBenchResult(
+        single_per_s=single_rate, batch100_messages_per_s=batch_rate,
+        batch100_transactions_per_s=batch_rate * 100, pacs002_build_validate_per_s=pacs002_rate,
+        baseline_xsdata_per_s=baseline_rate, ratio=single_rate / baseline_rate,
+        message_bytes_single=len(single), message_bytes_batch100=len(batch))
