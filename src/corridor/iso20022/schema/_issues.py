@@ -33,7 +33,8 @@ class SchemaIssue:
         value: the offending text or attribute value, when there is one.
         rule: a short rule name: a facet ("maxLength", "pattern", "enumeration",
             "totalDigits", ...), "type", "required", "order", "choice", "maxOccurs",
-            "unexpected", "attribute", "content", "root", "namespace" or "schema".
+            "unexpected", "attribute", "content", "xsiType", "root", "namespace" or
+            "schema".
         message: the validator's text, namespaces left out.
     """
 
@@ -117,7 +118,8 @@ def _issue(root: etree._Element, entry: etree._LogEntry, index: ContentIndex | N
     attribute = _ATTRIBUTE.match(entry.message or "")
     if attribute is not None:
         name = attribute.group(1)
-        return SchemaIssue(f"{xpath}/@{name}", node.get(name), _rule(entry, None, None), message)
+        shown = _CLARK.sub("", name)
+        return SchemaIssue(f"{xpath}/@{shown}", node.get(name), _rule(entry, None, None), message)
     value = node.text if _is_value_error(entry) else None
     return SchemaIssue(xpath, value, _rule(entry, node, index), message)
 
@@ -134,6 +136,8 @@ def _rule(entry: etree._LogEntry, node: etree._Element | None, index: ContentInd
         return facet.group(1)
     if "is not a valid value" in text:
         return "type"
+    if "xsi:type" in text:
+        return "xsiType"
     if "Missing child element" in text or "is required but missing" in text:
         return "required"
     if "This element is not expected" in text:
