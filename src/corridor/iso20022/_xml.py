@@ -26,10 +26,8 @@ class ExtractError(Exception):
 
 def kids(el: Element, n: int) -> dict[str, Element]:
     """The element children of `el` by local name (first occurrence); `n` = len("{ns}")."""
-    out: dict[str, Element] = {}
-    for child in el.iterchildren(etree.Element):
-        out.setdefault(child.tag[n:], child)
-    return out
+    # Reversed so that the first occurrence wins; repeated elements are read with many().
+    return {child.tag[n:]: child for child in reversed(el) if child.tag.__class__ is str}
 
 
 def many(el: Element, ns: str, name: str) -> list[Element]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import cache, lru_cache
 
 from schwifty import BIC, IBAN
@@ -106,9 +106,19 @@ def uetr_valid(uetr: str) -> bool:
     return _UUID4_RE.match(uetr) is not None
 
 
+_SCALARS = ("str", "int", "bool", "date", "datetime", "Decimal", "ReportKind")
+
+
 @cache
-def _field_names(cls: type) -> tuple[str, ...]:
-    return tuple(f.name for f in dataclasses.fields(cls))
+def _plan(cls: type) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """(amount fields, UETR fields, fields that may hold records) of a record class."""
+    fields = dataclasses.fields(cls)
+    amounts = tuple(f.name for f in fields if f.name.endswith("amount_minor"))
+    uetrs = tuple(f.name for f in fields if f.name == "uetr")
+    nested = tuple(f.name for f in fields if f.name not in amounts and f.name not in uetrs
+                   and str(f.type).replace(" | None", "") not in _SCALARS
+                   and not str(f.type).startswith("tuple[str"))
+    return amounts, uetrs, nested
 
 
 class _Walker:
@@ -133,21 +143,26 @@ class _Walker:
             self._record(obj, path)
 
     def _record(self, obj: object, path: str) -> None:
-        for name in _field_names(type(obj)):
-            value = getattr(obj, name)
-            if value is None or isinstance(value, str | int | date | bool):
-                if name.endswith("amount_minor") and isinstance(value, int) and not isinstance(
-                        obj, Balance):
+        amounts, uetrs, nested = _plan(type(obj))
+        if amounts and not isinstance(obj, Balance):
+            for name in amounts:
+                value = getattr(obj, name)
+                if value is not None:
                     self._amount(value, f"{path}/{_XML_NAMES.get(name, name)}")
-                elif name in ("uetr",) and isinstance(value, str) and not uetr_valid(value):
-                    self.add(Reason.CH16, f"{path}/UETR", value, "UETR must be a UUID version 4")
+        for name in uetrs:
+            value = getattr(obj, name)
+            if value is not None and not uetr_valid(value):
+                self.add(Reason.CH16, f"{path}/UETR", value, "UETR must be a UUID version 4")
+        for name in nested:
+            value = getattr(obj, name)
+            if value is None:
                 continue
             xml = _XML_NAMES.get(name, name)
             if isinstance(value, tuple):
                 for i, item in enumerate(value, start=1):
                     if dataclasses.is_dataclass(item):
                         self.visit(item, f"{path}/{xml}[{i}]")
-            else:
+            elif dataclasses.is_dataclass(value):
                 self.visit(value, f"{path}/{xml}")
 
     def _amount(self, value: int, xpath: str) -> None:

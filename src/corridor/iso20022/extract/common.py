@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from corridor.iso20022._xml import Element, child_text, kids, parse_datetime
+from corridor.iso20022._xml import Element, child_text, parse_datetime
 from corridor.iso20022.records import Account, Agent, OriginalRef, Party, PartyId
 
 
@@ -16,7 +16,9 @@ class Reader:
         self.n = len(ns) + 2
 
     def kids(self, el: Element) -> dict[str, Element]:
-        return kids(el, self.n)
+        """Children by local name, first occurrence winning (inlined `_xml.kids`: hot path)."""
+        n = self.n
+        return {c.tag[n:]: c for c in reversed(el) if c.tag.__class__ is str}
 
     def all(self, el: Element, name: str) -> list[Element]:
         return list(el.iterchildren(f"{{{self.ns}}}{name}"))
