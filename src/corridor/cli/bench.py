@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
+
 import typer
+
+from corridor.benchmarks import iso as iso_bench
 
 app = typer.Typer(help="Benchmarks: each prints figures; --json prints them as one JSON object.",
                   no_args_is_help=True)
@@ -12,11 +17,6 @@ app = typer.Typer(help="Benchmarks: each prints figures; --json prints them as o
 def iso(as_json: bool = typer.Option(False, "--json", help="print one JSON object"),
         duration_s: float = typer.Option(2.0, help="seconds per workload")) -> None:
     """ISO 20022: parse + validate + extract per second (1 and 100 transactions), pacs.002."""
-    import dataclasses
-    import json
-
-    from corridor.benchmarks import iso as iso_bench
-
     result = iso_bench.run(duration_s)
     figures = dataclasses.asdict(result) | {
         "target_single_per_s": iso_bench.TARGET_SINGLE_PER_S,
