@@ -24,9 +24,15 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rapidfuzz.distance import Indel
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
-from corridor.screening._normalise import NormalisedName, consonants, skeleton
+from corridor.screening._normalise import (
+    NormalisedName,
+    consonants,
+    skeleton,
+    token_forms,
+)
 from corridor.screening._records import FieldScore
 
 
@@ -49,15 +55,40 @@ class MatchConfig:
     """
 
     threshold: float = 0.80
-    token_similarity_min: float = 0.70
+    token_similarity_min: float = 0.75
     skeleton_similarity: float = 0.95
     consonant_similarity: float = 0.90
     initial_similarity: float = 0.80
     prefix_similarity: float = 0.90
     unmatched_listed_factor: float = 0.30
-    weight_exponent: float = 1.5
+    weight_exponent: float = 1.0
     truncated_length_min: int = 33
     candidates_max: int = 2_000
+
+
+def _is_initial(token: str) -> bool:
+    return len(token) == 1 and token.isalpha()
+
+
+def vowel_poor(token: str) -> bool:
+    """Written without short vowels (as an abjad transliterates): at most one vowel."""
+    return len(token) >= 2 and len(token) - len(consonants(token)) <= 1
+
+
+def _fuzzy(qforms: tuple[str, ...], vforms: tuple[str, ...], qcons: str, vcons: str,
+           abjad: bool, cfg: MatchConfig) -> float:
+    if abjad and len(qcons) >= 2 and qcons == vcons:
+        return cfg.consonant_similarity
+    cutoff = cfg.token_similarity_min
+    sim = 0.0
+    for form in qforms:
+        found = process.extractOne(form, vforms, scorer=OSA.normalized_similarity,
+                                   score_cutoff=max(sim, cutoff))
+        if found:
+            sim = max(sim, found[1])
+    if abjad and min(len(qcons), len(vcons)) >= 3:
+        sim = max(sim, OSA.normalized_similarity(qcons, vcons))
+    return sim if sim >= cutoff else 0.0
 
 
 def _deletions(text: str) -> list[str]:
@@ -78,6 +109,7 @@ class _Query:
     tokens: tuple[str, ...]
     skeletons: tuple[str, ...]
     consonants: tuple[str, ...]
+    forms: tuple[tuple[str, ...], ...]
     weights: list[float]
     sims: list[dict[int, float]]
     abjad: bool
@@ -97,6 +129,7 @@ class NameIndex:
         self.vocab: dict[str, int] = {}
         self.tokens: list[str] = []
         self.skeletons: list[str] = []
+        self.forms: list[tuple[str, ...]] = []
         self.consonants: list[str] = []
         self.abjad: list[bool] = []
         self.postings: list[list[int]] = []
@@ -118,11 +151,15 @@ class NameIndex:
         self.vocab[token] = vid
         self.tokens.append(token)
         skel = skeleton(token)
+        forms = token_forms(token)
         self.skeletons.append(skel)
+        self.forms.append(forms)
         self.consonants.append(consonants(token))
         self.abjad.append(abjad)
         self.postings.append([])
-        for key in {*(f"d:{d}" for d in _deletions(skel)), f"c:{consonants(token)}"}:
+        keys = {f"d:{d}" for form in forms for d in _deletions(form)}
+        keys.add(f"c:{consonants(token)}")
+        for key in keys:
             self.keys.setdefault(key, []).append(vid)
         return vid
 
@@ -146,25 +183,24 @@ class NameIndex:
         cfg = self.config
         if query.tokens[q] == self.tokens[vid]:
             return 1.0
-        if query.skeletons[q] == self.skeletons[vid]:
+        forms = self.forms[vid]
+        if query.skeletons[q] in forms or self.skeletons[vid] in query.forms[q]:
             return cfg.skeleton_similarity
-        either_abjad = query.abjad or self.abjad[vid]
-        if either_abjad and query.consonants[q] == self.consonants[vid]:
-            return cfg.consonant_similarity
-        sim = Indel.normalized_similarity(query.skeletons[q], self.skeletons[vid])
-        if either_abjad:
-            sim = max(sim, Indel.normalized_similarity(query.consonants[q],
-                                                       self.consonants[vid]))
-        return sim if sim >= cfg.token_similarity_min else 0.0
+        abjad = (query.abjad and vowel_poor(query.tokens[q])) or (
+            self.abjad[vid] and vowel_poor(self.tokens[vid]))
+        return _fuzzy(query.forms[q], forms, query.consonants[q], self.consonants[vid],
+                      abjad, cfg)
 
     def prepare(self, name: NormalisedName, text_length: int) -> _Query:
         skels = tuple(skeleton(t) for t in name.tokens)
         cons = tuple(consonants(t) for t in name.tokens)
-        query = _Query(name.tokens, skels, cons, [], [], name.abjad,
+        raw = name.raw or name.tokens
+        forms = tuple(token_forms(t, r) for t, r in zip(name.tokens, raw, strict=True))
+        query = _Query(name.tokens, skels, cons, forms, [], [], name.abjad,
                        text_length >= self.config.truncated_length_min)
         for q in range(len(name.tokens)):
             vids: set[int] = set()
-            for key in _deletions(skels[q]):
+            for key in {d for form in forms[q] for d in _deletions(form)}:
                 vids.update(self.keys.get(f"d:{key}", ()))
             vids.update(self.keys.get(f"c:{cons[q]}", ()))
             sims = {v: s for v in vids if (s := self.token_similarity(q, query, v)) > 0.0}
@@ -173,7 +209,7 @@ class NameIndex:
         return query
 
     def _query_weight(self, token: str, sims: dict[int, float]) -> float:
-        if len(token) == 1:
+        if _is_initial(token):
             return min(self.weight_unknown, 1.0)
         if not sims:
             return self.weight_unknown
@@ -203,11 +239,11 @@ class NameIndex:
                         best[name_id] = gain
             for name_id, gain in best.items():
                 bound[name_id] = bound.get(name_id, 0.0) + gain
-        for i in range(len(query.tokens) - 1):
-            joined = query.skeletons[i] + query.skeletons[i + 1]
-            for key in (query.skeletons[i], joined):
-                for name_id in self.pair_keys.get(key, ()):
-                    bound[name_id] = total
+        skels = query.skeletons
+        pair_lookups = [*skels, *(a + b for a, b in zip(skels, skels[1:], strict=False))]
+        for key in pair_lookups:
+            for name_id in self.pair_keys.get(key, ()):
+                bound[name_id] = total
         picked = [n for n, b in bound.items() if b + remaining >= floor * total]
         picked.sort(key=lambda n: -bound[n])
         return picked[: self.config.candidates_max]
@@ -232,7 +268,7 @@ class NameIndex:
         for token in name.tokens:
             vid = self.vocab.get(token)
             weights.append(self._listed_weight(vid) if vid is not None
-                           else (min(self.weight_unknown, 1.0) if len(token) == 1
+                           else (min(self.weight_unknown, 1.0) if _is_initial(token)
                                  else self.weight_unknown))
         listed = _Listed(name.tokens, tuple(skeleton(t) for t in name.tokens), tuple(weights))
         pairs = []
@@ -244,19 +280,14 @@ class NameIndex:
         return self._align(query, listed, pairs, explain)
 
     def _pair_similarity(self, query: _Query, q: int, token: str, abjad: bool) -> float:
-        cfg = self.config
         if query.tokens[q] == token:
             return 1.0
-        skel, cons = skeleton(token), consonants(token)
-        if query.skeletons[q] == skel:
-            return cfg.skeleton_similarity
-        either_abjad = query.abjad or abjad
-        if either_abjad and query.consonants[q] == cons:
-            return cfg.consonant_similarity
-        sim = Indel.normalized_similarity(query.skeletons[q], skel)
-        if either_abjad:
-            sim = max(sim, Indel.normalized_similarity(query.consonants[q], cons))
-        return sim if sim >= cfg.token_similarity_min else 0.0
+        forms = token_forms(token)
+        if query.skeletons[q] in forms or skeleton(token) in query.forms[q]:
+            return self.config.skeleton_similarity
+        either = (query.abjad and vowel_poor(query.tokens[q])) or (abjad and vowel_poor(token))
+        return _fuzzy(query.forms[q], forms, query.consonants[q], consonants(token),
+                      either, self.config)
 
     def _align(self, query: _Query, listed: _Listed, pairs: list[tuple[float, int, int]],
                explain: bool) -> tuple[float, tuple[FieldScore, ...]]:
@@ -273,7 +304,8 @@ class NameIndex:
             self._second_chance(query, listed, q_sim, c_of_q, used)
         numerator = sum(query.weights[q] * s for q, s in q_sim.items())
         missing = sum(w for c, w in enumerate(listed.weights) if c not in used)
-        denominator = query.weight_total + self.config.unmatched_listed_factor * missing
+        factor = self.config.unmatched_listed_factor if len(q_sim) == len(query.tokens) else 1.0
+        denominator = query.weight_total + factor * missing
         value = numerator / denominator if denominator > 0 else 0.0
         if not explain:
             return value, ()
@@ -284,7 +316,7 @@ class NameIndex:
         return value, items
 
     def _listed_weight(self, vid: int) -> float:
-        return min(self.weight_unknown, 1.0) if len(self.tokens[vid]) == 1 \
+        return min(self.weight_unknown, 1.0) if _is_initial(self.tokens[vid]) \
             else self.weights[vid]
 
     def _second_chance(self, query: _Query, listed: _Listed, q_sim: dict[int, float],
@@ -299,8 +331,9 @@ class NameIndex:
             for c in free_c:
                 other = listed.tokens[c]
                 sim = 0.0
-                if (len(token) == 1 or len(other) == 1) and token[0] == other[0]:
-                    sim = cfg.initial_similarity
+                if (_is_initial(token) or _is_initial(other)) and token[0] == other[0]:
+                    sim = cfg.initial_similarity * min(1.0, listed.weights[c]
+                                                       / max(query.weights[q], 1e-9))
                 elif (query.truncated and q == len(query.tokens) - 1
                       and len(token) >= 2 and other.startswith(token)):
                     sim = cfg.prefix_similarity
@@ -318,7 +351,7 @@ class NameIndex:
         for c in free_c:
             if c + 1 in free_c:
                 joined = listed.skeletons[c] + listed.skeletons[c + 1]
-                sim = Indel.normalized_similarity(query.skeletons[q], joined)
+                sim = OSA.normalized_similarity(query.skeletons[q], joined)
                 if sim >= floor:
                     q_sim[q], c_of_q[q] = sim, (c, c + 1)
                     used.update((c, c + 1))
@@ -335,5 +368,5 @@ class NameIndex:
                     s = self.token_similarity(q, query, vid)
                     if s > 0.0:
                         sims[q][vid] = s
-        return _Query(query.tokens, query.skeletons, query.consonants, query.weights, sims,
-                      query.abjad, query.truncated)
+        return _Query(query.tokens, query.skeletons, query.consonants, query.forms,
+                      query.weights, sims, query.abjad, query.truncated)

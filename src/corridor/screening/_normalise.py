@@ -76,11 +76,13 @@ class NormalisedName:
         tokens: canonical tokens in the name's order.
         abjad: the name was written in Arabic or Hebrew script.
         legal_form: a legal-form phrase was removed (hints at an entity).
+        raw: tokens as written (after transliteration), aligned with `tokens`.
     """
 
     tokens: tuple[str, ...]
     abjad: bool = False
     legal_form: bool = False
+    raw: tuple[str, ...] = ()
 
     @property
     def joined(self) -> str:
@@ -114,6 +116,14 @@ def _strip_phrases(tokens: list[str]) -> tuple[list[str], bool]:
     return kept, removed
 
 
+_VARIANTS: dict[str, tuple[str, ...]] = {group[0]: group[1:] for group in ROMANISATION_GROUPS}
+
+
+def group_variants(token: str) -> tuple[str, ...]:
+    """The other spellings of a canonical token's romanisation group (or ())."""
+    return _VARIANTS.get(token, ())
+
+
 def canonical_token(token: str) -> str:
     """The canonical spelling of a token's romanisation group (or the token itself)."""
     token = NUMBER_WORDS.get(token, token)
@@ -129,8 +139,8 @@ def normalise_name(text: str) -> NormalisedName:
     kept, legal = _strip_phrases(tokens)
     if not kept:
         kept, legal = tokens, False
-    unique = tuple(dict.fromkeys(canonical_token(t) for t in kept))
-    return NormalisedName(unique, abjad, legal)
+    pairs = dict(zip((canonical_token(t) for t in kept), kept, strict=True))
+    return NormalisedName(tuple(pairs), abjad, legal, tuple(pairs.values()))
 
 
 @lru_cache(maxsize=262_144)
@@ -146,6 +156,12 @@ def consonants(token: str) -> str:
     """The consonant skeleton (abjad comparison): skeleton without vowels and w/y."""
     bare = _VOWELS.sub("", skeleton(token))
     return bare or token[:1]
+
+
+def token_forms(token: str, raw: str = "") -> tuple[str, ...]:
+    """Spellings a token is compared and indexed by: itself, its group, skeletons."""
+    spellings = [token, *( [raw] if raw else []), *group_variants(token)]
+    return tuple(dict.fromkeys([*spellings, *(skeleton(s) for s in spellings)]))
 
 
 def suppression_key(text: str) -> str:

@@ -8,16 +8,20 @@ from dataclasses import dataclass, replace
 
 from corridor.foundation.errors import InputError
 from corridor.screening._countries import country_code
+from corridor.screening._freetext import build_automaton, scan
 from corridor.screening._matcher import MatchConfig, NameIndex
 from corridor.screening._normalise import normalise_name, suppression_key
 from corridor.screening._qualifiers import QualifierConfig, qualify
 from corridor.screening._records import (
     ENTITY_TYPES,
+    CountryRule,
     FieldScore,
     Hit,
     Identifier,
     ListEntry,
     ListVersionRef,
+    ScreeningResult,
+    ScreeningSubject,
     Suppression,
     WatchList,
 )
@@ -61,6 +65,7 @@ class Screener:
                 for ident in entry.identifiers:
                     self._by_identifier.setdefault(ident.value, []).append((li, ei))
         self.index = NameIndex([normalise_name(r.text) for r in self._refs], config)
+        self._automaton: object | None = None
         self._suppressed = {(s.list_name, s.list_version, s.entry_id, s.query_key)
                             for s in suppressions if s.proposed_by != s.approved_by}
 
@@ -203,3 +208,26 @@ class Screener:
             if score >= floor and score > found.get(key, 0.0):
                 found[key] = score
         return found
+
+    def scan_text(self, text: str, *, subject_field: str = "free_text") -> list[Hit]:
+        """Listed names found inside free text (remittance information, addresses)."""
+        if self._automaton is None:
+            self._automaton = build_automaton([r.text for r in self._refs])
+        best: dict[tuple[int, int], Hit] = {}
+        for name_id, _ in scan(self._automaton, text):  # type: ignore[arg-type]
+            ref = self._refs[name_id]
+            key = (ref.list_index, ref.entry_index)
+            watch_list = self.lists[ref.list_index]
+            entry = watch_list.entries[ref.entry_index]
+            item = FieldScore("free_text", text[:200], ref.text, 1.0)
+            best.setdefault(key, Hit(watch_list.list_name, watch_list.version, entry.entry_id,
+                                     ref.text, text[:200], 1.0, 1.0, self.threshold, (item,),
+                                     subject_field))
+        return [h for h in best.values() if not self._is_suppressed(h)]
+
+    def screen(self, subject: ScreeningSubject,
+               rules: Sequence[CountryRule] = ()) -> ScreeningResult:
+        """Screen one payment's parties, addresses and free text (see screen_payment)."""
+        from corridor.screening._payment import screen_payment  # noqa: PLC0415 - cycle
+
+        return screen_payment(self, subject, rules)

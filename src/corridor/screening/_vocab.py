@@ -39,7 +39,7 @@ ROMANISATION_GROUPS: tuple[tuple[str, ...], ...] = (
     ("ilyas", "elias", "ilias", "ilyass"),
     ("mustafa", "mostafa", "moustafa", "mustapha", "mostapha"),
     ("mahdi", "mehdi"),
-    ("sayyid", "sayed", "sayyed", "syed", "seyed", "seyyed", "sayyad", "said"),
+    ("sayyid", "sayed", "sayyed", "syed", "seyed", "seyyed", "sayyad"),
     ("saeed", "saied", "saeid", "saiid"),
     ("qasim", "qasem", "qassem", "kasim", "kassem", "qassim", "kasem"),
     ("jafar", "jaafar", "jaffar", "djafar", "dzhafar"),
@@ -110,7 +110,10 @@ LEGAL_FORMS: tuple[tuple[str, ...], ...] = tuple(
     tuple(phrase.split())
     for phrase in (
         "limited liability company", "limited liability partnership",
-        "open joint stock company", "closed joint stock company",
+        "open joint stock company", "closed joint stock company", "closed joint stock co",
+        "open joint stock co", "joint stock co", "closed joint stock", "open joint stock",
+        "joint stock", "gesellschaft mit beschraenkter haftung", "s a s", "s a c", "s a l",
+        "s de rl de cv", "s de r l de c v", "s de rl", "sa de cv", "s a de c v",
         "public joint stock company", "private joint stock company", "joint stock company",
         "societe anonyme", "sociedad anonima", "societa per azioni",
         "gesellschaft mit beschrankter haftung", "aktiengesellschaft",
@@ -129,7 +132,7 @@ LEGAL_FORMS: tuple[tuple[str, ...], ...] = tuple(
 HONORIFICS: frozenset[str] = frozenset({
     "mr", "mrs", "ms", "miss", "dr", "prof", "sir", "madam", "president", "prasident",
     "presidente", "herr", "frau", "monsieur", "mme", "mister", "his", "her", "excellency",
-    "gen", "general", "col", "colonel", "capt", "captain", "rev", "the",
+    "col", "colonel", "capt", "captain", "rev", "the",
 })
 
 # Latin cardinal and ordinal words to digits (so "3 Percenters" ~ "Three Percenters").
