@@ -26,6 +26,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from corridor.bootstrap import tune_gc_for_engine
 from corridor.foundation.clock import FixedClock
 from corridor.foundation.ids import Uuid7Generator
 from corridor.hub.engine import SettlementEngine
@@ -44,6 +45,7 @@ class BenchConfig:
     batch_size: int = 8_190
     hot_share: float = 0.2
     seed: int = 20261123
+    memory_repeats: int = 3
 
 
 def setup_commands(config: BenchConfig) -> list[Command]:
@@ -78,6 +80,15 @@ def workload(config: BenchConfig, count: int) -> list[CreateTransfer]:
 
 def _batches(items: list[CreateTransfer], size: int) -> list[list[CreateTransfer]]:
     return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def bench_memory_repeated(config: BenchConfig) -> dict[str, Any]:
+    """The in-memory run is short, so it is repeated; the median is the figure."""
+    runs = [bench_memory(config) for _ in range(config.memory_repeats)]
+    runs.sort(key=lambda run: run["transfers_per_s"])
+    median = dict(runs[len(runs) // 2])
+    median["runs_transfers_per_s"] = [run["transfers_per_s"] for run in runs]
+    return median
 
 
 def bench_memory(config: BenchConfig) -> dict[str, Any]:
@@ -182,11 +193,12 @@ def run(
     config: BenchConfig, postgres_url: str | None, progress: Callable[[str], None] = lambda _: None
 ) -> dict[str, Any]:
     """Run every measurement; returns the figures as one JSON-ready object."""
+    tune_gc_for_engine()  # as every engine process does (see bootstrap)
     workdir = Path(tempfile.mkdtemp(prefix="corridor-bench-"))
     try:
         results: dict[str, Any] = {}
         progress("in-memory apply")
-        results["memory"] = bench_memory(config)
+        results["memory"] = bench_memory_repeated(config)
         progress("durable batches on SQLite")
         results["sqlite"] = bench_durable(config, str(workdir / "ledger.db"))
         if postgres_url:

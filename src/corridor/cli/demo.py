@@ -18,7 +18,12 @@ import typer
 from rich.progress import Progress
 from rich.table import Table
 
-from corridor.bootstrap import load_network_config, open_database, settlement_engine
+from corridor.bootstrap import (
+    load_network_config,
+    open_database,
+    settlement_engine,
+    tune_gc_for_engine,
+)
 from corridor.cli._common import console, user_errors
 from corridor.foundation.config import NetworkConfig
 from corridor.foundation.ids import Uuid7Generator
@@ -44,6 +49,7 @@ def demo(
     seed: int = typer.Option(20261123),
 ) -> None:
     """Run the demo network: init, fund, a stream of payments, summary, verify."""
+    tune_gc_for_engine()
     with user_errors():
         config = load_network_config(example_config_path())
         shutil.rmtree(workdir, ignore_errors=True)
