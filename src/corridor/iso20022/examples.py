@@ -88,7 +88,8 @@ def institution_transfer() -> FinancialInstitutionTransfer:
     tx = FinancialInstitutionTransaction(
         instruction_id="FI-INSTR-1", end_to_end_id="FI-E2E-1", uetr=_uetr(900),
         amount_minor=5_000_000, currency="EUR", settlement_date=DAY, settlement_priority="HIGH",
-        debtor=DEBTOR_BANK, creditor=CREDITOR_BANK, instructing_agent=DEBTOR_BANK, instructed_agent=HUB,
+        debtor=DEBTOR_BANK, creditor=CREDITOR_BANK, instructing_agent=DEBTOR_BANK,
+        instructed_agent=HUB,
         remittance=("Nostro funding",))
     group = GroupHeader(msg_id="MSG-PACS009-1", created_at=AT, number_of_transactions=1,
                         settlement_method="CLRG", settlement_date=DAY)
