@@ -7,11 +7,12 @@ thrown away and reloaded from the store, so nothing unacknowledged survives in m
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from corridor.foundation.clock import Clock
 from corridor.hub.ports import LedgerJournal
 from corridor.ledger import BatchOutcome, Command, Ledger
+from corridor.payments.records import PaymentChanges
 
 
 class SettlementEngine:
@@ -27,11 +28,20 @@ class SettlementEngine:
         """Read access for queries; only `execute` may change it."""
         return self._ledger
 
-    def execute(self, batch: Sequence[Command]) -> BatchOutcome:
-        """Apply and commit one batch; returns only after the commit is durable."""
+    def execute(
+        self,
+        batch: Sequence[Command],
+        changes_for: Callable[[BatchOutcome], PaymentChanges] | None = None,
+    ) -> BatchOutcome:
+        """Apply and commit one batch; returns only after the commit is durable.
+
+        `changes_for` turns the batch's results into the hub's changes (payment states,
+        outbox messages), which commit in the same transaction as the ledger's.
+        """
         outcome = self._ledger.apply(batch, self._clock.now_ms())
         try:
-            self._journal.commit(outcome)
+            changes = changes_for(outcome) if changes_for is not None else None
+            self._journal.commit(outcome, changes)
         except BaseException:
             self._ledger = self._journal.load()
             raise

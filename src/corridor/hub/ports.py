@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from corridor.ledger import BatchOutcome, Ledger
+from corridor.payments.records import PaymentChanges
 
 
 class LedgerJournal(Protocol):
@@ -14,6 +15,7 @@ class LedgerJournal(Protocol):
         """The ledger as of the last committed batch."""
         ...
 
-    def commit(self, outcome: BatchOutcome) -> None:
-        """Make one batch durable (one transaction). Raises if it could not."""
+    def commit(self, outcome: BatchOutcome, changes: PaymentChanges | None = None) -> None:
+        """Make one batch and the hub's changes for it durable, in one transaction.
+        Raises if it could not."""
         ...

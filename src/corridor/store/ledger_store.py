@@ -32,6 +32,8 @@ from corridor.ledger import (
     SetAccountFloor,
     VoidPending,
 )
+from corridor.payments.records import PaymentChanges
+from corridor.store.hub_store import write_changes
 from corridor.store.schema import ledger_accounts, ledger_journal
 
 KIND_ACCOUNT_OPENED, KIND_TRANSFER, KIND_POST, KIND_VOID, KIND_EXPIRE = 1, 2, 3, 4, 5
@@ -74,17 +76,21 @@ class LedgerStore:
         )
 
     # -- writing --------------------------------------------------------------------
-    def commit(self, outcome: BatchOutcome) -> None:
-        """Make a batch durable: journal rows and new balances in one transaction."""
-        if not outcome.events:
+    def commit(self, outcome: BatchOutcome, changes: PaymentChanges | None = None) -> None:
+        """Make a batch durable: journal rows, new balances and the hub's changes for the
+        same batch (payments, events, outbox) in one transaction."""
+        if not outcome.events and not changes:
             return
         rows = journal_tuples(outcome)
         last_seq = outcome.first_seq + len(outcome.events) - 1
         balances = [account_row(account, last_seq) for account in outcome.accounts]
         with self._engine.begin() as connection:
-            self._write_journal(connection, rows)
+            if rows:
+                self._write_journal(connection, rows)
             if balances:
                 connection.execute(self._upsert, balances)
+            if changes:
+                write_changes(connection, changes)
 
     def _write_journal(self, connection: Any, rows: list[tuple[Any, ...]]) -> None:
         """The hot path: COPY on PostgreSQL, one prepared executemany on SQLite."""

@@ -11,12 +11,14 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
     SmallInteger,
     String,
     Table,
+    Text,
 )
 
 metadata = MetaData()
@@ -57,4 +59,117 @@ ledger_journal = Table(
     Column("timeout_ms", BigInteger, nullable=False),
     Column("pending_id", LargeBinary(16), nullable=True),
     Column("applied_at_ms", BigInteger, nullable=False),
+)
+
+# -- the hub: directory, payments, delivery, security -------------------------------
+BIC = String(11)
+UETR = String(36)
+
+participants = Table(
+    "participants",
+    metadata,
+    Column("bic", BIC, primary_key=True),
+    Column("lei", String(20), nullable=True),
+    Column("name", String(140), nullable=False),
+    Column("country", String(2), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("settles_through", BIC, nullable=True),
+    Column("public_key_pem", Text, nullable=False),
+    Column("updated_at_ms", BigInteger, nullable=False),
+)
+
+payments = Table(
+    "payments",
+    metadata,
+    Column("uetr", UETR, primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("msg_id", String(35), nullable=False),
+    Column("end_to_end_id", String(35), nullable=False),
+    Column("tx_id", String(35), nullable=True),
+    Column("instructing_agent", BIC, nullable=False),
+    Column("debtor_agent", BIC, nullable=False),
+    Column("creditor_agent", BIC, nullable=False),
+    Column("debit_participant", BIC, nullable=False, index=True),
+    Column("credit_participant", BIC, nullable=False, index=True),
+    Column("amount_minor", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("reason", String(8), nullable=True),
+    Column("transfer_id", LargeBinary(16), nullable=True),
+    Column("related_uetr", UETR, nullable=True),
+    Column("returned_minor", BigInteger, nullable=False),
+    Column("created_at_ms", BigInteger, nullable=False),
+    Column("updated_at_ms", BigInteger, nullable=False),
+)
+
+payment_events = Table(
+    "payment_events",
+    metadata,
+    Column("seq", SeqType, primary_key=True, autoincrement=True),
+    Column("uetr", UETR, nullable=False, index=True),
+    Column("state", String(16), nullable=False),
+    Column("at_ms", BigInteger, nullable=False),
+    Column("detail", Text, nullable=False),
+)
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("seq", SeqType, primary_key=True, autoincrement=True),
+    Column("message_id", String(64), nullable=False, unique=True),
+    Column("recipient", BIC, nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("payload", LargeBinary, nullable=False),
+    Column("uetr", UETR, nullable=True),
+    Column("created_at_ms", BigInteger, nullable=False),
+    Column("acked_at_ms", BigInteger, nullable=True),
+    Index("ix_outbox_recipient_seq", "recipient", "seq"),
+)
+
+inbound_messages = Table(
+    "inbound_messages",
+    metadata,
+    Column("sender", BIC, primary_key=True),
+    Column("msg_id", String(35), primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("received_at_ms", BigInteger, nullable=False),
+    Column("answer_message_id", String(64), nullable=False),
+    Column("answer_status", String(8), nullable=False),
+)
+
+credentials = Table(
+    "credentials",
+    metadata,
+    Column("key_id", String(32), primary_key=True),
+    Column("secret_sha256", LargeBinary(32), nullable=False),
+    Column("principal", String(64), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("created_at_ms", BigInteger, nullable=False),
+    Column("revoked", Boolean, nullable=False),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("seq", SeqType, primary_key=True, autoincrement=False),
+    Column("at_ms", BigInteger, nullable=False),
+    Column("actor", String(64), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("detail", Text, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
+approvals = Table(
+    "approvals",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("action", String(64), nullable=False),
+    Column("params", Text, nullable=False),
+    Column("requested_by", String(64), nullable=False),
+    Column("requested_at_ms", BigInteger, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("decided_by", String(64), nullable=True),
+    Column("decided_at_ms", BigInteger, nullable=True),
 )

@@ -1,0 +1,45 @@
+"""The payment lifecycle: which state may follow which (DESIGN.md).
+
+RECEIVED -> VALIDATED -> SCREENED (or HELD) -> QUEUED -> SETTLED -> DELIVERED,
+or REJECTED, CANCELLED, RETURNED. A transition not in the table is a bug.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from corridor.payments.records import Payment, PaymentEvent, PaymentState
+
+S = PaymentState
+ALLOWED: dict[PaymentState, frozenset[PaymentState]] = {
+    S.received: frozenset({S.validated, S.rejected}),
+    S.validated: frozenset({S.screened, S.held, S.rejected}),
+    S.screened: frozenset({S.queued, S.settled, S.rejected, S.cancelled}),
+    S.held: frozenset({S.screened, S.rejected, S.cancelled}),
+    S.queued: frozenset({S.settled, S.rejected, S.cancelled}),
+    S.settled: frozenset({S.delivered, S.returned}),
+    S.delivered: frozenset({S.returned}),
+    S.rejected: frozenset(),
+    S.cancelled: frozenset(),
+    S.returned: frozenset(),
+}
+TERMINAL = frozenset(state for state, after in ALLOWED.items() if not after)
+
+
+class TransitionError(Exception):
+    """A lifecycle transition that the table does not allow: a programming error."""
+
+
+def advance(
+    payment: Payment, state: PaymentState, at_ms: int, detail: str = "", reason: str | None = None
+) -> tuple[Payment, PaymentEvent]:
+    """The payment in its new state and the event that records the step."""
+    if state not in ALLOWED[payment.state]:
+        raise TransitionError(f"{payment.uetr}: {payment.state} -> {state} is not allowed")
+    updated = replace(
+        payment,
+        state=state,
+        updated_at_ms=at_ms,
+        reason=reason if reason is not None else payment.reason,
+    )
+    return updated, PaymentEvent(payment.uetr, state, at_ms, detail)

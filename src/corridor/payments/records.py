@@ -1,0 +1,173 @@
+"""The hub's domain records: participants, payments and their events, outbox messages.
+
+All immutable. Times are epoch milliseconds (UTC); amounts are minor units.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class ParticipantKind(StrEnum):
+    central_bank = "central_bank"
+    direct = "direct"
+    indirect = "indirect"
+    fx_provider = "fx_provider"
+
+
+class ParticipantStatus(StrEnum):
+    active = "active"
+    suspended = "suspended"
+    closed = "closed"
+
+
+@dataclass(frozen=True, slots=True)
+class Participant:
+    """A member of the network.
+
+    Attributes:
+        bic: ISO 9362 BIC (8 or 11 characters), the participant's key.
+        lei: ISO 17442 LEI, or None.
+        name / country: legal name and ISO 3166 alpha-2 country.
+        kind: central bank (settlement agent), direct, indirect or FX provider.
+        status: active, suspended (messages refused, incoming payments refused), closed.
+        settles_through: for an indirect participant, the direct participant's BIC.
+        public_key_pem: the registered key that signs its messages ("" if none yet).
+    """
+
+    bic: str
+    name: str
+    country: str
+    kind: ParticipantKind
+    status: ParticipantStatus = ParticipantStatus.active
+    lei: str | None = None
+    settles_through: str | None = None
+    public_key_pem: str = ""
+    updated_at_ms: int = 0
+
+
+class PaymentState(StrEnum):
+    """DESIGN.md's lifecycle. Terminal: delivered, rejected, cancelled, returned."""
+
+    received = "RECEIVED"
+    validated = "VALIDATED"
+    screened = "SCREENED"
+    held = "HELD"
+    queued = "QUEUED"
+    settled = "SETTLED"
+    delivered = "DELIVERED"
+    rejected = "REJECTED"
+    cancelled = "CANCELLED"
+    returned = "RETURNED"
+
+
+class PaymentKind(StrEnum):
+    customer = "pacs.008"  # customer credit transfer between agents
+    institution = "pacs.009"  # financial institution transfer
+    funding = "funding"  # settlement agent funds or defunds a participant
+    return_ = "pacs.004"  # return of a settled payment
+
+
+@dataclass(frozen=True, slots=True)
+class Payment:
+    """One payment (one transaction of a message), keyed by its UETR.
+
+    Attributes:
+        uetr: the unique end-to-end transaction reference (UUID v4), the tracking key.
+        kind: see PaymentKind.
+        msg_id / end_to_end_id / tx_id: the sender's references.
+        instructing_agent: the participant that sent the message.
+        debtor_agent / creditor_agent: BICs named in the message.
+        debit_participant / credit_participant: whose settlement accounts move (differs
+            from the agents for indirect participants).
+        amount_minor / currency: the interbank settlement amount.
+        state: the latest lifecycle state; reason: ISO reason code when rejected.
+        transfer_id: the ledger transfer that settled it (0 until settled).
+        related_uetr: for a return, the original payment.
+    """
+
+    uetr: str
+    kind: PaymentKind
+    msg_id: str
+    end_to_end_id: str
+    instructing_agent: str
+    debtor_agent: str
+    creditor_agent: str
+    debit_participant: str
+    credit_participant: str
+    amount_minor: int
+    currency: str
+    state: PaymentState
+    created_at_ms: int
+    updated_at_ms: int
+    tx_id: str | None = None
+    reason: str | None = None
+    transfer_id: int = 0
+    related_uetr: str | None = None
+    returned_minor: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentEvent:
+    """One step of a payment's life, as the tracker shows it."""
+
+    uetr: str
+    state: PaymentState
+    at_ms: int
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxMessage:
+    """A message waiting for (or delivered to) a participant.
+
+    Attributes:
+        message_id: unique; the participant acknowledges by it.
+        recipient: the participant's BIC.
+        kind: message identifier, e.g. "pacs.002.001.10".
+        payload: the signed message bytes.
+        uetr: the payment it concerns, when there is one.
+        seq: the outbox position (assigned by the store; 0 before it is stored).
+    """
+
+    message_id: str
+    recipient: str
+    kind: str
+    payload: bytes
+    created_at_ms: int
+    uetr: str | None = None
+    seq: int = 0
+    acked_at_ms: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class InboundRecord:
+    """A message received from a participant, with the answer it got (for duplicates)."""
+
+    sender: str
+    msg_id: str
+    kind: str
+    received_at_ms: int
+    answer_message_id: str
+    answer_status: str
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentChanges:
+    """Everything a batch changes besides the ledger, committed in the same transaction.
+
+    Attributes:
+        payments: new or updated payments (upserted by UETR).
+        events: lifecycle events to append.
+        outbox: messages to deliver.
+        inbound: received messages and their answers.
+    """
+
+    payments: tuple[Payment, ...] = ()
+    events: tuple[PaymentEvent, ...] = ()
+    outbox: tuple[OutboxMessage, ...] = ()
+    inbound: tuple[InboundRecord, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.payments or self.events or self.outbox or self.inbound)

@@ -1,0 +1,332 @@
+"""The hub's tables: directory, payments and events, outbox, inbound answers.
+
+Writes of a settlement batch go through `write_changes` on the engine's connection, in the
+same transaction as the ledger journal (transactional outbox). Reads open their own
+connections: SQLite in WAL mode and PostgreSQL both let readers run beside the writer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Engine, and_, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from corridor.payments.records import (
+    InboundRecord,
+    OutboxMessage,
+    Participant,
+    ParticipantKind,
+    ParticipantStatus,
+    Payment,
+    PaymentChanges,
+    PaymentEvent,
+    PaymentKind,
+    PaymentState,
+)
+from corridor.store.schema import (
+    inbound_messages,
+    outbox,
+    participants,
+    payment_events,
+    payments,
+)
+
+OUTBOX_PAGE_MAX = 1_000
+_PAYMENT_UPDATABLE = (
+    "state",
+    "reason",
+    "transfer_id",
+    "returned_minor",
+    "updated_at_ms",
+    "debit_participant",
+    "credit_participant",
+)
+
+
+def _insert_for(connection: Connection) -> Any:
+    return pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
+
+
+def write_changes(connection: Connection, changes: PaymentChanges) -> None:
+    """Persist a batch's payment changes on the caller's connection (its transaction)."""
+    if changes.payments:
+        statement = _insert_for(connection)(payments)
+        statement = statement.on_conflict_do_update(
+            index_elements=[payments.c.uetr],
+            set_={name: statement.excluded[name] for name in _PAYMENT_UPDATABLE},
+        )
+        connection.execute(statement, [payment_row(p) for p in changes.payments])
+    if changes.events:
+        connection.execute(
+            insert(payment_events),
+            [
+                {"uetr": e.uetr, "state": e.state.value, "at_ms": e.at_ms, "detail": e.detail}
+                for e in changes.events
+            ],
+        )
+    if changes.outbox:
+        connection.execute(
+            insert(outbox),
+            [
+                {
+                    "message_id": m.message_id,
+                    "recipient": m.recipient,
+                    "kind": m.kind,
+                    "payload": m.payload,
+                    "uetr": m.uetr,
+                    "created_at_ms": m.created_at_ms,
+                }
+                for m in changes.outbox
+            ],
+        )
+    if changes.inbound:
+        connection.execute(
+            insert(inbound_messages),
+            [
+                {
+                    "sender": r.sender,
+                    "msg_id": r.msg_id,
+                    "kind": r.kind,
+                    "received_at_ms": r.received_at_ms,
+                    "answer_message_id": r.answer_message_id,
+                    "answer_status": r.answer_status,
+                }
+                for r in changes.inbound
+            ],
+        )
+
+
+def payment_row(p: Payment) -> dict[str, Any]:
+    return {
+        "uetr": p.uetr,
+        "kind": p.kind.value,
+        "msg_id": p.msg_id,
+        "end_to_end_id": p.end_to_end_id,
+        "tx_id": p.tx_id,
+        "instructing_agent": p.instructing_agent,
+        "debtor_agent": p.debtor_agent,
+        "creditor_agent": p.creditor_agent,
+        "debit_participant": p.debit_participant,
+        "credit_participant": p.credit_participant,
+        "amount_minor": p.amount_minor,
+        "currency": p.currency,
+        "state": p.state.value,
+        "reason": p.reason,
+        "transfer_id": p.transfer_id.to_bytes(16, "big") if p.transfer_id else None,
+        "related_uetr": p.related_uetr,
+        "returned_minor": p.returned_minor,
+        "created_at_ms": p.created_at_ms,
+        "updated_at_ms": p.updated_at_ms,
+    }
+
+
+def payment_from_row(row: Any) -> Payment:
+    return Payment(
+        uetr=row["uetr"],
+        kind=PaymentKind(row["kind"]),
+        msg_id=row["msg_id"],
+        end_to_end_id=row["end_to_end_id"],
+        tx_id=row["tx_id"],
+        instructing_agent=row["instructing_agent"],
+        debtor_agent=row["debtor_agent"],
+        creditor_agent=row["creditor_agent"],
+        debit_participant=row["debit_participant"],
+        credit_participant=row["credit_participant"],
+        amount_minor=row["amount_minor"],
+        currency=row["currency"],
+        state=PaymentState(row["state"]),
+        reason=row["reason"],
+        transfer_id=int.from_bytes(row["transfer_id"], "big") if row["transfer_id"] else 0,
+        related_uetr=row["related_uetr"],
+        returned_minor=row["returned_minor"],
+        created_at_ms=row["created_at_ms"],
+        updated_at_ms=row["updated_at_ms"],
+    )
+
+
+def participant_row(p: Participant) -> dict[str, Any]:
+    return {
+        "bic": p.bic,
+        "lei": p.lei,
+        "name": p.name,
+        "country": p.country,
+        "kind": p.kind.value,
+        "status": p.status.value,
+        "settles_through": p.settles_through,
+        "public_key_pem": p.public_key_pem,
+        "updated_at_ms": p.updated_at_ms,
+    }
+
+
+def participant_from_row(row: Any) -> Participant:
+    return Participant(
+        bic=row["bic"],
+        lei=row["lei"],
+        name=row["name"],
+        country=row["country"],
+        kind=ParticipantKind(row["kind"]),
+        status=ParticipantStatus(row["status"]),
+        settles_through=row["settles_through"],
+        public_key_pem=row["public_key_pem"],
+        updated_at_ms=row["updated_at_ms"],
+    )
+
+
+class HubStore:
+    """Queries over the hub's tables, and the directory's writes."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    # -- directory ------------------------------------------------------------------
+    def save_participant(self, participant: Participant) -> None:
+        with self._engine.begin() as connection:
+            statement = _insert_for(connection)(participants)
+            row = participant_row(participant)
+            connection.execute(
+                statement.on_conflict_do_update(
+                    index_elements=[participants.c.bic],
+                    set_={k: statement.excluded[k] for k in row if k != "bic"},
+                ),
+                [row],
+            )
+
+    def participants(self) -> list[Participant]:
+        with self._engine.connect() as connection:
+            rows = connection.execute(select(participants).order_by(participants.c.bic))
+            return [participant_from_row(row) for row in rows.mappings()]
+
+    # -- payments -------------------------------------------------------------------
+    def payment(self, uetr: str) -> Payment | None:
+        with self._engine.connect() as connection:
+            row = (
+                connection.execute(select(payments).where(payments.c.uetr == uetr))
+                .mappings()
+                .first()
+            )
+            return None if row is None else payment_from_row(row)
+
+    def payments_by_uetr(self, uetrs: Sequence[str]) -> dict[str, Payment]:
+        if not uetrs:
+            return {}
+        with self._engine.connect() as connection:
+            rows = connection.execute(select(payments).where(payments.c.uetr.in_(list(uetrs))))
+            return {row["uetr"]: payment_from_row(row) for row in rows.mappings()}
+
+    def events(self, uetr: str) -> list[PaymentEvent]:
+        with self._engine.connect() as connection:
+            rows = connection.execute(
+                select(payment_events)
+                .where(payment_events.c.uetr == uetr)
+                .order_by(payment_events.c.seq)
+            )
+            return [
+                PaymentEvent(r["uetr"], PaymentState(r["state"]), r["at_ms"], r["detail"])
+                for r in rows.mappings()
+            ]
+
+    def payments_page(
+        self, participant: str | None, after_updated_ms: int, limit: int
+    ) -> list[Payment]:
+        query = select(payments).where(payments.c.updated_at_ms > after_updated_ms)
+        if participant is not None:
+            query = query.where(
+                (payments.c.debit_participant == participant)
+                | (payments.c.credit_participant == participant)
+                | (payments.c.instructing_agent == participant)
+            )
+        query = query.order_by(payments.c.updated_at_ms, payments.c.uetr).limit(limit)
+        with self._engine.connect() as connection:
+            return [payment_from_row(r) for r in connection.execute(query).mappings()]
+
+    # -- inbound --------------------------------------------------------------------
+    def inbound(self, sender: str, msg_id: str) -> InboundRecord | None:
+        with self._engine.connect() as connection:
+            row = (
+                connection.execute(
+                    select(inbound_messages).where(
+                        and_(
+                            inbound_messages.c.sender == sender, inbound_messages.c.msg_id == msg_id
+                        )
+                    )
+                )
+                .mappings()
+                .first()
+            )
+        if row is None:
+            return None
+        return InboundRecord(
+            row["sender"],
+            row["msg_id"],
+            row["kind"],
+            row["received_at_ms"],
+            row["answer_message_id"],
+            row["answer_status"],
+        )
+
+    # -- outbox ---------------------------------------------------------------------
+    def outbox_message(self, message_id: str) -> OutboxMessage | None:
+        with self._engine.connect() as connection:
+            row = (
+                connection.execute(select(outbox).where(outbox.c.message_id == message_id))
+                .mappings()
+                .first()
+            )
+        return None if row is None else _outbox_from_row(row)
+
+    def outbox_page(
+        self, recipient: str, after_seq: int, limit: int, include_acked: bool = False
+    ) -> list[OutboxMessage]:
+        limit = max(1, min(limit, OUTBOX_PAGE_MAX))
+        query = select(outbox).where(outbox.c.recipient == recipient, outbox.c.seq > after_seq)
+        if not include_acked:
+            query = query.where(outbox.c.acked_at_ms.is_(None))
+        query = query.order_by(outbox.c.seq).limit(limit)
+        with self._engine.connect() as connection:
+            return [_outbox_from_row(r) for r in connection.execute(query).mappings()]
+
+    def ack(self, recipient: str, message_ids: Sequence[str], at_ms: int) -> list[str]:
+        """Acknowledge messages; returns the ids that were the recipient's (acked now or
+        before). Ids of other participants are ignored, never acknowledged."""
+        with self._engine.begin() as connection:
+            mine = (
+                connection.execute(
+                    select(outbox.c.message_id).where(
+                        outbox.c.recipient == recipient, outbox.c.message_id.in_(list(message_ids))
+                    )
+                )
+                .scalars()
+                .all()
+            )
+            if mine:
+                connection.execute(
+                    update(outbox)
+                    .where(outbox.c.message_id.in_(mine), outbox.c.acked_at_ms.is_(None))
+                    .values(acked_at_ms=at_ms)
+                )
+        return list(mine)
+
+    def outbox_backlog(self) -> dict[str, int]:
+        with self._engine.connect() as connection:
+            rows = connection.execute(
+                select(outbox.c.recipient, func.count())
+                .where(outbox.c.acked_at_ms.is_(None))
+                .group_by(outbox.c.recipient)
+            )
+            return {str(recipient): int(count) for recipient, count in rows.tuples()}
+
+
+def _outbox_from_row(row: Any) -> OutboxMessage:
+    return OutboxMessage(
+        message_id=row["message_id"],
+        recipient=row["recipient"],
+        kind=row["kind"],
+        payload=bytes(row["payload"]),
+        created_at_ms=row["created_at_ms"],
+        uetr=row["uetr"],
+        seq=row["seq"],
+        acked_at_ms=row["acked_at_ms"],
+    )
