@@ -85,6 +85,7 @@ def bic_problem(bic: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=65_536)
 def lei_valid(lei: str) -> bool:
     """ISO 17442: 18 alphanumerics and 2 check digits, ISO 7064 MOD 97-10 == 1."""
     if not _LEI_RE.match(lei):
@@ -121,38 +122,52 @@ def _plan(cls: type) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]
     return amounts, uetrs, nested
 
 
+Path = str | tuple  # type: ignore[type-arg]  # (parent path, element name): built lazily
+
+
+def _xpath(path: Path) -> str:
+    parts: list[str] = []
+    while isinstance(path, tuple):
+        path, name = path
+        parts.append(name)
+    return "/".join([path, *reversed(parts)])
+
+
 class _Walker:
-    """Visits every record inside a message body and collects identifier/amount problems."""
+    """Visits every record inside a message body and collects identifier/amount problems.
+
+    Paths are (parent, name) tuples, turned into XPath strings only when a problem is found.
+    """
 
     def __init__(self, config: RuleConfig) -> None:
         self.config = config
         self.problems: list[Problem] = []
 
-    def add(self, reason: Reason, xpath: str, value: str | None, message: str) -> None:
-        self.problems.append(Problem(reason, xpath, value, message))
+    def add(self, reason: Reason, xpath: Path, value: str | None, message: str) -> None:
+        self.problems.append(Problem(reason, _xpath(xpath), value, message))
 
-    def visit(self, obj: object, path: str) -> None:
+    def visit(self, obj: object, path: Path) -> None:
         if isinstance(obj, Agent):
             self._agent(obj, path)
         elif isinstance(obj, Party):
             self._party(obj, path)
         elif isinstance(obj, Account):
             if obj.iban is not None and (why := iban_problem(obj.iban)):
-                self.add(Reason.AC01, f"{path}/Id/IBAN", obj.iban, why)
+                self.add(Reason.AC01, ((path, "Id"), "IBAN"), obj.iban, why)
         elif dataclasses.is_dataclass(obj):
             self._record(obj, path)
 
-    def _record(self, obj: object, path: str) -> None:
+    def _record(self, obj: object, path: Path) -> None:
         amounts, uetrs, nested = _plan(type(obj))
         if amounts and not isinstance(obj, Balance):
             for name in amounts:
                 value = getattr(obj, name)
                 if value is not None:
-                    self._amount(value, f"{path}/{_XML_NAMES.get(name, name)}")
+                    self._amount(value, (path, _XML_NAMES.get(name, name)))
         for name in uetrs:
             value = getattr(obj, name)
             if value is not None and not uetr_valid(value):
-                self.add(Reason.CH16, f"{path}/UETR", value, "UETR must be a UUID version 4")
+                self.add(Reason.CH16, (path, "UETR"), value, "UETR must be a UUID version 4")
         for name in nested:
             value = getattr(obj, name)
             if value is None:
@@ -161,29 +176,29 @@ class _Walker:
             if isinstance(value, tuple):
                 for i, item in enumerate(value, start=1):
                     if dataclasses.is_dataclass(item):
-                        self.visit(item, f"{path}/{xml}[{i}]")
+                        self.visit(item, (path, f"{xml}[{i}]"))
             elif dataclasses.is_dataclass(value):
-                self.visit(value, f"{path}/{xml}")
+                self.visit(value, (path, xml))
 
-    def _amount(self, value: int, xpath: str) -> None:
+    def _amount(self, value: int, xpath: Path) -> None:
         if value == 0:  # balances may be zero; they are skipped by the caller
             self.add(Reason.AM01, xpath, "0", "amount must not be zero")
         elif value > self.config.amount_minor_max:
             self.add(Reason.AM02, xpath, str(value),
                      f"amount above the network maximum {self.config.amount_minor_max} minor units")
 
-    def _agent(self, agent: Agent, path: str) -> None:
+    def _agent(self, agent: Agent, path: Path) -> None:
         if agent.bic is not None and (why := bic_problem(agent.bic)):
-            self.add(Reason.RC01, f"{path}/FinInstnId/BICFI", agent.bic, why)
+            self.add(Reason.RC01, f"{_xpath(path)}/FinInstnId/BICFI", agent.bic, why)
         if agent.lei is not None and not lei_valid(agent.lei):
-            self.add(Reason.BE15, f"{path}/FinInstnId/LEI", agent.lei,
+            self.add(Reason.BE15, f"{_xpath(path)}/FinInstnId/LEI", agent.lei,
                      "LEI check digits wrong (ISO 17442)")
 
-    def _party(self, party: Party, path: str) -> None:
+    def _party(self, party: Party, path: Path) -> None:
         if party.any_bic is not None and (why := bic_problem(party.any_bic)):
-            self.add(Reason.RC01, f"{path}/Id/OrgId/AnyBIC", party.any_bic, why)
+            self.add(Reason.RC01, f"{_xpath(path)}/Id/OrgId/AnyBIC", party.any_bic, why)
         if party.lei is not None and not lei_valid(party.lei):
-            self.add(Reason.BE15, f"{path}/Id/OrgId/LEI", party.lei,
+            self.add(Reason.BE15, f"{_xpath(path)}/Id/OrgId/LEI", party.lei,
                      "LEI check digits wrong (ISO 17442)")
 
 

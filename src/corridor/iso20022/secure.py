@@ -2,7 +2,8 @@
 
 Checks, in order: size, UTF-8 (ISO 20022 messages are UTF-8; this also keeps the byte scan
 for markup declarations honest), no `<!DOCTYPE`/`<!ENTITY` anywhere, well-formed under a
-parser that loads no DTD, resolves no entity and never touches the network; then the
+parser that loads no DTD, resolves no entity, never touches the network and drops
+comments and processing instructions (so every child is an element); then the
 parsed tree's element count and depth. libxml2's own limits (no `huge_tree`) stay on.
 """
 
@@ -51,7 +52,7 @@ _COUNT = etree.XPath("count(//*)")
 
 def _parser() -> etree.XMLParser:
     return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
-                           dtd_validation=False, huge_tree=False, remove_pis=True,
+                           dtd_validation=False, huge_tree=False, remove_pis=True, remove_comments=True,
                            collect_ids=False)
 
 
@@ -97,7 +98,8 @@ def secure_parse(data: bytes, limits: ParseLimits = DEFAULT_LIMITS) -> Element |
     if not _PARSER_CACHE:
         _PARSER_CACHE.append(_parser())
     try:
-        root = etree.fromstring(bytes(data), _PARSER_CACHE[0])
+        root = etree.fromstring(data if isinstance(data, bytes) else bytes(data),
+                                _PARSER_CACHE[0])
     except etree.XMLSyntaxError as exc:
         return Problem(Reason.FF01, "/", None, f"not well-formed XML: {exc}"[:300])
     except (ValueError, MemoryError) as exc:

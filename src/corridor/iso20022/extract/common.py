@@ -18,7 +18,7 @@ class Reader:
     def kids(self, el: Element) -> dict[str, Element]:
         """Children by local name, first occurrence winning (inlined `_xml.kids`: hot path)."""
         n = self.n
-        return {c.tag[n:]: c for c in reversed(el) if c.tag.__class__ is str}
+        return {c.tag[n:]: c for c in reversed(el)}  # comments and PIs were dropped at parse
 
     def all(self, el: Element, name: str) -> list[Element]:
         return list(el.iterchildren(f"{{{self.ns}}}{name}"))
