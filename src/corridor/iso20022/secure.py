@@ -52,7 +52,8 @@ _COUNT = etree.XPath("count(//*)")
 
 def _parser() -> etree.XMLParser:
     return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
-                           dtd_validation=False, huge_tree=False, remove_pis=True, remove_comments=True,
+                           dtd_validation=False, huge_tree=False, remove_pis=True,
+                           remove_comments=True,
                            collect_ids=False)
 
 
