@@ -141,3 +141,13 @@ def test_generated_schemas_have_the_official_content_model(registry: SchemaRegis
         if found:
             differences[message_id] = found[:3]
     assert differences == {}
+
+
+@pytest.mark.slow
+def test_every_pyiso20022_version_yields_a_compiling_schema(tmp_path: Path) -> None:
+    """An upgrade of pyiso20022 or xsdata that the writer cannot follow fails here, loudly."""
+    registry = SchemaRegistry.default(cache_dir=tmp_path)
+    namespaces = registry.namespaces()
+    assert len(namespaces) >= 300
+    for namespace in namespaces:
+        assert isinstance(registry.schema(namespace), etree.XMLSchema), namespace

@@ -23,6 +23,7 @@ from corridor.iso20022.schema import (
     _cache,
     _models,
 )
+from corridor.iso20022.schema import __main__ as schema_main
 
 PACS008 = "urn:iso:std:iso:20022:tech:xsd:pacs.008.001.08"
 HEAD002 = "urn:iso:std:iso:20022:tech:xsd:head.001.001.02"
@@ -459,3 +460,29 @@ def test_operator_xsd_is_never_fetched_from_the_network(tmp_path: Path) -> None:
     registry = SchemaRegistry.from_directory(tmp_path)
     with pytest.raises(SchemaSourceError, match="does not compile"):
         registry.schema(SCHEME)
+
+
+# --- the command-line helper --------------------------------------------------------------
+
+
+def test_bench_reports_figures() -> None:
+    figures = schema_main.bench(50)
+    assert figures["messages"] == 50
+    assert 0 < figures["validate_us_per_message"] < 1_000_000
+    assert figures["validate_messages_per_s"] > 0
+    with pytest.raises(ValueError, match="count"):
+        schema_main.bench(0)
+
+
+def test_warm_and_export(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert schema_main.main(["warm", "pacs.002.001.10", "--cache-dir", str(tmp_path)]) == 0
+    assert "1 schemas ready, 0 failed" in capsys.readouterr().out
+    assert list(tmp_path.glob("*/pacs.002.001.10.xsd"))
+    assert schema_main.main(["export", "pacs.002.001.10", "--cache-dir", str(tmp_path)]) == 0
+    exported = capsys.readouterr().out
+    assert 'targetNamespace="urn:iso:std:iso:20022:tech:xsd:pacs.002.001.10"' in exported
+
+
+def test_bench_json(capsys: pytest.CaptureFixture[str]) -> None:
+    assert schema_main.main(["bench", "--count", "20", "--json"]) == 0
+    assert '"validate_us_per_message"' in capsys.readouterr().out

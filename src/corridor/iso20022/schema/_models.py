@@ -46,6 +46,8 @@ from corridor.iso20022.schema._spec import (
 ISO_NAMESPACE_PREFIX = "urn:iso:std:iso:20022:tech:xsd:"
 MESSAGE_ID_PATTERN = re.compile(r"^[a-z]{4}\.[0-9]{3}\.[0-9]{3}\.[0-9]{2}$")
 _PACKAGE_DIR_PATTERN = re.compile(r"^[a-z]{4}_[0-9]{3}_[0-9]{3}_[0-9]{2}$")
+_DECLARED_NAMESPACE = re.compile(r'^__NAMESPACE__ = "([^"]+)"$', re.MULTILINE)
+MODULE_HEAD_CHARS_MAX = 2_000
 
 CHOICE_TYPES_UNSUFFIXED: frozenset[str] = frozenset(
     {"CashAccountType2", "CashBalanceAvailabilityDate1"}
@@ -129,18 +131,28 @@ def message_id_of(namespace: str) -> str | None:
     return message_id if MESSAGE_ID_PATTERN.match(message_id) else None
 
 
-def available_message_ids() -> list[str]:
-    """Every message version pyiso20022 has a model for, found without importing them."""
+def available_message_ids() -> dict[str, str]:
+    """Every message version pyiso20022 has a model for: namespace -> message id.
+
+    Found without importing the models: the namespace is read from the head of each
+    module (`__NAMESPACE__ = "..."`; two 2006 pain versions use "urn:iso:std:iso:20022:xsd:").
+    """
     root = importlib.resources.files("pyiso20022")
-    found: list[str] = []
+    found: dict[str, str] = {}
     for family in root.iterdir():
         if not family.is_dir() or not re.fullmatch(r"[a-z]{4}", family.name):
             continue
         for version in family.iterdir():
             module_file = version / f"{version.name}.py"
             if _PACKAGE_DIR_PATTERN.match(version.name) and module_file.is_file():
-                found.append(version.name.replace("_", "."))
-    return sorted(found)
+                message_id = version.name.replace("_", ".")
+                found[_declared_namespace(module_file.read_text("utf-8"), message_id)] = message_id
+    return dict(sorted(found.items()))
+
+
+def _declared_namespace(source: str, message_id: str) -> str:
+    match = _DECLARED_NAMESPACE.search(source, 0, MODULE_HEAD_CHARS_MAX)
+    return match.group(1) if match else namespace_of(message_id)
 
 
 def load_model_module(message_id: str) -> ModuleType:
@@ -154,9 +166,9 @@ def load_model_module(message_id: str) -> ModuleType:
 def build_spec(message_id: str) -> SchemaSpec:
     """The schema plan of one message version, from its pyiso20022 module."""
     module = load_model_module(message_id)
-    namespace = namespace_of(message_id)
-    if getattr(module, "__NAMESPACE__", None) != namespace:
-        raise SchemaBuildError(f"{module.__name__} does not declare namespace {namespace}")
+    namespace = getattr(module, "__NAMESPACE__", None)
+    if not isinstance(namespace, str) or not namespace.endswith(":" + message_id):
+        raise SchemaBuildError(f"{module.__name__} declares namespace {namespace!r}")
     root = _root_class(module, namespace)
     walker = _Walker(namespace)
     root_type = walker.visit(root)

@@ -73,10 +73,8 @@ class SchemaRegistry:
         directory = cache_dir if cache_dir is not None else _cache.default_cache_dir()
         versions = _cache.model_versions()
         loaders: dict[str, XsdLoader] = {}
-        for message_id in _models.available_message_ids():
-            loaders[_models.namespace_of(message_id)] = _model_loader(
-                message_id, directory, versions
-            )
+        for namespace, message_id in _models.available_message_ids().items():
+            loaders[namespace] = _model_loader(message_id, namespace, directory, versions)
         return cls(loaders)
 
     @classmethod
@@ -148,17 +146,17 @@ def _compile(xsd: etree._Element, namespace: str) -> etree.XMLSchema:
         ) from error
 
 
-def _model_loader(message_id: str, cache_dir: Path, versions: str) -> XsdLoader:
+def _model_loader(message_id: str, namespace: str, cache_dir: Path, versions: str) -> XsdLoader:
     def load() -> etree._Element:
         path = _cache.cached_path(cache_dir, versions, message_id)
         cached = _cache.read_cached(path)
         if cached is not None:
-            xsd = _parse_generated(cached, message_id)
+            xsd = _parse_generated(cached, namespace)
             if xsd is not None:
                 return xsd
         data = write_xsd(_models.build_spec(message_id), versions)
         _cache.write_atomic(path, data)  # a read-only cache only costs a regeneration
-        xsd = _parse_generated(data, message_id)
+        xsd = _parse_generated(data, namespace)
         if xsd is None:
             raise SchemaBuildError(f"generated XSD of {message_id} does not parse")
         return xsd
@@ -166,13 +164,13 @@ def _model_loader(message_id: str, cache_dir: Path, versions: str) -> XsdLoader:
     return load
 
 
-def _parse_generated(data: bytes, message_id: str) -> etree._Element | None:
-    """The parsed XSD, or None when it is not the schema of `message_id` (a damaged cache)."""
+def _parse_generated(data: bytes, namespace: str) -> etree._Element | None:
+    """The parsed XSD, or None when it is not the schema of `namespace` (a damaged cache)."""
     try:
         xsd = etree.fromstring(data, _xsd_parser())
     except etree.XMLSyntaxError:
         return None
-    return xsd if xsd.get("targetNamespace") == _models.namespace_of(message_id) else None
+    return xsd if xsd.get("targetNamespace") == namespace else None
 
 
 def _directory_loaders(paths: list[Path]) -> dict[str, XsdLoader]:
