@@ -20,6 +20,7 @@ initials, a truncated last token, or two adjacent tokens written as one.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -75,8 +76,8 @@ def vowel_poor(token: str) -> bool:
     return len(token) >= 2 and len(token) - len(consonants(token)) <= 1
 
 
-def _fuzzy(qforms: tuple[str, ...], vforms: tuple[str, ...], qcons: str, vcons: str,
-           abjad: bool, cfg: MatchConfig) -> float:
+def _fuzzy(qforms: tuple[str, ...], vforms: tuple[str, ...], qcons: str,  # noqa: PLR0917
+           vcons: str, abjad: bool, cfg: MatchConfig) -> float:
     if abjad and len(qcons) >= 2 and qcons == vcons:
         return cfg.consonant_similarity
     cutoff = cfg.token_similarity_min
@@ -217,7 +218,7 @@ class NameIndex:
         return self.weights[best]
 
     def candidates(self, query: _Query, floor: float) -> list[int]:
-        """Names that may reach `floor`: from the rarest tokens' postings, bounded."""
+        """Names that may reach `floor`: from the rarest tokens' postings, then bounded."""
         total = query.weight_total
         if total <= 0.0:
             return []
@@ -231,22 +232,37 @@ class NameIndex:
             remaining -= query.weights[q]
         bound: dict[int, float] = {}
         for q in required:
-            best: dict[int, float] = {}
-            for vid, sim in query.sims[q].items():
-                gain = query.weights[q] * sim
-                for name_id in self.postings[vid]:
-                    if best.get(name_id, 0.0) < gain:
-                        best[name_id] = gain
-            for name_id, gain in best.items():
+            for name_id, gain in self._gains(query, q, None).items():
                 bound[name_id] = bound.get(name_id, 0.0) + gain
+        for q in order[len(required):]:
+            for name_id, gain in self._gains(query, q, bound).items():
+                bound[name_id] += gain
+        slack = self._slack(query)
         skels = query.skeletons
-        pair_lookups = [*skels, *(a + b for a, b in zip(skels, skels[1:], strict=False))]
-        for key in pair_lookups:
+        for key in [*skels, *(a + b for a, b in itertools.pairwise(skels))]:
             for name_id in self.pair_keys.get(key, ()):
                 bound[name_id] = total
-        picked = [n for n, b in bound.items() if b + remaining >= floor * total]
+        picked = [n for n, b in bound.items() if b + slack >= floor * total]
         picked.sort(key=lambda n: -bound[n])
         return picked[: self.config.candidates_max]
+
+    def _gains(self, query: _Query, q: int, among: dict[int, float] | None) -> dict[int, float]:
+        """Best weight * similarity of query token q per name (only names in `among`)."""
+        best: dict[int, float] = {}
+        weight = query.weights[q]
+        for vid, sim in query.sims[q].items():
+            gain = weight * sim
+            for name_id in self.postings[vid]:
+                if (among is None or name_id in among) and best.get(name_id, 0.0) < gain:
+                    best[name_id] = gain
+        return best
+
+    def _slack(self, query: _Query) -> float:
+        """Weight that second-chance matches (initials, cut or glued tokens) may add."""
+        last = len(query.tokens) - 1
+        return sum(query.weights[q] for q in range(len(query.tokens))
+                   if not query.sims[q] or _is_initial(query.tokens[q])
+                   or (query.truncated and q == last))
 
     # -- scoring ------------------------------------------------------------------------
 
@@ -345,7 +361,8 @@ class NameIndex:
             else:
                 self._merge(query, listed, q, q_sim, c_of_q, used, free_c)
 
-    def _merge(self, query: _Query, listed: _Listed, q: int, q_sim: dict[int, float],
+    def _merge(self, query: _Query, listed: _Listed, q: int,  # noqa: PLR0917
+               q_sim: dict[int, float],
                c_of_q: dict[int, tuple[int, ...]], used: set[int], free_c: list[int]) -> None:
         floor = self.config.token_similarity_min + 0.15
         for c in free_c:

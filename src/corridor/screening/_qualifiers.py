@@ -66,8 +66,8 @@ def qualify(entry: ListEntry, *, country: str, dob: str, entity_type: str,
         items.append(FieldScore("country", country, ",".join(entry.countries),
                                 cfg.country_match if shared else cfg.country_conflict))
     known = ("unknown", "")
-    if entity_type not in known and entry.entity_type not in known:
-        if (entity_type == "person") != (entry.entity_type == "person"):
-            items.append(FieldScore("entity_type", entity_type, entry.entity_type,
-                                    cfg.type_conflict))
+    if (entity_type not in known and entry.entity_type not in known
+            and (entity_type == "person") != (entry.entity_type == "person")):
+        items.append(FieldScore("entity_type", entity_type, entry.entity_type,
+                                cfg.type_conflict))
     return tuple(items)

@@ -1,0 +1,220 @@
+"""`corridor bench screening`: speed and accuracy of the screener on the shared lists.
+
+Reads every stored list under <shared>/screening/lists (UN XML, OFAC SDN and consolidated
+CSV sets), every labelled file under <shared>/screening/eval, and measures:
+
+* speed: distinct query names screened per second on one core (single thread), p50/p99;
+* accuracy per eval file at ONE threshold, plus the curve;
+* baseline: a brute-force rapidfuzz token_sort_ratio scan over every listed name (speed,
+  the same accuracy figures at the same threshold x 100);
+* completeness: entries the brute-force scan finds that the full scorer puts above the
+  threshold but the index missed (must be 0), and on a sample, the index against the same
+  scorer run over every name.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from rapidfuzz import fuzz, process
+
+from corridor.screening import Screener, WatchList, load_ofac_csv, load_un_xml, normalise_name
+from corridor.screening._evaluation import (
+    RowScore,
+    curve,
+    figures_at,
+    is_pairs,
+    read_rows,
+    score_rows,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class BenchOptions:
+    shared_dir: Path
+    threshold: float | None = None
+    queries_max: int = 5_000
+    exhaustive_sample: int = 40
+
+
+def load_shared_lists(lists_dir: Path) -> list[WatchList]:
+    """Every stored list the project has a loader for."""
+    found: list[WatchList] = []
+    for xml in sorted((lists_dir / "un").glob("*.xml")):
+        found.append(load_un_xml(xml.read_bytes()))
+    for folder, prefix, name in (("ofac_sdn", "", "ofac_sdn"), ("ofac_cons", "cons_", "ofac_cons")):
+        base = lists_dir / folder
+        main = base / ("sdn.csv" if not prefix else "cons_prim.csv")
+        if not main.exists():
+            continue
+        part = {k: (base / f"{prefix}{k}.csv") for k in ("add", "alt")}
+        comments = base / ("sdn_comments.csv" if not prefix else "cons_comments.csv")
+        found.append(load_ofac_csv(
+            main.read_bytes(), *(p.read_bytes() if p.exists() else None for p in part.values()),
+            comments.read_bytes() if comments.exists() else None, list_name=name))
+    return found
+
+
+def labelled_files(eval_dir: Path) -> list[tuple[Path, list[dict[str, str]]]]:
+    """Every labelled CSV in the eval folder (files without labels are skipped)."""
+    found = []
+    for path in sorted(eval_dir.glob("*.csv")):
+        header = path.read_text(encoding="utf-8").split("\n", 1)[0].split(",")
+        if "label" in header or "is_match" in header:
+            found.append((path, read_rows(path.read_text(encoding="utf-8"), path.name)))
+    return found
+
+
+def _queries(eval_dir: Path, limit: int) -> list[str]:
+    names: dict[str, None] = {}
+    for _path, rows in labelled_files(eval_dir):
+        for row in rows:
+            for key in ("query", "name1"):
+                if row.get(key):
+                    names[row[key]] = None
+    return list(names)[:limit]
+
+
+def _speed(screener: Screener, queries: list[str]) -> dict[str, float]:
+    timings = []
+    started = time.perf_counter()
+    for text in queries:
+        t0 = time.perf_counter()
+        screener.check(text)
+        timings.append(time.perf_counter() - t0)
+    elapsed = time.perf_counter() - started
+    timings.sort()
+    return {"names": len(queries), "names_per_s": round(len(queries) / elapsed, 1),
+            "p50_ms": round(statistics.median(timings) * 1000, 3),
+            "p99_ms": round(timings[int(0.99 * (len(timings) - 1))] * 1000, 3),
+            "max_ms": round(timings[-1] * 1000, 3)}
+
+
+class BruteForce:
+    """rapidfuzz token_sort_ratio over every normalised listed name."""
+
+    def __init__(self, screener: Screener) -> None:
+        self.screener = screener
+        self.refs = screener._refs
+        self.choices = [" ".join(normalise_name(r.text).tokens) for r in self.refs]
+
+    def entries(self, text: str, cutoff: float) -> dict[str, float]:
+        query = " ".join(normalise_name(text).tokens)
+        found: dict[str, float] = {}
+        for _, score, i in process.extract(query, self.choices, scorer=fuzz.token_sort_ratio,
+                                           score_cutoff=cutoff * 100, limit=None):
+            ref = self.refs[i]
+            entry_id = self.screener.entry(ref.list_index, ref.entry_index).entry_id
+            found[entry_id] = max(found.get(entry_id, 0.0), score / 100)
+        return found
+
+
+def _baseline_rows(brute: BruteForce, rows: list[dict[str, str]]) -> list[RowScore]:
+    scores = []
+    for row in rows:
+        label = row["label"].strip() in ("1", "true")
+        found = brute.entries(row["query"], 0.5)
+        target = row.get("list_entry_id", "")
+        score = found.get(target, 0.0) if label else max(found.values(), default=0.0)
+        scores.append(RowScore(label, score, row.get("variant_kind", ""), row["query"]))
+    return scores
+
+
+def _completeness(screener: Screener, brute: BruteForce, queries: list[str],
+                  sample: int) -> dict[str, int]:
+    threshold = screener.threshold
+    missed_brute = checked = 0
+    for text in queries:
+        indexed = {screener.entry(*k).entry_id for k in screener.check_indexed(text)}
+        for entry_id in brute.entries(text, threshold):
+            checked += 1
+            if entry_id not in indexed and _full_score(screener, text, entry_id) >= threshold:
+                missed_brute += 1
+    missed_full = 0
+    for text in queries[:sample]:
+        indexed_keys = set(screener.check_indexed(text))
+        full = screener.check_exhaustive(text)
+        missed_full += sum(1 for k, s in full.items()
+                           if s >= threshold and k not in indexed_keys)
+    return {"brute_force_entries_checked": checked, "missed_vs_brute_force": missed_brute,
+            "exhaustive_sample_queries": min(sample, len(queries)),
+            "missed_vs_exhaustive": missed_full}
+
+
+def _full_score(screener: Screener, text: str, entry_id: str) -> float:
+    for watch_list in screener.lists:
+        for entry in watch_list.entries:
+            if entry.entry_id == entry_id:
+                return max(screener.score_pair(text, n.text) for n in entry.names)
+    return 0.0
+
+
+def run(options: BenchOptions) -> dict[str, object]:
+    """All figures as one JSON-able dict."""
+    lists_dir = options.shared_dir / "screening" / "lists"
+    eval_dir = options.shared_dir / "screening" / "eval"
+    t0 = time.perf_counter()
+    lists = load_shared_lists(lists_dir)
+    load_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    screener = Screener(lists, options.threshold)
+    build_s = time.perf_counter() - t0
+    threshold = screener.threshold
+    queries = _queries(eval_dir, options.queries_max)
+    brute = BruteForce(screener)
+    result: dict[str, object] = {
+        "threshold": threshold,
+        "lists": [{"list": w.list_name, "version": w.version, "entries": len(w.entries),
+                   "names": w.name_count} for w in lists],
+        "names_indexed": screener.name_count, "load_s": round(load_s, 2),
+        "index_build_s": round(build_s, 2),
+        "speed": _speed(screener, queries), "baseline_speed": _baseline_speed(brute, queries),
+        "accuracy": {}, "baseline_accuracy": {},
+    }
+    for path, rows in labelled_files(eval_dir):
+        scores = score_rows(screener, rows)
+        result["accuracy"][path.stem] = {  # type: ignore[index]
+            "at_threshold": figures_at(scores, threshold).as_dict(),
+            "curve": [f.as_dict() for f in curve(scores)]}
+        if not is_pairs(rows):
+            base = _baseline_rows(brute, rows)
+            result["baseline_accuracy"][path.stem] = figures_at(  # type: ignore[index]
+                base, threshold).as_dict()
+    result["completeness"] = _completeness(screener, brute, queries, options.exhaustive_sample)
+    return result
+
+
+def _baseline_speed(brute: BruteForce, queries: list[str]) -> dict[str, float]:
+    sample = queries[: min(len(queries), 500)]
+    t0 = time.perf_counter()
+    for text in sample:
+        brute.entries(text, 0.8)
+    elapsed = time.perf_counter() - t0
+    return {"names": len(sample), "names_per_s": round(len(sample) / elapsed, 1)}
+
+
+def render(figures: dict[str, object]) -> str:
+    """The figures for people: speed, then accuracy per file with its curve."""
+    speed, base = figures["speed"], figures["baseline_speed"]
+    lines = [f"threshold {figures['threshold']}; {figures['names_indexed']} names indexed "
+             f"(build {figures['index_build_s']} s)",
+             f"index:       {speed['names_per_s']} names/s, p50 {speed['p50_ms']} ms, "  # type: ignore[index]
+             f"p99 {speed['p99_ms']} ms over {speed['names']} distinct names",  # type: ignore[index]
+             f"brute force: {base['names_per_s']} names/s (rapidfuzz token_sort_ratio)",  # type: ignore[index]
+             f"completeness: {figures['completeness']}"]
+    baseline = figures["baseline_accuracy"]
+    for name, acc in figures["accuracy"].items():  # type: ignore[attr-defined]
+        at = acc["at_threshold"]
+        lines.append(f"{name}: P {at['precision']} R {at['recall']} F1 {at['f1']} "
+                     f"false-alert {at['false_alert_rate']} (tp {at['tp']} fp {at['fp']} "
+                     f"fn {at['fn']} tn {at['tn']})")
+        if name in baseline:  # type: ignore[operator]
+            b = baseline[name]  # type: ignore[index]
+            lines.append(f"  baseline: P {b['precision']} R {b['recall']} F1 {b['f1']} "
+                         f"false-alert {b['false_alert_rate']}")
+        lines.append("  curve: " + " ".join(
+            f"{p['threshold']}:{p['precision']}/{p['recall']}" for p in acc["curve"]))
+    return "\n".join(lines)
