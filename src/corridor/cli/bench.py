@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from pathlib import Path
 
 import typer
 
 from corridor.benchmarks import iso as iso_bench
+from corridor.benchmarks import screening as screening_bench
 
 app = typer.Typer(help="Benchmarks: each prints figures; --json prints them as one JSON object.",
                   no_args_is_help=True)
@@ -26,3 +28,15 @@ def iso(as_json: bool = typer.Option(False, "--json", help="print one JSON objec
         return
     for name, value in figures.items():
         typer.echo(f"{name:32} {value:,.1f}" if isinstance(value, float) else f"{name:32} {value}")
+
+
+@app.command("screening")
+def screening(as_json: bool = typer.Option(False, "--json", help="print one JSON object"),
+              shared_dir: str = typer.Option("../shared", help="the shared data folder"),
+              threshold: float = typer.Option(0.0, help="0 = the default threshold"),
+              exhaustive_sample: int = typer.Option(40, help="queries checked against "
+                                                    "an exhaustive scan")) -> None:
+    """Screening: names/s, p99, accuracy per eval file, brute-force baseline, completeness."""
+    figures = screening_bench.run(screening_bench.BenchOptions(
+        Path(shared_dir), threshold or None, exhaustive_sample=exhaustive_sample))
+    typer.echo(json.dumps(figures) if as_json else screening_bench.render(figures))

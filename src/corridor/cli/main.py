@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from corridor.cli import bench, demo, iso, ledger, network
+from corridor.cli import bench, demo, iso, ledger, network, screening
 
 app = typer.Typer(
     help="Corridor: a self-hosted interbank payment network.",
@@ -14,6 +14,7 @@ app = typer.Typer(
 app.add_typer(bench.app, name="bench")
 app.add_typer(ledger.app, name="ledger")
 app.add_typer(iso.app, name="iso")
+app.add_typer(screening.app, name="screening")
 app.command("init")(network.init)
 app.command("demo")(demo.demo)
 
