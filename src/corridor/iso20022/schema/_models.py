@@ -146,12 +146,14 @@ def available_message_ids() -> dict[str, str]:
             module_file = version / f"{version.name}.py"
             if _PACKAGE_DIR_PATTERN.match(version.name) and module_file.is_file():
                 message_id = version.name.replace("_", ".")
-                found[_declared_namespace(module_file.read_text("utf-8"), message_id)] = message_id
+                with module_file.open("r", encoding="utf-8") as stream:
+                    head = stream.read(MODULE_HEAD_CHARS_MAX)
+                found[_declared_namespace(head, message_id)] = message_id
     return dict(sorted(found.items()))
 
 
 def _declared_namespace(source: str, message_id: str) -> str:
-    match = _DECLARED_NAMESPACE.search(source, 0, MODULE_HEAD_CHARS_MAX)
+    match = _DECLARED_NAMESPACE.search(source)
     return match.group(1) if match else namespace_of(message_id)
 
 
