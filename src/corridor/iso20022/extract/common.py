@@ -30,6 +30,10 @@ class Reader:
         """BranchAndFinancialInstitutionIdentification6 (or Party44Choice/FIId)."""
         if el is None:
             return None
+        if len(el) == 1 and len(el[0]) == 1:  # fast path: FinInstnId holding only BICFI
+            only = el[0][0]
+            if only.tag[self.n:] == "BICFI" and el[0].tag[self.n:] == "FinInstnId":
+                return Agent(bic=(only.text or "").strip())
         fin = self.kids(el).get("FinInstnId")
         if fin is None:
             return Agent()
