@@ -7,19 +7,34 @@ from __future__ import annotations
 
 import gc
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 from sqlalchemy import Engine
 
+from corridor.crypto.keys import generate_private_key, load_private_key, private_key_pem
 from corridor.foundation.clock import Clock, SystemClock
 from corridor.foundation.config import NetworkConfig, parse_network_config
 from corridor.foundation.errors import ConfigError
+from corridor.foundation.ids import Uuid7Generator
+from corridor.hub.answers import Outbound
+from corridor.hub.directory import Directory
 from corridor.hub.engine import SettlementEngine
+from corridor.hub.intake import IntakeDesk
+from corridor.hub.processing import PaymentProcessor
+from corridor.hub.screening import ClearAll, PaymentScreening
+from corridor.hub.security import Credentials
+from corridor.hub.service import Hub
+from corridor.iso20022.pipeline import Policy
+from corridor.iso20022.records import Direction
+from corridor.iso20022.schema import SchemaRegistry
 from corridor.store import LedgerStore, migrate, open_engine
+from corridor.store.hub_store import CredentialStore, HubStore
 
 DEFAULT_DATABASE = "var/corridor.db"
+DEFAULT_HUB_BIC = "CRDRSGSG"
 
 
 def load_network_config(path: Path) -> NetworkConfig:
@@ -73,3 +88,70 @@ def tune_gc_for_engine() -> None:
     gc.collect()
     gc.freeze()
     gc.set_threshold(50_000, 20, 100)
+
+
+@dataclass(frozen=True, slots=True)
+class HubSettings:
+    """How a hub runs.
+
+    Attributes:
+        database_url: SQLite path or PostgreSQL URL.
+        hub_key_path: the hub's private signing key (PEM); created on first start.
+        hub_bic: the hub's own BIC, the sender of every message it sends.
+        require_signature: refuse participants' messages without a valid signature.
+    """
+
+    database_url: str = DEFAULT_DATABASE
+    hub_key_path: Path | None = None
+    hub_bic: str = DEFAULT_HUB_BIC
+    require_signature: bool = True
+
+
+def hub_key(path: Path) -> bytes:
+    """The hub's private key PEM at `path`, created (mode 0600) if it does not exist."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        pem = private_key_pem(generate_private_key())
+        path.touch(mode=0o600)
+        path.write_bytes(pem)
+    return path.read_bytes()
+
+
+def build_hub(
+    settings: HubSettings, *, clock: Clock | None = None, screening: PaymentScreening | None = None
+) -> Hub:
+    """A ready hub over the database: engine, directory, intake, processing, security."""
+    clock = clock or SystemClock()
+    engine = open_database(settings.database_url)
+    settlement = SettlementEngine(LedgerStore(engine), clock)
+    store = HubStore(engine)
+    directory = Directory(store.participants(), lambda: settlement.ledger)
+    key_path = settings.hub_key_path or _default_key_path(settings.database_url)
+    key = load_private_key(hub_key(key_path))
+    ids = Uuid7Generator(clock)
+    outbound = Outbound(settings.hub_bic, key, lambda prefix: f"{prefix}{ids.next_id():032x}")
+    policy = Policy(
+        schemas=SchemaRegistry.default(),
+        direction=Direction.INBOUND,
+        require_signature=settings.require_signature,
+        require_header=True,
+    )
+    processor = PaymentProcessor(
+        settlement, store, directory, outbound, screening or ClearAll(), ids, clock
+    )
+    return Hub(
+        engine=settlement,
+        store=store,
+        directory=directory,
+        intake=IntakeDesk(directory, policy),
+        processor=processor,
+        credentials=Credentials(CredentialStore(engine), clock),
+        clock=clock,
+        hub_bic=settings.hub_bic,
+    )
+
+
+def _default_key_path(database_url: str) -> Path:
+    if "://" not in database_url:
+        return Path(database_url).expanduser().parent / "hub_key.pem"
+    return Path("var/hub_key.pem")

@@ -9,6 +9,7 @@ from corridor.foundation.ids import derived_id
 from corridor.foundation.money import parse_amount
 from corridor.hub.engine import SettlementEngine
 from corridor.ledger import AccountKind, Command, CreateAccount, CreateTransfer, Result
+from corridor.payments.records import Participant, ParticipantKind
 
 TRANSFER_CODE_FUNDING = 1
 
@@ -92,3 +93,18 @@ def initialise_network(engine: SettlementEngine, config: NetworkConfig) -> InitR
             code = currency.currency if currency else "?"
             funded[code] = funded.get(code, 0) + command.amount_minor
     return InitReport(len(engine.ledger.accounts()), {} if failures else funded, failures)
+
+
+def directory_entries(config: NetworkConfig) -> list[Participant]:
+    """The participants a network file names, ready for the directory (no keys yet)."""
+    return [
+        Participant(
+            bic=p.bic,
+            name=p.name,
+            country=p.country,
+            kind=ParticipantKind(p.kind),
+            lei=p.lei,
+            settles_through=p.settles_through,
+        )
+        for p in config.participants
+    ]

@@ -127,7 +127,7 @@ class OutboxMessage:
         recipient: the participant's BIC.
         kind: message identifier, e.g. "pacs.002.001.10".
         payload: the signed message bytes.
-        uetr: the payment it concerns, when there is one.
+        uetrs: the payments it concerns (none for a message-level reject).
         seq: the outbox position (assigned by the store; 0 before it is stored).
     """
 
@@ -136,7 +136,7 @@ class OutboxMessage:
     kind: str
     payload: bytes
     created_at_ms: int
-    uetr: str | None = None
+    uetrs: tuple[str, ...] = ()
     seq: int = 0
     acked_at_ms: int | None = None
 
@@ -162,12 +162,14 @@ class PaymentChanges:
         events: lifecycle events to append.
         outbox: messages to deliver.
         inbound: received messages and their answers.
+        acks: (recipient, message_id, at_ms) of outbox messages acknowledged now.
     """
 
     payments: tuple[Payment, ...] = ()
     events: tuple[PaymentEvent, ...] = ()
     outbox: tuple[OutboxMessage, ...] = ()
     inbound: tuple[InboundRecord, ...] = ()
+    acks: tuple[tuple[str, str, int], ...] = ()
 
     def __bool__(self) -> bool:
-        return bool(self.payments or self.events or self.outbox or self.inbound)
+        return bool(self.payments or self.events or self.outbox or self.inbound or self.acks)

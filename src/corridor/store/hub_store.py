@@ -27,6 +27,7 @@ from corridor.payments.records import (
     PaymentState,
 )
 from corridor.store.schema import (
+    credentials,
     inbound_messages,
     outbox,
     participants,
@@ -76,11 +77,21 @@ def write_changes(connection: Connection, changes: PaymentChanges) -> None:
                     "recipient": m.recipient,
                     "kind": m.kind,
                     "payload": m.payload,
-                    "uetr": m.uetr,
+                    "uetrs": " ".join(m.uetrs),
                     "created_at_ms": m.created_at_ms,
                 }
                 for m in changes.outbox
             ],
+        )
+    for recipient, message_id, at_ms in changes.acks:
+        connection.execute(
+            update(outbox)
+            .where(
+                outbox.c.recipient == recipient,
+                outbox.c.message_id == message_id,
+                outbox.c.acked_at_ms.is_(None),
+            )
+            .values(acked_at_ms=at_ms)
         )
     if changes.inbound:
         connection.execute(
@@ -288,26 +299,17 @@ class HubStore:
         with self._engine.connect() as connection:
             return [_outbox_from_row(r) for r in connection.execute(query).mappings()]
 
-    def ack(self, recipient: str, message_ids: Sequence[str], at_ms: int) -> list[str]:
-        """Acknowledge messages; returns the ids that were the recipient's (acked now or
-        before). Ids of other participants are ignored, never acknowledged."""
-        with self._engine.begin() as connection:
-            mine = (
-                connection.execute(
-                    select(outbox.c.message_id).where(
-                        outbox.c.recipient == recipient, outbox.c.message_id.in_(list(message_ids))
-                    )
+    def outbox_messages(self, recipient: str, message_ids: Sequence[str]) -> list[OutboxMessage]:
+        """The recipient's messages among `message_ids` (others' ids are simply absent)."""
+        if not message_ids:
+            return []
+        with self._engine.connect() as connection:
+            rows = connection.execute(
+                select(outbox).where(
+                    outbox.c.recipient == recipient, outbox.c.message_id.in_(list(message_ids))
                 )
-                .scalars()
-                .all()
             )
-            if mine:
-                connection.execute(
-                    update(outbox)
-                    .where(outbox.c.message_id.in_(mine), outbox.c.acked_at_ms.is_(None))
-                    .values(acked_at_ms=at_ms)
-                )
-        return list(mine)
+            return [_outbox_from_row(r) for r in rows.mappings()]
 
     def outbox_backlog(self) -> dict[str, int]:
         with self._engine.connect() as connection:
@@ -326,7 +328,51 @@ def _outbox_from_row(row: Any) -> OutboxMessage:
         kind=row["kind"],
         payload=bytes(row["payload"]),
         created_at_ms=row["created_at_ms"],
-        uetr=row["uetr"],
+        uetrs=tuple(row["uetrs"].split()),
         seq=row["seq"],
         acked_at_ms=row["acked_at_ms"],
     )
+
+
+class CredentialStore:
+    """API credentials: only a SHA-256 of each secret is kept."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def add(self, key_id: str, secret_sha256: bytes, principal: str, role: str, at_ms: int) -> None:
+        with self._engine.begin() as connection:
+            connection.execute(
+                insert(credentials),
+                [
+                    {
+                        "key_id": key_id,
+                        "secret_sha256": secret_sha256,
+                        "principal": principal,
+                        "role": role,
+                        "created_at_ms": at_ms,
+                        "revoked": False,
+                    }
+                ],
+            )
+
+    def find(self, key_id: str) -> tuple[bytes, str, str] | None:
+        """(secret hash, principal, role) of a live credential."""
+        with self._engine.connect() as connection:
+            row = (
+                connection.execute(
+                    select(credentials).where(
+                        credentials.c.key_id == key_id, credentials.c.revoked.is_(False)
+                    )
+                )
+                .mappings()
+                .first()
+            )
+        return None if row is None else (bytes(row["secret_sha256"]), row["principal"], row["role"])
+
+    def revoke(self, key_id: str) -> bool:
+        with self._engine.begin() as connection:
+            result = connection.execute(
+                update(credentials).where(credentials.c.key_id == key_id).values(revoked=True)
+            )
+        return bool(result.rowcount)

@@ -121,7 +121,7 @@ outbox = Table(
     Column("recipient", BIC, nullable=False),
     Column("kind", String(32), nullable=False),
     Column("payload", LargeBinary, nullable=False),
-    Column("uetr", UETR, nullable=True),
+    Column("uetrs", Text, nullable=False),  # the payments it concerns, space-separated
     Column("created_at_ms", BigInteger, nullable=False),
     Column("acked_at_ms", BigInteger, nullable=True),
     Index("ix_outbox_recipient_seq", "recipient", "seq"),

@@ -89,8 +89,11 @@ class WatchListArchive:
         folder = self._dir(list_name)
         if not folder.exists():
             return []
-        found = [self.get(list_name, d.name) for d in folder.iterdir()
-                 if d.is_dir() and (d / "meta.json").exists()]
+        found = [
+            self.get(list_name, d.name)
+            for d in folder.iterdir()
+            if d.is_dir() and (d / "meta.json").exists()
+        ]
         return sorted(found, key=lambda v: v.loaded_at)
 
     def list_names(self) -> list[str]:

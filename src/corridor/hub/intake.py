@@ -1,0 +1,223 @@
+"""Intake: one inbound message to routed instructions, before it reaches the engine.
+
+Stateless and read-only (directory and schemas), so it may run on any thread. The order
+of checks: the message layer's pipeline (parse, schema, signature, business rules), then
+the AppHdr sender against the authenticated caller, then each transaction's routing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from corridor.foundation.clock import ms_to_datetime
+from corridor.hub import reasons
+from corridor.hub.directory import Directory
+from corridor.iso20022.pipeline import MessageReject, ParsedMessage, Policy, parse_message
+from corridor.iso20022.records import (
+    CancellationRequest,
+    CancellationTransaction,
+    CreditTransfer,
+    CreditTransferTransaction,
+    FinancialInstitutionTransaction,
+    FinancialInstitutionTransfer,
+    PaymentReturn,
+    ReturnTransaction,
+)
+from corridor.payments.records import ParticipantStatus, PaymentKind
+
+Transaction = CreditTransferTransaction | FinancialInstitutionTransaction
+
+
+@dataclass(frozen=True, slots=True)
+class TransferInstruction:
+    """One routed transaction of a pacs.008 or pacs.009, ready to settle.
+
+    Attributes:
+        debit_participant / credit_participant: whose accounts move (direct participants
+            or settlement agents), resolved through the directory.
+        debit_account_id / credit_account_id: their ledger accounts.
+        reason / detail: set when intake already rejects this transaction.
+    """
+
+    kind: PaymentKind
+    uetr: str
+    end_to_end_id: str
+    tx_id: str | None
+    debtor_agent: str
+    creditor_agent: str
+    debit_participant: str
+    credit_participant: str
+    debit_account_id: int
+    credit_account_id: int
+    amount_minor: int
+    currency: str
+    record: Transaction
+    priority: str | None = None
+    reason: str | None = None
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnInstruction:
+    record: ReturnTransaction
+
+
+@dataclass(frozen=True, slots=True)
+class CancelInstruction:
+    record: CancellationTransaction
+
+
+Instruction = TransferInstruction | ReturnInstruction | CancelInstruction
+
+
+@dataclass(frozen=True, slots=True)
+class Intake:
+    """What intake made of one inbound message.
+
+    Attributes:
+        sender: the authenticated participant.
+        msg_id: the message's MsgId (or BizMsgIdr), None when unreadable.
+        parsed: the accepted message, None when refused as a whole.
+        reject: the whole-message refusal (reason, text, XPath) when there is one.
+        instructions: one per transaction, in message order.
+    """
+
+    sender: str
+    received_at_ms: int
+    msg_id: str | None
+    identifier: str | None
+    parsed: ParsedMessage | None = None
+    reject: MessageReject | None = None
+    reject_reason: str | None = None
+    reject_text: str = ""
+    instructions: tuple[Instruction, ...] = ()
+
+    @property
+    def rejected(self) -> bool:
+        return self.reject is not None or self.reject_reason is not None
+
+
+class IntakeDesk:
+    """Turns (sender, bytes) into an Intake."""
+
+    def __init__(self, directory: Directory, policy: Policy) -> None:
+        self._directory = directory
+        self._policy = policy
+
+    def take(self, sender: str, data: bytes, received_at_ms: int) -> Intake:
+        now = ms_to_datetime(received_at_ms)
+        policy = replace(self._policy, keys=self._directory.keys, now=now)
+        result = parse_message(data, policy)
+        if isinstance(result, MessageReject):
+            return Intake(
+                sender, received_at_ms, result.reference, result.identifier, reject=result
+            )
+        msg_id = getattr(result.body, "msg_id", None) or (
+            result.header.biz_msg_id if result.header else None
+        )
+        base = Intake(sender, received_at_ms, msg_id, result.identifier, parsed=result)
+        refusal = self._check_sender(sender, result)
+        if refusal is not None:
+            return replace(base, reject_reason=refusal[0], reject_text=refusal[1])
+        return replace(base, instructions=self._instructions(sender, result.body, now))
+
+    def _check_sender(self, sender: str, parsed: ParsedMessage) -> tuple[str, str] | None:
+        participant = self._directory.participant(sender)
+        if participant is None or participant.status is not ParticipantStatus.active:
+            status = participant.status.value if participant else "unknown"
+            return reasons.AG01, f"sender {sender} is {status}"
+        header_bic = parsed.header.from_agent.bic if parsed.header else None
+        if header_bic is not None and self._directory.participant(header_bic) is not participant:
+            return reasons.NARR, (
+                f"AppHdr/Fr {header_bic} is not the authenticated participant {sender}"
+            )
+        return None
+
+    def _instructions(self, sender: str, body: object, now: datetime) -> tuple[Instruction, ...]:
+        if isinstance(body, CreditTransfer):
+            return tuple(
+                self._route(
+                    sender, PaymentKind.customer, tx, tx.debtor_agent.bic, tx.creditor_agent.bic
+                )
+                for tx in body.transactions
+            )
+        if isinstance(body, FinancialInstitutionTransfer):
+            return tuple(
+                self._route(sender, PaymentKind.institution, tx, tx.debtor.bic, tx.creditor.bic)
+                for tx in body.transactions
+            )
+        if isinstance(body, PaymentReturn):
+            return tuple(ReturnInstruction(tx) for tx in body.transactions)
+        if isinstance(body, CancellationRequest):
+            return tuple(CancelInstruction(tx) for tx in body.transactions)
+        return ()
+
+    def _route(
+        self,
+        sender: str,
+        kind: PaymentKind,
+        tx: Transaction,
+        debtor_agent: str | None,
+        creditor_agent: str | None,
+    ) -> TransferInstruction:
+        debtor_bic, creditor_bic = debtor_agent or "", creditor_agent or ""
+        base = TransferInstruction(
+            kind=kind,
+            uetr=tx.uetr or "",
+            end_to_end_id=tx.end_to_end_id,
+            tx_id=tx.tx_id,
+            debtor_agent=debtor_bic,
+            creditor_agent=creditor_bic,
+            debit_participant="",
+            credit_participant="",
+            debit_account_id=0,
+            credit_account_id=0,
+            amount_minor=tx.amount_minor,
+            currency=tx.currency,
+            record=tx,
+            priority=tx.settlement_priority or tx.priority,
+        )
+        if not tx.uetr:
+            return replace(base, reason=reasons.CH16, detail="UETR is required by this network")
+        debit = self._directory.settling_participant(debtor_bic)
+        credit = self._directory.settling_participant(creditor_bic)
+        problem = self._routing_problem(sender, debtor_bic, creditor_bic, debit, credit)
+        if problem is not None:
+            return replace(base, reason=problem[0], detail=problem[1])
+        assert debit is not None and credit is not None
+        debit_account = self._directory.account_id(debit.bic, tx.currency)
+        credit_account = self._directory.account_id(credit.bic, tx.currency)
+        if debit_account is None or credit_account is None:
+            missing = debit.bic if debit_account is None else credit.bic
+            return replace(
+                base,
+                debit_participant=debit.bic,
+                credit_participant=credit.bic,
+                reason=reasons.AM03,
+                detail=f"{missing} holds no settlement account in {tx.currency}",
+            )
+        return replace(
+            base,
+            debit_participant=debit.bic,
+            credit_participant=credit.bic,
+            debit_account_id=debit_account,
+            credit_account_id=credit_account,
+        )
+
+    def _routing_problem(
+        self, sender: str, debtor_bic: str, creditor_bic: str, debit: object, credit: object
+    ) -> tuple[str, str] | None:
+        directory = self._directory
+        for role, bic, settling in (
+            ("debtor agent", debtor_bic, debit),
+            ("creditor agent", creditor_bic, credit),
+        ):
+            participant = directory.participant(bic)
+            if participant is None or settling is None:
+                return reasons.RC01, f"{role} {bic or '(none)'} is not a participant"
+            if not (directory.is_active(participant) and directory.is_active(settling)):  # type: ignore[arg-type]
+                return reasons.AG01, f"{role} {bic} is not active"
+        if getattr(debit, "bic", None) != directory.participant(sender).bic:  # type: ignore[union-attr]
+            return reasons.AG01, f"{sender} does not settle for debtor agent {debtor_bic}"
+        return None

@@ -1,0 +1,592 @@
+"""The engine thread's work: a batch of intakes in, one answer per message out.
+
+For a batch: answer duplicates with their original answer; screen; turn every routed
+transaction (and every return) into a ledger transfer; apply the batch; then, from the
+results, derive payment states, lifecycle events, the answer to each sender and the
+messages forwarded to each receiver, and commit all of it with the ledger batch in one
+transaction (transactional outbox). Only then are the answers handed back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+from corridor.foundation.clock import Clock, ms_to_datetime
+from corridor.foundation.ids import IdGenerator
+from corridor.hub import reasons
+from corridor.hub.answers import Outbound, TxOutcome
+from corridor.hub.directory import Directory
+from corridor.hub.engine import SettlementEngine
+from corridor.hub.intake import CancelInstruction, Intake, ReturnInstruction, TransferInstruction
+from corridor.hub.screening import PaymentScreening
+from corridor.iso20022.records import CancellationStatus, OriginalRef
+from corridor.ledger import BatchOutcome, Command, CreateTransfer, Result
+from corridor.payments.lifecycle import advance
+from corridor.payments.records import (
+    InboundRecord,
+    OutboxMessage,
+    Payment,
+    PaymentChanges,
+    PaymentEvent,
+    PaymentKind,
+    PaymentState,
+)
+from corridor.store.hub_store import HubStore
+
+TRANSFER_CODES = {PaymentKind.customer: 8, PaymentKind.institution: 9, PaymentKind.return_: 4}
+_LEDGER_REASON = {Result.exceeds_floor: reasons.AM04, Result.account_closed: reasons.AG01}
+_NOT_SETTLED, _HELD = -1, -2  # command index markers for transactions with no transfer
+_CANCELLABLE = (PaymentState.held, PaymentState.queued)
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """The one answer to one inbound message.
+
+    Attributes:
+        status: ACSC, PART, PDNG or RJCT (pacs.002, admi.002), or the camt.029
+            confirmation (CNCL, RJCR, PART).
+        reason: the ISO reason code when everything was refused for one reason.
+        message_id / kind / payload: the answer message, as also placed in the outbox.
+        duplicate: the message was received before; this is the original answer.
+        uetrs: the payments it concerns.
+    """
+
+    status: str
+    reason: str | None
+    message_id: str
+    kind: str
+    payload: bytes
+    duplicate: bool = False
+    uetrs: tuple[str, ...] = ()
+    detail: str = ""
+
+
+@dataclass(slots=True)
+class _Work:
+    """One intake while its batch is processed. `steps`: (instruction, command index)."""
+
+    intake: Intake
+    answer: Answer | None = None
+    steps: list[tuple[object, int, str | None, str]] = field(default_factory=list)
+    outcomes: list[TxOutcome] = field(default_factory=list)
+    duplicate_of: int = -1
+
+
+class PaymentProcessor:
+    """Runs on the single engine thread only."""
+
+    def __init__(
+        self,
+        engine: SettlementEngine,
+        store: HubStore,
+        directory: Directory,
+        outbound: Outbound,
+        screening: PaymentScreening,
+        ids: IdGenerator,
+        clock: Clock,
+    ) -> None:
+        self.engine = engine
+        self.store = store
+        self.directory = directory
+        self.outbound = outbound
+        self.screening = screening
+        self.ids = ids
+        self.clock = clock
+
+    def process(self, intakes: Sequence[Intake]) -> list[Answer]:
+        batch = _Batch(self, intakes, self.clock.now_ms())
+        batch.run()
+        return batch.answers()
+
+
+class _Batch:
+    """The state of one batch: built step by step, committed once."""
+
+    def __init__(self, processor: PaymentProcessor, intakes: Sequence[Intake], now_ms: int):
+        self.p = processor
+        self.now_ms = now_ms
+        self.at = ms_to_datetime(now_ms)
+        self.works = [_Work(intake) for intake in intakes]
+        self.commands: list[Command] = []
+        self.payments: dict[str, Payment] = {}
+        self.events: list[PaymentEvent] = []
+        self.outbox: list[OutboxMessage] = []
+        self.inbound: list[InboundRecord] = []
+
+    # -- steps ----------------------------------------------------------------------
+    def run(self) -> None:
+        self._find_duplicates()
+        self._load_known_payments()
+        for work in self.works:
+            if work.answer is None and work.duplicate_of < 0 and not work.intake.rejected:
+                self._plan(work)
+        self.p.engine.execute(self.commands, self._changes)
+
+    def answers(self) -> list[Answer]:
+        result = []
+        for work in self.works:
+            if work.duplicate_of >= 0:
+                original = self.works[work.duplicate_of].answer
+                assert original is not None
+                result.append(
+                    replace(
+                        original, duplicate=True, detail="MsgId received before; original answer"
+                    )
+                )
+            else:
+                assert work.answer is not None
+                result.append(work.answer)
+        return result
+
+    def _find_duplicates(self) -> None:
+        first_in_batch: dict[tuple[str, str], int] = {}
+        for index, work in enumerate(self.works):
+            intake = work.intake
+            if intake.rejected or intake.msg_id is None:
+                continue
+            key = (intake.sender, intake.msg_id)
+            if key in first_in_batch:
+                work.duplicate_of = first_in_batch[key]
+                continue
+            first_in_batch[key] = index
+            record = self.p.store.inbound(*key)
+            if record is not None:
+                message = self.p.store.outbox_message(record.answer_message_id)
+                assert message is not None, f"answer {record.answer_message_id} not in outbox"
+                work.answer = Answer(
+                    record.answer_status,
+                    None,
+                    message.message_id,
+                    message.kind,
+                    message.payload,
+                    duplicate=True,
+                    detail=f"MsgId {record.msg_id} was received before; original answer",
+                )
+
+    def _load_known_payments(self) -> None:
+        """Payments this batch refers to (new UETRs to check, originals of returns)."""
+        uetrs = []
+        for work in self.works:
+            for instruction in work.intake.instructions:
+                if isinstance(instruction, TransferInstruction):
+                    uetrs.append(instruction.uetr)
+                elif instruction.record.original.uetr:
+                    uetrs.append(instruction.record.original.uetr)
+        self.known = self.p.store.payments_by_uetr([u for u in uetrs if u])
+
+    def _plan(self, work: _Work) -> None:
+        for instruction in work.intake.instructions:
+            if isinstance(instruction, TransferInstruction):
+                self._plan_transfer(work, instruction)
+            elif isinstance(instruction, ReturnInstruction):
+                self._plan_return(work, instruction)
+            else:
+                self._plan_cancel(work, instruction)
+
+    def _plan_transfer(self, work: _Work, instruction: TransferInstruction) -> None:
+        uetr = instruction.uetr
+        if instruction.reason is None and (uetr in self.known or uetr in self.payments):
+            work.steps.append(
+                (instruction, _NOT_SETTLED, reasons.DUPL, f"UETR {uetr} is already known")
+            )
+            return  # the existing payment with this UETR is left alone
+        if uetr and uetr not in self.payments:
+            self._new_payment(work.intake, instruction)
+        if instruction.reason is not None:
+            if uetr:
+                self._move(uetr, PaymentState.rejected, instruction.detail, instruction.reason)
+            work.steps.append((instruction, _NOT_SETTLED, instruction.reason, instruction.detail))
+            return
+        self._move(
+            uetr,
+            PaymentState.validated,
+            f"routed {instruction.debit_participant} -> {instruction.credit_participant}",
+        )
+        decision = self.p.screening.screen(instruction)
+        if decision.hold:
+            self._move(uetr, PaymentState.held, decision.detail)
+            work.steps.append((instruction, _HELD, None, decision.detail))
+            return
+        self._move(uetr, PaymentState.screened, decision.detail)
+        work.steps.append((instruction, len(self.commands), None, ""))
+        self.commands.append(
+            CreateTransfer(
+                self.p.ids.next_id(),
+                instruction.debit_account_id,
+                instruction.credit_account_id,
+                instruction.amount_minor,
+                code=TRANSFER_CODES[instruction.kind],
+                reference=uetr,
+            )
+        )
+
+    def _plan_return(self, work: _Work, instruction: ReturnInstruction) -> None:
+        tx = instruction.record
+        original = self.payments.get(tx.original.uetr or "") or self.known.get(
+            tx.original.uetr or ""
+        )
+        problem = _return_problem(
+            work.intake.sender, original, tx.returned_amount_minor, tx.currency
+        )
+        if problem is not None:
+            work.steps.append((instruction, _NOT_SETTLED, *problem))
+            return
+        assert original is not None
+        debit = self.p.directory.account_id(original.credit_participant, original.currency)
+        credit = self.p.directory.account_id(original.debit_participant, original.currency)
+        if debit is None or credit is None:
+            work.steps.append(
+                (
+                    instruction,
+                    _NOT_SETTLED,
+                    reasons.AM03,
+                    "an account of the original payment no longer exists",
+                )
+            )
+            return
+        self.payments.setdefault(original.uetr, original)
+        work.steps.append((instruction, len(self.commands), None, ""))
+        self.commands.append(
+            CreateTransfer(
+                self.p.ids.next_id(),
+                debit,
+                credit,
+                tx.returned_amount_minor,
+                code=TRANSFER_CODES[PaymentKind.return_],
+                reference=original.uetr,
+            )
+        )
+
+    def _plan_cancel(self, work: _Work, instruction: CancelInstruction) -> None:
+        uetr = instruction.record.original.uetr or ""
+        original = self.payments.get(uetr) or self.known.get(uetr)
+        if original is None:
+            work.steps.append(
+                (
+                    instruction,
+                    _NOT_SETTLED,
+                    reasons.NO_ORIGINAL,
+                    f"no payment with UETR {uetr or '(none)'}",
+                )
+            )
+        elif work.intake.sender not in (original.instructing_agent, original.debit_participant):
+            work.steps.append(
+                (
+                    instruction,
+                    _NOT_SETTLED,
+                    reasons.AGNT,
+                    "only the sender of the original may cancel it",
+                )
+            )
+        elif original.state not in _CANCELLABLE:
+            work.steps.append(
+                (
+                    instruction,
+                    _NOT_SETTLED,
+                    reasons.ALREADY_SETTLED,
+                    f"payment is {original.state.value}: too late to cancel; "
+                    "ask the creditor agent for a return (pacs.004)",
+                )
+            )
+        else:
+            self.payments.setdefault(uetr, original)
+            self._move(
+                uetr,
+                PaymentState.cancelled,
+                f"cancelled at {work.intake.sender}'s request (camt.056)",
+            )
+            work.steps.append((instruction, _NOT_SETTLED, None, "cancelled"))
+
+    # -- after the ledger -----------------------------------------------------------
+    def _changes(self, outcome: BatchOutcome) -> PaymentChanges:
+        for work in self.works:
+            if work.answer is None and work.duplicate_of < 0:
+                self._conclude(work, outcome)
+        return PaymentChanges(
+            payments=tuple(self.payments.values()),
+            events=tuple(self.events),
+            outbox=tuple(self.outbox),
+            inbound=tuple(self.inbound),
+        )
+
+    def _conclude(self, work: _Work, outcome: BatchOutcome) -> None:
+        if work.intake.rejected:
+            self._answer_refusal(work)
+            return
+        forwards: dict[tuple[str, PaymentKind], list[TransferInstruction]] = {}
+        cancels: list[CancellationStatus] = []
+        for instruction, index, reason, detail in work.steps:
+            if isinstance(instruction, CancelInstruction):
+                cancels.append(_cancel_status(instruction, reason, detail))
+                continue
+            result = outcome.results[index] if index >= 0 else None
+            if isinstance(instruction, ReturnInstruction):
+                work.outcomes.append(self._return_outcome(instruction, result, reason, detail))
+                continue
+            assert isinstance(instruction, TransferInstruction)
+            tx_outcome = self._transfer_outcome(instruction, index, result, reason, detail)
+            work.outcomes.append(tx_outcome)
+            if tx_outcome.status == "ACSC":
+                key = (instruction.credit_participant, instruction.kind)
+                forwards.setdefault(key, []).append(instruction)
+        for (recipient, kind), instructions in forwards.items():
+            self._forward(recipient, kind, instructions)
+        if cancels:
+            self._answer_cancellation(work, cancels)
+        else:
+            self._answer_status(work)
+
+    def _transfer_outcome(
+        self,
+        instruction: TransferInstruction,
+        index: int,
+        result: Result | None,
+        reason: str | None,
+        detail: str,
+    ) -> TxOutcome:
+        original = _original_of(instruction)
+        if index == _HELD:
+            return TxOutcome(original, "PDNG", None, "held for compliance review")
+        if result is None:
+            return TxOutcome(original, "RJCT", reason, detail)
+        uetr = instruction.uetr
+        if result is Result.ok:
+            transfer = self.commands[index]
+            self.payments[uetr] = replace(self.payments[uetr], transfer_id=transfer.id)  # type: ignore[union-attr]
+            self._move(uetr, PaymentState.settled, f"ledger transfer {transfer.id:032x}")  # type: ignore[union-attr]
+            return TxOutcome(original, "ACSC")
+        reason = _LEDGER_REASON.get(result, reasons.NARR)
+        self._move(uetr, PaymentState.rejected, f"ledger: {result.name}", reason)
+        return TxOutcome(original, "RJCT", reason, f"ledger: {result.name}")
+
+    def _return_outcome(
+        self, instruction: ReturnInstruction, result: Result | None, reason: str | None, detail: str
+    ) -> TxOutcome:
+        tx = instruction.record
+        ref = OriginalRef(
+            instruction_id=tx.return_id,
+            end_to_end_id=tx.original.end_to_end_id,
+            tx_id=tx.original.tx_id,
+            uetr=tx.original.uetr,
+        )
+        if result is None:
+            return TxOutcome(ref, "RJCT", reason, detail)
+        if result is not Result.ok:
+            code = _LEDGER_REASON.get(result, reasons.NARR)
+            return TxOutcome(ref, "RJCT", code, f"ledger: {result.name}")
+        uetr = tx.original.uetr or ""
+        original = self.payments[uetr]
+        returned = original.returned_minor + tx.returned_amount_minor
+        self.payments[uetr] = replace(original, returned_minor=returned)
+        if returned == original.amount_minor:
+            self._move(
+                uetr, PaymentState.returned, f"returned in full by {original.credit_participant}"
+            )
+        else:
+            self.events.append(
+                PaymentEvent(
+                    uetr,
+                    original.state,
+                    self.now_ms,
+                    f"partly returned: {tx.returned_amount_minor} of "
+                    f"{original.amount_minor} minor units",
+                )
+            )
+        self.outbox.append(
+            self.p.outbound.forward_return(original.debit_participant, tx, self.at, self.now_ms)
+        )
+        return TxOutcome(ref, "ACSC")
+
+    def _forward(
+        self, recipient: str, kind: PaymentKind, instructions: list[TransferInstruction]
+    ) -> None:
+        txs = [i.record for i in instructions]
+        out = self.p.outbound
+        if kind is PaymentKind.customer:
+            message = out.forward_credit(recipient, txs, self.at, self.now_ms)  # type: ignore[arg-type]
+        else:
+            message = out.forward_institution(recipient, txs, self.at, self.now_ms)  # type: ignore[arg-type]
+        self.outbox.append(message)
+
+    # -- answers --------------------------------------------------------------------
+    def _answer_status(self, work: _Work) -> None:
+        intake = work.intake
+        body = intake.parsed.body if intake.parsed else None
+        group = getattr(body, "group", None)
+        original = OriginalRef(
+            msg_id=intake.msg_id,
+            msg_name_id=intake.identifier,
+            created_at=getattr(group, "created_at", None),
+        )
+        message = self.p.outbound.status_report(
+            intake.sender, original, work.outcomes, self.at, self.now_ms
+        )
+        statuses = {o.status for o in work.outcomes}
+        status = statuses.pop() if len(statuses) == 1 else "PART"
+        codes = {o.reason for o in work.outcomes}
+        self._record(
+            work,
+            message,
+            status,
+            codes.pop() if len(codes) == 1 else None,
+            tuple(o.original.uetr or "" for o in work.outcomes),
+            "; ".join(o.detail for o in work.outcomes if o.detail),
+        )
+
+    def _answer_cancellation(self, work: _Work, statuses: list[CancellationStatus]) -> None:
+        intake = work.intake
+        done = {s.status for s in statuses}
+        confirmation = done.pop() if len(done) == 1 else "PART"
+        message = self.p.outbound.resolution(
+            intake.sender,
+            intake.msg_id or "NONE",
+            statuses,
+            confirmation,
+            self.at,
+            self.now_ms,
+            intake.sender,
+        )
+        codes = {s.reason_code for s in statuses}
+        self._record(
+            work,
+            message,
+            confirmation,
+            codes.pop() if len(codes) == 1 else None,
+            tuple(s.original.uetr or "" for s in statuses),
+            "; ".join(i for s in statuses for i in s.additional_info),
+        )
+
+    def _answer_refusal(self, work: _Work) -> None:
+        intake = work.intake
+        if intake.reject is not None:
+            problem = intake.reject.problems[0]
+            message = self.p.outbound.reject_notice(
+                intake.sender,
+                intake.msg_id,
+                problem.reason.value,
+                problem.xpath,
+                intake.reject.message,
+                self.at,
+                self.now_ms,
+            )
+            reason, text = problem.reason.value, intake.reject.message
+        else:
+            original = OriginalRef(msg_id=intake.msg_id, msg_name_id=intake.identifier)
+            reason, text = intake.reject_reason or reasons.NARR, intake.reject_text
+            message = self.p.outbound.status_report(
+                intake.sender, original, [], self.at, self.now_ms, group=("RJCT", reason, text)
+            )
+        # Not recorded as received: a message that failed authentication must not use
+        # up its MsgId (a forger could otherwise block the real sender's message).
+        work.answer = Answer(
+            "RJCT", reason, message.message_id, message.kind, message.payload, detail=text
+        )
+        self.outbox.append(message)
+
+    def _record(
+        self,
+        work: _Work,
+        message: OutboxMessage,
+        status: str,
+        reason: str | None,
+        uetrs: tuple[str, ...],
+        detail: str,
+    ) -> None:
+        work.answer = Answer(
+            status,
+            reason,
+            message.message_id,
+            message.kind,
+            message.payload,
+            uetrs=uetrs,
+            detail=detail,
+        )
+        self.outbox.append(message)
+        intake = work.intake
+        if intake.msg_id is not None:
+            self.inbound.append(
+                InboundRecord(
+                    intake.sender,
+                    intake.msg_id,
+                    intake.identifier or "",
+                    intake.received_at_ms,
+                    message.message_id,
+                    status,
+                )
+            )
+
+    # -- payment bookkeeping --------------------------------------------------------
+    def _new_payment(self, intake: Intake, instruction: TransferInstruction) -> None:
+        payment = Payment(
+            uetr=instruction.uetr,
+            kind=instruction.kind,
+            msg_id=intake.msg_id or "",
+            end_to_end_id=instruction.end_to_end_id,
+            tx_id=instruction.tx_id,
+            instructing_agent=intake.sender,
+            debtor_agent=instruction.debtor_agent,
+            creditor_agent=instruction.creditor_agent,
+            debit_participant=instruction.debit_participant or intake.sender,
+            credit_participant=instruction.credit_participant or instruction.creditor_agent,
+            amount_minor=instruction.amount_minor,
+            currency=instruction.currency,
+            state=PaymentState.received,
+            created_at_ms=intake.received_at_ms,
+            updated_at_ms=self.now_ms,
+        )
+        self.payments[payment.uetr] = payment
+        self.events.append(
+            PaymentEvent(
+                payment.uetr,
+                PaymentState.received,
+                intake.received_at_ms,
+                f"{intake.identifier} {intake.msg_id} from {intake.sender}",
+            )
+        )
+
+    def _move(self, uetr: str, state: PaymentState, detail: str, reason: str | None = None) -> None:
+        updated, event = advance(self.payments[uetr], state, self.now_ms, detail, reason)
+        self.payments[uetr] = updated
+        self.events.append(event)
+
+
+def _return_problem(
+    sender: str, original: Payment | None, amount_minor: int, currency: str
+) -> tuple[str, str] | None:
+    if original is None:
+        return reasons.NARR, "the original payment (OrgnlUETR) is unknown"
+    if sender != original.credit_participant:
+        return reasons.AGNT, "only the original payment's receiving participant may return it"
+    if original.state not in (PaymentState.settled, PaymentState.delivered):
+        return reasons.NARR, f"the original payment is {original.state.value}, not settled"
+    if currency != original.currency:
+        return reasons.AM03, f"a return must be in {original.currency}"
+    if amount_minor > original.amount_minor - original.returned_minor:
+        return reasons.AM05, "the return exceeds what is left of the original payment"
+    return None
+
+
+def _cancel_status(
+    instruction: CancelInstruction, reason: str | None, detail: str
+) -> CancellationStatus:
+    tx = instruction.record
+    status = reasons.CANCELLATION_ACCEPTED if reason is None else reasons.CANCELLATION_REJECTED
+    return CancellationStatus(
+        original=tx.original,
+        status=status,
+        cancellation_status_id=tx.cancellation_id,
+        reason_code=reason,
+        additional_info=(detail[:105],) if detail else (),
+    )
+
+
+def _original_of(instruction: TransferInstruction) -> OriginalRef:
+    record = instruction.record
+    return OriginalRef(
+        instruction_id=record.instruction_id,
+        end_to_end_id=record.end_to_end_id,
+        tx_id=record.tx_id,
+        uetr=record.uetr,
+    )

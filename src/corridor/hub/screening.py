@@ -1,0 +1,28 @@
+"""The screening step of the payment lifecycle, as a port the screening package fills."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from corridor.hub.intake import TransferInstruction
+
+
+@dataclass(frozen=True, slots=True)
+class ScreeningDecision:
+    """hold: stop before settlement for a compliance officer; detail: for the history."""
+
+    hold: bool
+    detail: str
+    case_id: str | None = None
+
+
+class PaymentScreening(Protocol):
+    def screen(self, instruction: TransferInstruction) -> ScreeningDecision: ...
+
+
+class ClearAll:
+    """No screening configured: every payment clears, and its history says so."""
+
+    def screen(self, instruction: TransferInstruction) -> ScreeningDecision:
+        return ScreeningDecision(hold=False, detail="screening not configured: cleared")

@@ -1,0 +1,225 @@
+"""The hub's use cases, as one façade for the interfaces (HTTP API, CLI, demo).
+
+Threading: `take` is read-only and may run anywhere; everything that writes (`settle`,
+`ack`, operator changes) must run on the single engine thread (see worker.EngineWorker),
+or in a single-threaded program (tests, CLI).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from corridor.crypto.keys import load_public_key
+from corridor.foundation.clock import Clock
+from corridor.foundation.config import NetworkConfig
+from corridor.foundation.errors import InputError
+from corridor.hub.directory import Directory
+from corridor.hub.engine import SettlementEngine
+from corridor.hub.intake import Intake, IntakeDesk
+from corridor.hub.network import (
+    InitReport,
+    directory_entries,
+    initialise_network,
+    settlement_account_id,
+)
+from corridor.hub.onboarding import check_participant
+from corridor.hub.processing import Answer, PaymentProcessor
+from corridor.hub.security import Credentials, Principal, Role
+from corridor.ledger import AccountBalance, AccountKind, CreateAccount, Result
+from corridor.payments.lifecycle import advance
+from corridor.payments.records import (
+    OutboxMessage,
+    Participant,
+    ParticipantStatus,
+    Payment,
+    PaymentChanges,
+    PaymentEvent,
+    PaymentState,
+)
+from corridor.store.hub_store import HubStore
+
+ACK_IDS_MAX = 1_000
+_DELIVERABLE = ("pacs.008", "pacs.009", "pacs.004")
+
+
+@dataclass(frozen=True, slots=True)
+class Tracking:
+    """A payment and every step of its life (the gpi-style tracker view)."""
+
+    payment: Payment
+    events: tuple[PaymentEvent, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AckResult:
+    acknowledged: tuple[str, ...]
+    unknown: tuple[str, ...]
+
+
+class Hub:
+    """Use cases of the hub. Build it with bootstrap.build_hub."""
+
+    def __init__(
+        self,
+        *,
+        engine: SettlementEngine,
+        store: HubStore,
+        directory: Directory,
+        intake: IntakeDesk,
+        processor: PaymentProcessor,
+        credentials: Credentials,
+        clock: Clock,
+        hub_bic: str,
+    ) -> None:
+        self.engine = engine
+        self.store = store
+        self.directory = directory
+        self.intake = intake
+        self.processor = processor
+        self.credentials = credentials
+        self.clock = clock
+        self.hub_bic = hub_bic
+
+    # -- messages -------------------------------------------------------------------
+    def take(self, sender: str, data: bytes) -> Intake:
+        """Parse, authenticate and route a message (read-only; any thread)."""
+        return self.intake.take(sender, data, self.clock.now_ms())
+
+    def settle(self, intakes: Sequence[Intake]) -> list[Answer]:
+        """Settle a batch and answer every message (engine thread)."""
+        return self.processor.process(intakes)
+
+    def submit(self, sender: str, data: bytes) -> Answer:
+        """One message, start to finish (single-threaded callers)."""
+        return self.settle([self.take(sender, data)])[0]
+
+    # -- delivery -------------------------------------------------------------------
+    def outbox(
+        self,
+        principal: Principal,
+        after_seq: int = 0,
+        limit: int = 100,
+        include_acked: bool = False,
+    ) -> list[OutboxMessage]:
+        return self.store.outbox_page(principal.name, after_seq, limit, include_acked)
+
+    def ack(self, principal: Principal, message_ids: Sequence[str]) -> AckResult:
+        """Acknowledge delivered messages (engine thread). A forwarded payment whose
+        message the receiving participant acknowledges becomes DELIVERED."""
+        if len(message_ids) > ACK_IDS_MAX:
+            raise InputError(
+                f"at most {ACK_IDS_MAX} ids per call", field="message_ids", value=len(message_ids)
+            )
+        messages = self.store.outbox_messages(principal.name, message_ids)
+        now_ms = self.clock.now_ms()
+        fresh = [m for m in messages if m.acked_at_ms is None]
+        payments = self._delivered(fresh, principal.name, now_ms)
+        changes = PaymentChanges(
+            payments=tuple(p for p, _ in payments),
+            events=tuple(e for _, e in payments),
+            acks=tuple((principal.name, m.message_id, now_ms) for m in fresh),
+        )
+        if changes:
+            self.engine.execute([], lambda _outcome: changes)
+        found = {m.message_id for m in messages}
+        return AckResult(
+            tuple(i for i in message_ids if i in found),
+            tuple(i for i in message_ids if i not in found),
+        )
+
+    def _delivered(
+        self, messages: Sequence[OutboxMessage], recipient: str, now_ms: int
+    ) -> list[tuple[Payment, PaymentEvent]]:
+        uetrs = [u for m in messages if m.kind.startswith(_DELIVERABLE) for u in m.uetrs]
+        result = []
+        for payment in self.store.payments_by_uetr(uetrs).values():
+            if payment.state is PaymentState.settled:
+                result.append(
+                    advance(payment, PaymentState.delivered, now_ms, f"acknowledged by {recipient}")
+                )
+        return result
+
+    # -- reading --------------------------------------------------------------------
+    def track(self, principal: Principal, uetr: str) -> Tracking | None:
+        """None when unknown or not the caller's to see (the two look the same)."""
+        payment = self.store.payment(uetr)
+        if payment is None or not principal.may_see_payment(payment):
+            return None
+        return Tracking(payment, tuple(self.store.events(uetr)))
+
+    def balances(self, principal: Principal, bic: str | None = None) -> list[AccountBalance]:
+        owner = principal.name if principal.is_participant else (bic or "")
+        return self.directory.balances(owner)
+
+    def participants(self) -> list[Participant]:
+        return self.directory.participants()
+
+    # -- directory (operator, engine thread) ----------------------------------------
+    def onboard(
+        self, participant: Participant, currencies: Sequence[tuple[str, int]] = ()
+    ) -> list[Result]:
+        """Add (or update) a participant and open its settlement accounts.
+
+        `currencies`: (currency, credit line in minor units) for each account to open.
+        """
+        check_participant(participant)
+        if participant.public_key_pem:
+            load_public_key(participant.public_key_pem.encode())
+        participant = replace(participant, updated_at_ms=self.clock.now_ms())
+        commands = [
+            CreateAccount(
+                settlement_account_id(participant.bic, currency),
+                participant.bic,
+                currency,
+                AccountKind.settlement,
+                -credit_line_minor,
+            )
+            for currency, credit_line_minor in currencies
+        ]
+        results = self.engine.execute(commands).results if commands else []
+        self.store.save_participant(participant)
+        self.directory.replace(self.store.participants())
+        return results
+
+    def load_network(self, config: NetworkConfig) -> InitReport:
+        """`corridor init`: the network file's accounts, opening funds and directory."""
+        report = initialise_network(self.engine, config)
+        if not report.failures:
+            for participant in directory_entries(config):
+                existing = self.directory.participant(participant.bic)
+                if existing is None:
+                    check_participant(participant)
+                    self.store.save_participant(
+                        replace(participant, updated_at_ms=self.clock.now_ms())
+                    )
+            self.directory.replace(self.store.participants())
+        return report
+
+    def set_status(self, bic: str, status: ParticipantStatus) -> Participant:
+        participant = self._existing(bic)
+        updated = replace(participant, status=status, updated_at_ms=self.clock.now_ms())
+        self.store.save_participant(updated)
+        self.directory.replace(self.store.participants())
+        return updated
+
+    def register_key(self, bic: str, public_key_pem: str) -> Participant:
+        participant = self._existing(bic)
+        load_public_key(public_key_pem.encode())  # refuses a malformed key, naming the field
+        updated = replace(
+            participant, public_key_pem=public_key_pem, updated_at_ms=self.clock.now_ms()
+        )
+        self.store.save_participant(updated)
+        self.directory.replace(self.store.participants())
+        return updated
+
+    def issue_credential(self, principal: str, role: Role) -> str:
+        if role is Role.participant:
+            self._existing(principal)
+        return self.credentials.issue(principal, role)
+
+    def _existing(self, bic: str) -> Participant:
+        participant = self.directory.participant(bic)
+        if participant is None:
+            raise InputError("no such participant", field="bic", value=bic)
+        return participant
