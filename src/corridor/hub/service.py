@@ -40,6 +40,7 @@ from corridor.payments.records import (
 from corridor.store.hub_store import HubStore
 
 ACK_IDS_MAX = 1_000
+PAYMENTS_PAGE_MAX = 1_000
 _DELIVERABLE = ("pacs.008", "pacs.009", "pacs.004")
 
 
@@ -147,6 +148,16 @@ class Hub:
         if payment is None or not principal.may_see_payment(payment):
             return None
         return Tracking(payment, tuple(self.store.events(uetr)))
+
+    def payments(
+        self, principal: Principal, after: tuple[int, str] = (0, ""), limit: int = 100
+    ) -> list[Payment]:
+        """The caller's payments (all of them for operator users), ordered by
+        (updated_at_ms, uetr) after the cursor `after`: a feed of changes."""
+        if not 1 <= limit <= PAYMENTS_PAGE_MAX:
+            raise InputError(f"must be 1 to {PAYMENTS_PAGE_MAX}", field="limit", value=limit)
+        owner = principal.name if principal.is_participant else None
+        return self.store.payments_page(owner, after[0], limit, after_uetr=after[1])
 
     def balances(self, principal: Principal, bic: str | None = None) -> list[AccountBalance]:
         owner = principal.name if principal.is_participant else (bic or "")

@@ -31,8 +31,16 @@ class Overloaded(Exception):  # noqa: N818 - the domain word
 class EngineWorker:
     """Owns the engine thread. Start it inside the running event loop."""
 
-    def __init__(self, hub: Hub, batch_messages_max: int = BATCH_MESSAGES_MAX) -> None:
+    def __init__(
+        self,
+        hub: Hub,
+        batch_messages_max: int = BATCH_MESSAGES_MAX,
+        on_batch: Callable[[int], None] | None = None,
+    ) -> None:
+        """`on_batch(messages)`: called on the event loop after each committed batch
+        (metrics, waking long polls)."""
         self.hub = hub
+        self._on_batch = on_batch
         self._batch_max = batch_messages_max
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="engine")
         self._queue: asyncio.Queue[tuple[Intake, asyncio.Future[Answer]]] = asyncio.Queue(
@@ -83,3 +91,5 @@ class EngineWorker:
             for (_, future), answer in zip(items, answers, strict=True):
                 if not future.done():
                     future.set_result(answer)
+            if self._on_batch is not None:
+                self._on_batch(len(items))

@@ -240,14 +240,20 @@ class HubStore:
             ]
 
     def payments_page(
-        self, participant: str | None, after_updated_ms: int, limit: int
+        self, participant: str | None, after_updated_ms: int, limit: int, after_uetr: str = ""
     ) -> list[Payment]:
-        query = select(payments).where(payments.c.updated_at_ms > after_updated_ms)
+        """Payments ordered by (updated_at_ms, uetr), after that key (a keyset cursor)."""
+        query = select(payments).where(
+            (payments.c.updated_at_ms > after_updated_ms)
+            | ((payments.c.updated_at_ms == after_updated_ms) & (payments.c.uetr > after_uetr))
+        )
         if participant is not None:
             query = query.where(
                 (payments.c.debit_participant == participant)
                 | (payments.c.credit_participant == participant)
                 | (payments.c.instructing_agent == participant)
+                | (payments.c.debtor_agent == participant)
+                | (payments.c.creditor_agent == participant)
             )
         query = query.order_by(payments.c.updated_at_ms, payments.c.uetr).limit(limit)
         with self._engine.connect() as connection:
