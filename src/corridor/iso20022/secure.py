@@ -84,7 +84,7 @@ def _pre_checks(data: bytes, limits: ParseLimits) -> Problem | None:
     if declared and declared.group(1).lower().replace(b"_", b"-") not in (b"utf-8", b"utf8"):
         return Problem(Reason.FF01, "/?xml/@encoding", declared.group(1).decode("ascii"),
                        "only UTF-8 is accepted")
-    found = _DECLARATION_RE.search(data)
+    found = _DECLARATION_RE.search(data) if b"<!" in data else None
     if found:
         return Problem(Reason.FF01, "/", found.group(0).decode("ascii", "replace"),
                        "DTDs and entity declarations are refused (XXE, entity expansion)")
