@@ -9,6 +9,7 @@ from pathlib import Path
 import typer
 
 from corridor.benchmarks import iso as iso_bench
+from corridor.benchmarks import liquidity as liquidity_bench
 from corridor.benchmarks import screening as screening_bench
 
 app = typer.Typer(help="Benchmarks: each prints figures; --json prints them as one JSON object.",
@@ -40,3 +41,21 @@ def screening(as_json: bool = typer.Option(False, "--json", help="print one JSON
     figures = screening_bench.run(screening_bench.BenchOptions(
         Path(shared_dir), threshold or None, exhaustive_sample=exhaustive_sample))
     typer.echo(json.dumps(figures) if as_json else screening_bench.render(figures))
+
+
+@app.command("liquidity")
+def liquidity(as_json: bool = typer.Option(False, "--json", help="print one JSON object"),
+              payments: int = typer.Option(100_000, help="queued payments in the gridlock"),
+              participants: int = typer.Option(200, help="banks")) -> None:
+    """Gridlock resolution: time, value settled, liquidity saved, vs FIFO retry and optimum."""
+    config = liquidity_bench.LiquidityConfig(participants=participants, payments=payments)
+    result = liquidity_bench.run(config)
+    figures = dataclasses.asdict(result) | {
+        "target_resolve_s": liquidity_bench.TARGET_RESOLVE_S,
+        "target_optimum_ratio": liquidity_bench.TARGET_OPTIMUM_RATIO,
+        "meets_targets": result.meets_targets()}
+    if as_json:
+        typer.echo(json.dumps(figures))
+        return
+    for name, value in figures.items():
+        typer.echo(f"{name:32} {value:,.3f}" if isinstance(value, float) else f"{name:32} {value}")

@@ -98,23 +98,19 @@ def _add_limit_buckets(model: Model, limits: LimitState, index: Mapping[str, int
         model.credit_limit[i] = bucket(payment.creditor, payment.debtor)
 
 
-def balances(model: Model, chosen: Sequence[bool]) -> list[int]:
+def balances(model: Model, chosen: Sequence[bool] | bytearray) -> list[int]:
     """Each bucket's headroom plus the net effect of the chosen payments."""
     balance = list(model.headroom)
-    for i, take in enumerate(chosen):
+    for a, d, c, x, y, take in zip(model.amount, model.debtor, model.creditor,
+                                   model.debit_limit, model.credit_limit, chosen, strict=True):
         if take:
-            _apply(model, balance, i, 1)
+            balance[d] -= a
+            balance[c] += a
+            if x >= 0:
+                balance[x] -= a
+            if y >= 0:
+                balance[y] += a
     return balance
-
-
-def _apply(model: Model, balance: list[int], i: int, sign: int) -> None:
-    amount = model.amount[i] * sign
-    balance[model.debtor[i]] -= amount
-    balance[model.creditor[i]] += amount
-    if model.debit_limit[i] >= 0:
-        balance[model.debit_limit[i]] -= amount
-    if model.credit_limit[i] >= 0:
-        balance[model.credit_limit[i]] += amount
 
 
 def feasible(model: Model, balance: Sequence[int]) -> bool:

@@ -416,13 +416,13 @@ def _result(model: Model, chosen: bytearray, removed: int, readded: int) -> Grid
     net = [0] * len(names)
     gross = 0
     settled = []
-    for i, payment in enumerate(model.payments):
-        if chosen[i]:
+    for payment, a, d, c, take in zip(model.payments, model.amount, model.debtor,
+                                      model.creditor, chosen, strict=True):
+        if take:
             settled.append(payment)
-            a = model.amount[i]
             gross += a
-            net[model.debtor[i]] -= a
-            net[model.creditor[i]] += a
+            net[d] -= a
+            net[c] += a
     net_used = sum(-x for x in net if x < 0)
     assert sum(net) == 0
     assert 0 <= net_used <= gross
