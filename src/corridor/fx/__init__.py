@@ -25,6 +25,7 @@ from corridor.fx.conversion import (
     convert_fixed,
     convert_receive_fixed,
     convert_send_fixed,
+    display_rate,
     iso_rate,
 )
 from corridor.fx.exposure import ExposureRow
@@ -57,7 +58,7 @@ from corridor.fx.quotes import (
     QuoteStateError,
     price_quote,
 )
-from corridor.fx.rates import ProviderRate, RateSheet, invert_rate, parse_rate
+from corridor.fx.rates import ProviderRate, RateSheet, parse_rate
 from corridor.fx.reports import FxTrade, FxVolume, fx_volumes, trades_of, utc_day
 
 __all__ = [
@@ -100,8 +101,8 @@ __all__ = [
     "convert_fixed",
     "convert_receive_fixed",
     "convert_send_fixed",
+    "display_rate",
     "fx_volumes",
-    "invert_rate",
     "iso_rate",
     "no_fees",
     "parse_rate",

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from fractions import Fraction
 
 from corridor.fx.conversion import FixedSide, composite_rate
 from corridor.fx.model import PRICING_ORDER, QuoteLeg, QuoteRejection
@@ -39,7 +39,7 @@ class Route:
     """
 
     legs: tuple[QuoteLeg, ...]
-    rate: Decimal
+    rate: Fraction
     bridge_currency: str | None
 
     @property

@@ -1,10 +1,13 @@
 """The one place amounts convert between currencies.
 
 A rate is the number of target-currency units per one source-currency unit, in major
-units, as an exact `Decimal`. Conversion works on the rate's exact integer ratio
-(`Decimal.as_integer_ratio`) and integer minor units, so no context precision, no
-float and no intermediate rounding can touch a value; the only rounding is the final
-step to a whole minor unit, and it is explicit.
+units: an exact `Decimal` as a provider published it (a bid), or an exact `Fraction`
+when it is the inverse of a published price (1 / ask) or the product of two rates (a
+bridge). Conversion works on the rate's exact integer ratio and integer minor units, so
+no context precision, no float and no intermediate rounding can touch a value; the only
+rounding is the final step to a whole minor unit, and it is explicit. Rates are shown
+(quotes, reports) as Decimals of at most 18 significant digits (`display_rate`) and in
+ISO 20022 XchgRate with at most 11 (`iso_rate`); the amounts are what binds.
 
 Rounding rule (who gains the remainder):
     * Amount fixed on the SENDING side: the debtor agent pays exactly `source_minor`;
@@ -33,6 +36,8 @@ from fractions import Fraction
 from corridor.foundation.errors import AmountError, InputError
 from corridor.foundation.money import AMOUNT_MINOR_MAX, exponent
 
+RateValue = Decimal | Fraction  # target units per source unit, exact
+DISPLAY_DIGITS_MAX = 18  # significant digits of a rate shown in quotes and reports
 ISO_RATE_DIGITS_MAX = 11  # XchgRate is BaseOneRate: totalDigits 11
 ISO_RATE_FRACTION_DIGITS_MAX = 10  # and fractionDigits 10
 
@@ -57,7 +62,7 @@ class Conversion:
 
     Attributes:
         source_currency / target_currency: ISO 4217 codes.
-        rate: target units per source unit (major units), exact.
+        rate: target units per source unit (major units), exact (Decimal or Fraction).
         source_minor: what the payer pays the FX provider, minor units of source.
         target_minor: what the FX provider pays out, minor units of target.
         fixed_side: which of the two amounts was given.
@@ -68,18 +73,26 @@ class Conversion:
 
     source_currency: str
     target_currency: str
-    rate: Decimal
+    rate: RateValue
     source_minor: int
     target_minor: int
     fixed_side: FixedSide
     provider_gain: Fraction
 
 
-def minor_rate(source: str, target: str, rate: Decimal) -> Fraction:
+def exact_rate(rate: object) -> Fraction:
+    """A rate as an exact Fraction; floats and non-positive or non-finite rates refused."""
+    if isinstance(rate, Decimal) and rate.is_finite() and rate > 0:
+        return Fraction(rate)
+    if isinstance(rate, Fraction) and rate > 0:
+        return rate
+    raise InputError("must be a positive finite Decimal or Fraction", field="rate", value=rate)
+
+
+def minor_rate(source: str, target: str, rate: RateValue) -> Fraction:
     """Target minor units per one source minor unit, exact."""
-    if not isinstance(rate, Decimal) or not rate.is_finite() or rate <= 0:
-        raise InputError("must be a positive finite Decimal", field="rate", value=rate)
-    numerator, denominator = rate.as_integer_ratio()
+    exact = exact_rate(rate)
+    numerator, denominator = exact.numerator, exact.denominator
     shift = exponent(target) - exponent(source)
     if shift >= 0:
         return Fraction(numerator * 10**shift, denominator)
@@ -90,7 +103,7 @@ def convert(
     amount_minor: int,
     from_ccy: str,
     to_ccy: str,
-    rate: Decimal,
+    rate: RateValue,
     rounding: Rounding = Rounding.down,
 ) -> int:
     """`amount_minor` of `from_ccy` in minor units of `to_ccy` at `rate`, rounded as told."""
@@ -104,7 +117,7 @@ def convert(
     return _check_result(whole, "converted amount")
 
 
-def convert_send_fixed(source_minor: int, source: str, target: str, rate: Decimal) -> Conversion:
+def convert_send_fixed(source_minor: int, source: str, target: str, rate: RateValue) -> Conversion:
     """The source amount is fixed; the target amount is rounded down."""
     _check_amount(source_minor, "source_minor")
     target_minor = convert(source_minor, source, target, rate, Rounding.down)
@@ -113,7 +126,9 @@ def convert_send_fixed(source_minor: int, source: str, target: str, rate: Decima
     return Conversion(source, target, rate, source_minor, target_minor, FixedSide.send, gain)
 
 
-def convert_receive_fixed(target_minor: int, source: str, target: str, rate: Decimal) -> Conversion:
+def convert_receive_fixed(
+    target_minor: int, source: str, target: str, rate: RateValue
+) -> Conversion:
     """The target amount is fixed; the source amount is the least that buys it (rounded up)."""
     _check_amount(target_minor, "target_minor")
     per_minor = minor_rate(source, target, rate)
@@ -137,22 +152,37 @@ def convert_fixed(
     return convert_receive_fixed(amount_minor, source, target, rate)
 
 
-def composite_rate(first: Decimal, second: Decimal) -> Decimal:
-    """The product of two rates, exact (a local context wide enough for every digit)."""
-    with localcontext() as ctx:
-        ctx.prec = len(first.as_tuple().digits) + len(second.as_tuple().digits) + 2
-        product = first * second
-    assert product == Fraction(first) * Fraction(second)
+def composite_rate(first: RateValue, second: RateValue) -> Fraction:
+    """The product of two rates, exact."""
+    product = exact_rate(first) * exact_rate(second)
+    assert product > 0
     return product
 
 
-def iso_rate(rate: Decimal) -> Decimal:
+def display_rate(rate: RateValue) -> Decimal:
+    """A rate to show: a Decimal as it is, a Fraction rounded half-even to
+    DISPLAY_DIGITS_MAX significant digits (in a local context)."""
+    if isinstance(rate, Decimal):
+        exact_rate(rate)
+        return rate
+    exact = exact_rate(rate)
+    with localcontext() as ctx:
+        ctx.prec = DISPLAY_DIGITS_MAX
+        ctx.rounding = ROUND_HALF_EVEN
+        shown = Decimal(exact.numerator) / Decimal(exact.denominator)
+    assert abs(Fraction(shown) - exact) <= exact / 10 ** (DISPLAY_DIGITS_MAX - 1)
+    return shown
+
+
+def iso_rate(rate: RateValue) -> Decimal:
     """The rate as ISO 20022 XchgRate (BaseOneRate) carries it: at most 11 digits, of which
     at most 10 after the point; rounded half-even when the exact rate has more.
 
     The settlement and instructed amounts are binding; XchgRate informs."""
-    if not isinstance(rate, Decimal) or not rate.is_finite() or rate <= 0:
-        raise InputError("must be a positive finite Decimal", field="rate", value=rate)
+    exact = exact_rate(rate)
+    with localcontext() as ctx:
+        ctx.prec = 40
+        rate = Decimal(exact.numerator) / Decimal(exact.denominator)
     integer_digits = max(len(str(int(rate))), 1) if rate >= 1 else 0
     if integer_digits > ISO_RATE_DIGITS_MAX:
         raise InputError("has more than 11 integer digits", field="rate", value=rate)

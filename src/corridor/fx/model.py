@@ -11,7 +11,7 @@ from corridor.foundation.config import BIC_RE
 from corridor.foundation.errors import InputError
 from corridor.foundation.money import check_amount_minor, currency
 from corridor.fx.charges import Charge, ChargeBearer, total_minor
-from corridor.fx.conversion import FixedSide, iso_rate
+from corridor.fx.conversion import FixedSide, display_rate, iso_rate
 
 QUOTE_ID_LENGTH_MAX = 64  # fits "/FXQT/<id>" in InstrInf (Max140Text) with room to spare
 
@@ -117,8 +117,8 @@ class QuoteLeg:
 
     Attributes:
         provider: the FX provider's BIC.
-        source_currency / target_currency / rate: the direction and its rate (target per
-            source unit, exact).
+        source_currency / target_currency / rate: the direction and its exact rate (target
+            per source unit): the bid, or 1 / ask.
         source_minor / target_minor: the two amounts, minor units.
         provider_gain: the rounding remainder the provider keeps, in target minor units.
         base / quote: the provider's pair as published (for bands and exposure).
@@ -129,7 +129,7 @@ class QuoteLeg:
     provider: str
     source_currency: str
     target_currency: str
-    rate: Decimal
+    rate: Fraction
     source_minor: int
     target_minor: int
     provider_gain: Fraction
@@ -137,6 +137,10 @@ class QuoteLeg:
     quote: str
     base_minor: int
     valid_until_ms: int
+
+    @property
+    def display_rate(self) -> Decimal:
+        return display_rate(self.rate)
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,8 +154,9 @@ class Quote:
         charges: every charge, in the source currency, paid by the debtor agent.
         source_minor: the amount converted (paid to the first provider), source currency.
         target_minor: what the creditor agent receives, target currency.
-        rate: target units per source unit actually applied: the leg's rate, or for a
-            bridge the exact product of both legs' rates (the composite rate).
+        rate: target units per source unit actually applied, exact: the leg's rate, or
+            for a bridge the product of both legs' rates (the composite rate). Shown as
+            `display_rate` (18 significant digits) and `xchg_rate` (ISO 20022).
         bridge_currency: None for a direct quote.
         created_at_ms / expires_at_ms: locked from creation until (excluding) expiry.
     """
@@ -162,7 +167,7 @@ class Quote:
     charges: tuple[Charge, ...]
     source_minor: int
     target_minor: int
-    rate: Decimal
+    rate: Fraction
     bridge_currency: str | None
     created_at_ms: int
     expires_at_ms: int
@@ -182,6 +187,11 @@ class Quote:
         return (
             self.debtor_total_minor if self.request.charge_bearer.deducted else (self.source_minor)
         )
+
+    @property
+    def display_rate(self) -> Decimal:
+        """The rate to show the sender: 18 significant digits, rounded half-even."""
+        return display_rate(self.rate)
 
     @property
     def xchg_rate(self) -> Decimal:

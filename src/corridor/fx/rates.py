@@ -7,8 +7,7 @@ base-currency unit, in major units (e.g. base USD, quote INR, bid 83.1250000000)
 
 Direction (who buys what) follows the usual dealer convention:
     base -> quote (the customer sells base):  rate = bid
-    quote -> base (the customer buys base):   rate = 1 / ask, rounded DOWN to
-                                              RATE_DIGITS_MAX significant digits
+    quote -> base (the customer buys base):   rate = 1 / ask, exact (a Fraction)
 A missing bid or ask means the provider quotes that pair one way only ("a rate per
 direction"). Amount bands and exposure caps are in minor units of the base currency.
 
@@ -22,7 +21,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, Decimal, InvalidOperation, localcontext
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
 
 from corridor.foundation.config import BIC_RE
 from corridor.foundation.errors import InputError
@@ -52,43 +52,29 @@ def parse_rate(value: object, *, field: str = "rate") -> Decimal:
         raise InputError("is not a decimal number", field=field, value=value) from None
     if isinstance(value, str) and ("e" in value.lower() or not value.strip()):
         raise InputError("must be a plain decimal (no exponent)", field=field, value=value)
-    return _check_rate(rate, field)
+    return _check_rate(rate, field, value)
 
 
-def _check_rate(rate: Decimal, field: str) -> Decimal:
+def _check_rate(rate: Decimal, field: str, given: object = None) -> Decimal:
+    """Check a rate; errors show `given` (what the caller passed) or else the rate."""
+    shown = rate if given is None else given
     if not rate.is_finite():
-        raise InputError("must be finite", field=field, value=rate)
+        raise InputError("must be finite", field=field, value=shown)
     if rate <= 0:
-        raise InputError("must be positive", field=field, value=rate)
+        raise InputError("must be positive", field=field, value=shown)
     if rate > RATE_VALUE_MAX:
-        raise InputError(f"must be at most {RATE_VALUE_MAX}", field=field, value=rate)
+        raise InputError(f"must be at most {RATE_VALUE_MAX}", field=field, value=shown)
     normal = rate.normalize()
     digits = len(normal.as_tuple().digits)
     if digits > RATE_DIGITS_MAX:
         raise InputError(
-            f"has {digits} significant digits; at most {RATE_DIGITS_MAX}", field=field, value=rate
+            f"has {digits} significant digits; at most {RATE_DIGITS_MAX}", field=field, value=shown
         )
     exponent = normal.as_tuple().exponent
     assert isinstance(exponent, int)
     if exponent < RATE_EXPONENT_MIN:
-        raise InputError(f"is finer than 1e{RATE_EXPONENT_MIN}", field=field, value=rate)
+        raise InputError(f"is finer than 1e{RATE_EXPONENT_MIN}", field=field, value=shown)
     return rate
-
-
-def invert_rate(price: Decimal) -> Decimal:
-    """1 / price, rounded DOWN to RATE_DIGITS_MAX significant digits (in the provider's favour).
-
-    Used to turn an ask price (quote per base) into the rate a customer buying base gets
-    (base per quote). Exact arithmetic in a local context; the global context is untouched.
-    """
-    assert price > 0
-    with localcontext() as ctx:
-        ctx.prec = RATE_DIGITS_MAX
-        ctx.rounding = ROUND_DOWN
-        inverse = Decimal(1) / price
-    assert inverse > 0
-    assert inverse * price <= 1
-    return inverse
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,12 +119,12 @@ class ProviderRate:
     def pair(self) -> Pair:
         return (self.base, self.quote)
 
-    def rate_for(self, source: str, target: str) -> Decimal | None:
-        """The rate (target units per source unit) for a direction, or None if not quoted."""
+    def rate_for(self, source: str, target: str) -> Fraction | None:
+        """The exact rate (target units per source unit) for a direction, or None."""
         if (source, target) == (self.base, self.quote):
-            return self.bid
+            return None if self.bid is None else Fraction(self.bid)
         if (source, target) == (self.quote, self.base):
-            return None if self.ask is None else invert_rate(self.ask)
+            return None if self.ask is None else 1 / Fraction(self.ask)
         return None
 
     def is_valid_at(self, now_ms: int) -> bool:

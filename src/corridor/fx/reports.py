@@ -25,7 +25,8 @@ class FxTrade:
         quote_id: the quote it settled.
         leg: 0 for the first (or only) leg, 1 for a bridge's second leg.
         provider: the FX provider's BIC.
-        source_currency / target_currency / rate: direction and rate (target per source).
+        source_currency / target_currency: the direction.
+        rate: target per source unit, as shown (18 significant digits).
         source_minor / target_minor: minor units of each currency.
         settled_at_ms: when the ledger settled it.
     """
@@ -79,7 +80,7 @@ def trades_of(quote: Quote, settled_at_ms: int) -> tuple[FxTrade, ...]:
             provider=leg.provider,
             source_currency=leg.source_currency,
             target_currency=leg.target_currency,
-            rate=leg.rate,
+            rate=leg.display_rate,
             source_minor=leg.source_minor,
             target_minor=leg.target_minor,
             settled_at_ms=settled_at_ms,
