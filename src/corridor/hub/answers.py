@@ -62,7 +62,10 @@ class Outbound:
     def message(
         self, recipient: str, body: Body, at: datetime, uetrs: Sequence[str | None], at_ms: int
     ) -> OutboxMessage:
-        header = make_header(body, self._hub, Agent(bic=recipient), at)
+        # admi.002 has no MsgId of its own (its "msg_id" is the refused message's), so
+        # its header gets a fresh BizMsgIdr; every other body's MsgId is already fresh.
+        biz_msg_id = self._new_id("A") if isinstance(body, RejectionNotice) else None
+        header = make_header(body, self._hub, Agent(bic=recipient), at, biz_msg_id)
         payload = build_message(header, body, self._key)
         return OutboxMessage(
             message_id=header.biz_msg_id,
