@@ -40,8 +40,10 @@ def test_validate_every_shared_sample_matches_the_official_verdict() -> None:
     files = [str(samples / entry["file"]) for entry in manifest]
     result = RUNNER.invoke(app, ["iso", "validate", "--json", *files])
     assert result.exit_code == 1  # some samples are invalid on purpose
-    verdicts = {Path(v["file"]).relative_to(samples).as_posix(): v
-                for v in json.loads(result.stdout)["files"]}
+    verdicts = {
+        Path(v["file"]).relative_to(samples).as_posix(): v
+        for v in json.loads(result.stdout)["files"]
+    }
     for entry in manifest:
         verdict = verdicts[entry["file"]]
         expected = entry["xsd_valid"] and entry["file"] not in BUSINESS_INVALID
@@ -90,11 +92,14 @@ def test_keygen_sign_verify(tmp_path: Path) -> None:
     message = tmp_path / "m.xml"
     message.write_bytes(RUNNER.invoke(app, ["iso", "example", "pacs.008"]).stdout_bytes)
     signed = tmp_path / "signed.xml"
-    assert RUNNER.invoke(app, ["iso", "sign", str(message), "--key", str(key),
-                               "-o", str(signed)]).exit_code == 0
+    assert (
+        RUNNER.invoke(
+            app, ["iso", "sign", str(message), "--key", str(key), "-o", str(signed)]
+        ).exit_code
+        == 0
+    )
     assert RUNNER.invoke(app, ["iso", "verify", str(signed), "--key", str(public)]).exit_code == 0
-    assert RUNNER.invoke(app, ["iso", "validate", str(signed), "--key",
-                               str(public)]).exit_code == 0
+    assert RUNNER.invoke(app, ["iso", "validate", str(signed), "--key", str(public)]).exit_code == 0
     signed.write_bytes(signed.read_bytes().replace(b"E2E-1<", b"E2E-9<"))
     failed = RUNNER.invoke(app, ["iso", "verify", str(signed), "--key", str(public)])
     assert failed.exit_code == 1 and "DS0B" in failed.stdout

@@ -22,7 +22,7 @@ from corridor.crypto.keys import (
     private_key_pem,
     public_key_pem,
 )
-from corridor.iso20022.envelope import locate_parts
+from corridor.iso20022.envelope import MessageParts, locate_parts
 from corridor.iso20022.examples import EXAMPLES, example_message
 from corridor.iso20022.pipeline import MessageReject, ParsedMessage, Policy, parse_message
 from corridor.iso20022.reasons import Problem
@@ -100,7 +100,7 @@ def inspect(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)]) 
                           indent=2, ensure_ascii=False))
 
 
-def _parts(data: bytes):  # noqa: ANN202
+def _parts(data: bytes) -> tuple[etree._Element, MessageParts]:
     root = secure_parse(data)
     if isinstance(root, Problem):
         raise typer.BadParameter(root.describe())

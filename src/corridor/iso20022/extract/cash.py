@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
+
 from corridor.iso20022._xml import Element, amount, child_text, parse_date, parse_datetime
 from corridor.iso20022.extract.common import Reader
 from corridor.iso20022.records import AccountReport, Balance, CashReport, Entry, ReportKind
@@ -11,7 +14,7 @@ _ITEM = {ReportKind.STATEMENT: ("BkToCstmrStmt", "Stmt"),
          ReportKind.NOTIFICATION: ("BkToCstmrDbtCdtNtfctn", "Ntfctn")}
 
 
-def _date_choice(r: Reader, el: Element | None, xpath: str):
+def _date_choice(r: Reader, el: Element | None, xpath: str) -> date | None:
     if el is None:
         return None
     k = r.kids(el)
@@ -70,7 +73,7 @@ def _report(r: Reader, el: Element, xpath: str) -> AccountReport:
                       for i, e in enumerate(r.all(el, "Ntry"), start=1)))
 
 
-def _extractor(kind: ReportKind):
+def _extractor(kind: ReportKind) -> Callable[[Element, str], CashReport]:
     root, item = _ITEM[kind]
 
     def extract(el: Element, ns: str) -> CashReport:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from corridor.iso20022._xml import Element, amount, child_text, parse_date, parse_datetime
 from corridor.iso20022.extract.common import Reader
 from corridor.iso20022.extract.credit import group_header
@@ -22,7 +24,7 @@ from corridor.iso20022.records import (
 )
 
 
-def _opt_date(r: Reader, k: dict[str, Element], name: str, xpath: str):
+def _opt_date(r: Reader, k: dict[str, Element], name: str, xpath: str) -> date | None:
     raw = child_text(k, name)
     return parse_date(raw, f"{xpath}/{name}") if raw else None
 
