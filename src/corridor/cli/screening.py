@@ -135,7 +135,7 @@ def _screener(data_dir: Path, threshold: float | None) -> Screener:
 
 
 @app.command("check")
-def check(  # noqa: PLR0917 - one option per parameter
+def check(
         name: str, country: Annotated[str, typer.Option()] = "",
           dob: Annotated[str, typer.Option()] = "",
           entity_type: Annotated[str, typer.Option("--type")] = "",

@@ -74,7 +74,7 @@ class AmlAlert:
     detail: str
 
 
-def _alert(rules: AmlRules, rule: str, payment: PaymentFact, measured: int,  # noqa: PLR0917
+def _alert(rules: AmlRules, rule: str, payment: PaymentFact, measured: int,
            limit: int, detail: str) -> AmlAlert:
     return AmlAlert(rule, payment.payment_id, measured, limit, rules.hold.get(rule, False),
                     detail)

@@ -53,6 +53,7 @@ class MatchConfig:
         weight_exponent: rarity weight = idf ** weight_exponent.
         truncated_length_min: a query at least this long may have a cut last token.
         candidates_max: a bound on candidates scored per query.
+        token_cache_max: query tokens whose similar vocabulary is kept (then cleared).
     """
 
     threshold: float = 0.80
@@ -65,6 +66,7 @@ class MatchConfig:
     weight_exponent: float = 1.0
     truncated_length_min: int = 33
     candidates_max: int = 2_000
+    token_cache_max: int = 200_000
 
 
 def _is_initial(token: str) -> bool:
@@ -76,7 +78,7 @@ def vowel_poor(token: str) -> bool:
     return len(token) >= 2 and len(token) - len(consonants(token)) <= 1
 
 
-def _fuzzy(qforms: tuple[str, ...], vforms: tuple[str, ...], qcons: str,  # noqa: PLR0917
+def _fuzzy(qforms: tuple[str, ...], vforms: tuple[str, ...], qcons: str,
            vcons: str, abjad: bool, cfg: MatchConfig) -> float:
     if abjad and len(qcons) >= 2 and qcons == vcons:
         return cfg.consonant_similarity
@@ -137,6 +139,8 @@ class NameIndex:
         self.name_tokens: list[tuple[int, ...]] = []
         self.keys: dict[str, list[int]] = {}
         self.pair_keys: dict[str, list[int]] = {}
+        self._token_cache: dict[tuple[str, str, bool], tuple[dict[int, float], float]] = {}
+        self._listed: dict[int, _Listed] = {}
         for name_id, name in enumerate(names):
             self._add_name(name_id, name)
         self.weights = self._weights(len(names))
@@ -200,14 +204,25 @@ class NameIndex:
         query = _Query(name.tokens, skels, cons, forms, [], [], name.abjad,
                        text_length >= self.config.truncated_length_min)
         for q in range(len(name.tokens)):
-            vids: set[int] = set()
-            for key in {d for form in forms[q] for d in _deletions(form)}:
-                vids.update(self.keys.get(f"d:{key}", ()))
-            vids.update(self.keys.get(f"c:{cons[q]}", ()))
-            sims = {v: s for v in vids if (s := self.token_similarity(q, query, v)) > 0.0}
-            query.sims.append(sims)
-            query.weights.append(self._query_weight(name.tokens[q], sims))
+            key = (name.tokens[q], raw[q], name.abjad)
+            cached = self._token_cache.get(key)
+            if cached is None:
+                cached = self._token_matches(query, q)
+                if len(self._token_cache) >= self.config.token_cache_max:
+                    self._token_cache.clear()
+                self._token_cache[key] = cached
+            query.sims.append(cached[0])
+            query.weights.append(cached[1])
         return query
+
+    def _token_matches(self, query: _Query, q: int) -> tuple[dict[int, float], float]:
+        """Similar vocabulary tokens of query token q (through the keys) and its weight."""
+        vids: set[int] = set()
+        for key in {d for form in query.forms[q] for d in _deletions(form)}:
+            vids.update(self.keys.get(f"d:{key}", ()))
+        vids.update(self.keys.get(f"c:{query.consonants[q]}", ()))
+        sims = {v: s for v in vids if (s := self.token_similarity(q, query, v)) > 0.0}
+        return sims, self._query_weight(query.tokens[q], sims)
 
     def _query_weight(self, token: str, sims: dict[int, float]) -> float:
         if _is_initial(token):
@@ -243,19 +258,43 @@ class NameIndex:
             for name_id in self.pair_keys.get(key, ()):
                 bound[name_id] = total
         picked = [n for n, b in bound.items() if b + slack >= floor * total]
+        if slack == 0.0:
+            union: set[int] = set().union(*query.sims)
+            factor = self.config.unmatched_listed_factor
+            picked = [n for n in picked if bound[n] >= floor * (
+                total + factor * self._listed_bound(query, n, union))]
         picked.sort(key=lambda n: -bound[n])
         return picked[: self.config.candidates_max]
 
     def _gains(self, query: _Query, q: int, among: dict[int, float] | None) -> dict[int, float]:
         """Best weight * similarity of query token q per name (only names in `among`)."""
-        best: dict[int, float] = {}
         weight = query.weights[q]
-        for vid, sim in query.sims[q].items():
+        sims = query.sims[q]
+        if among is not None:
+            reach = sum(len(self.postings[v]) for v in sims)
+            if len(among) * 4 < reach:
+                return self._gains_among(sims, weight, among)
+        best: dict[int, float] = {}
+        for vid, sim in sims.items():
             gain = weight * sim
             for name_id in self.postings[vid]:
                 if (among is None or name_id in among) and best.get(name_id, 0.0) < gain:
                     best[name_id] = gain
         return best
+
+    def _gains_among(self, sims: dict[int, float], weight: float,
+                     among: dict[int, float]) -> dict[int, float]:
+        best: dict[int, float] = {}
+        for name_id in among:
+            top = max((sims.get(v, 0.0) for v in self.name_tokens[name_id]), default=0.0)
+            if top > 0.0:
+                best[name_id] = weight * top
+        return best
+
+    def _listed_bound(self, query: _Query, name_id: int, union: set[int]) -> float:
+        """Weight of the name's tokens that no query token resembles (a lower bound)."""
+        return sum(self._listed_weight(v) for v in self.name_tokens[name_id]
+                   if v not in union)
 
     def _slack(self, query: _Query) -> float:
         """Weight that second-chance matches (initials, cut or glued tokens) may add."""
@@ -270,9 +309,12 @@ class NameIndex:
               explain: bool = False) -> tuple[float, tuple[FieldScore, ...]]:
         """Score of the query against one indexed name, with the token explanation."""
         ctoks = self.name_tokens[name_id]
-        listed = _Listed(tuple(self.tokens[v] for v in ctoks),
-                         tuple(self.skeletons[v] for v in ctoks),
-                         tuple(self._listed_weight(v) for v in ctoks))
+        listed = self._listed.get(name_id)
+        if listed is None:
+            listed = _Listed(tuple(self.tokens[v] for v in ctoks),
+                             tuple(self.skeletons[v] for v in ctoks),
+                             tuple(self._listed_weight(v) for v in ctoks))
+            self._listed[name_id] = listed
         pairs = [(sims[v], q, c) for q, sims in enumerate(query.sims)
                  for c, v in enumerate(ctoks) if v in sims]
         return self._align(query, listed, pairs, explain)
@@ -361,7 +403,7 @@ class NameIndex:
             else:
                 self._merge(query, listed, q, q_sim, c_of_q, used, free_c)
 
-    def _merge(self, query: _Query, listed: _Listed, q: int,  # noqa: PLR0917
+    def _merge(self, query: _Query, listed: _Listed, q: int,
                q_sim: dict[int, float],
                c_of_q: dict[int, tuple[int, ...]], used: set[int], free_c: list[int]) -> None:
         floor = self.config.token_similarity_min + 0.15
