@@ -1,0 +1,100 @@
+"""The FastAPI application over a Hub: `create_app(hub)`.
+
+The app's lifespan starts the engine worker (the single thread every write goes
+through) and stops it. Routes are thin: parse, call one hub use case, render.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+from corridor.api import routes_messages, routes_operator, routes_payments, routes_system
+from corridor.api.access_log import AccessLog
+from corridor.api.context import MESSAGE_BYTES_MAX, ApiContext, OutboxSignal
+from corridor.api.errors import ErrorEnvelope, install_error_handlers
+from corridor.api.metrics import Metrics
+from corridor.hub.service import Hub
+from corridor.hub.worker import EngineWorker
+
+API_VERSION = "1"
+_REF_TEMPLATE = "#/components/schemas/{model}"
+_TAGS = [
+    {"name": "messages", "description": "Submit ISO 20022 messages; outbox and acks"},
+    {"name": "payments", "description": "Tracking, payments, balances (participant data)"},
+    {"name": "directory", "description": "The public directory"},
+    {"name": "operator", "description": "Operator users (operator, compliance, auditor)"},
+    {"name": "system", "description": "Health and metrics (no credential)"},
+]
+
+
+def create_app(hub: Hub, *, message_bytes_max: int = MESSAGE_BYTES_MAX) -> FastAPI:
+    """The HTTP API over `hub`. Serve it with uvicorn (see server.run)."""
+    ctx = ApiContext(hub=hub, metrics=Metrics(), message_bytes_max=message_bytes_max)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        ctx.signal = OutboxSignal()
+        ctx.worker = EngineWorker(hub, on_batch=lambda n: _batch_done(ctx, n))
+        await ctx.worker.start()
+        try:
+            yield
+        finally:
+            await ctx.worker.stop()
+            ctx.worker = None
+
+    app = FastAPI(
+        title="Corridor hub API",
+        version=API_VERSION,
+        description="Interbank payments over ISO 20022. See docs/integration.md.",
+        openapi_tags=_TAGS,
+        lifespan=lifespan,
+    )
+    app.state.ctx = ctx
+    install_error_handlers(app)
+    for module in (routes_messages, routes_payments, routes_operator, routes_system):
+        app.include_router(module.router)
+    app.add_middleware(AccessLog, metrics=ctx.metrics)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    return app
+
+
+def _batch_done(ctx: ApiContext, messages: int) -> None:
+    ctx.metrics.batch(messages)
+    if ctx.signal is not None:
+        ctx.signal.notify()
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """FastAPI's document, with its 422 responses replaced by our 400 envelope."""
+    if app.openapi_schema is not None:
+        return app.openapi_schema
+    schema = get_openapi(
+        title=app.title,
+        version=app.version,
+        description=app.description,
+        routes=app.routes,
+        tags=app.openapi_tags,
+    )
+    envelope_ref = {"$ref": "#/components/schemas/ErrorEnvelope"}
+    for path in schema.get("paths", {}).values():
+        for operation in path.values():
+            responses = operation.get("responses", {})
+            if responses.pop("422", None) is not None and "400" not in responses:
+                responses["400"] = {
+                    "description": "Invalid request; `param` names the field",
+                    "content": {"application/json": {"schema": envelope_ref}},
+                }
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components.pop("HTTPValidationError", None)
+    components.pop("ValidationError", None)
+    components.setdefault(
+        "ErrorEnvelope",
+        ErrorEnvelope.model_json_schema(ref_template="#/components/schemas/{model}"),
+    )
+    app.openapi_schema = schema
+    return schema

@@ -1,0 +1,182 @@
+"""One error envelope for every failure, Stripe style: `{"error": {type, code, message, param}}`.
+
+The tree of errors the API raises on purpose (each carries its HTTP status)::
+
+    ApiError
+    ├── UnauthenticatedError      401 authentication_error  missing or unknown credential
+    ├── ForbiddenError            403 permission_error      the role may not use the endpoint
+    ├── NotFoundError             404 invalid_request_error unknown, or not the caller's
+    ├── BodyTooLargeError         413 invalid_request_error over the size limit
+    ├── UnsupportedMediaError     415 invalid_request_error wrong Content-Type
+    └── UnavailableError          503 api_error             engine overloaded or unhealthy
+
+corridor.foundation.errors.InputError becomes a 400 whose `param` names the field;
+request validation errors become a 400 naming the first bad parameter.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from corridor.foundation.errors import InputError
+from corridor.hub.worker import Overloaded
+
+RETRY_AFTER_S = 1
+MESSAGE_LENGTH_MAX = 500
+
+
+class ErrorBody(BaseModel):
+    type: str
+    code: str
+    message: str
+    param: str | None = None
+
+
+class ErrorEnvelope(BaseModel):
+    """What every non-2xx response carries."""
+
+    error: ErrorBody
+
+
+class ApiError(Exception):
+    status = 500
+    type = "api_error"
+    code = "internal_error"
+
+    def __init__(self, message: str, *, param: str | None = None, code: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.param = param
+        if code is not None:
+            self.code = code
+
+
+class UnauthenticatedError(ApiError):
+    status, type, code = 401, "authentication_error", "invalid_credentials"
+
+
+class ForbiddenError(ApiError):
+    status, type, code = 403, "permission_error", "role_not_allowed"
+
+
+class NotFoundError(ApiError):
+    status, type, code = 404, "invalid_request_error", "resource_missing"
+
+
+class BodyTooLargeError(ApiError):
+    status, type, code = 413, "invalid_request_error", "body_too_large"
+
+
+class UnsupportedMediaError(ApiError):
+    status, type, code = 415, "invalid_request_error", "unsupported_media_type"
+
+
+class UnavailableError(ApiError):
+    status, type, code = 503, "api_error", "engine_overloaded"
+
+
+def error_response(
+    status: int,
+    type_: str,
+    code: str,
+    message: str,
+    param: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body = ErrorEnvelope(
+        error=ErrorBody(type=type_, code=code, message=message[:MESSAGE_LENGTH_MAX], param=param)
+    )
+    return JSONResponse(body.model_dump(), status_code=status, headers=headers)
+
+
+_STATUS_CODES = {
+    400: "parameter_invalid",
+    401: "invalid_credentials",
+    403: "role_not_allowed",
+    404: "resource_missing",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    413: "body_too_large",
+    415: "unsupported_media_type",
+}
+
+
+async def _api_error(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, ApiError)
+    headers = {"Retry-After": str(RETRY_AFTER_S)} if error.status == 503 else None
+    if error.status == 401:
+        headers = {"WWW-Authenticate": "Bearer"}
+    return error_response(error.status, error.type, error.code, error.message, error.param, headers)
+
+
+async def _input_error(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, InputError)
+    value = "" if error.value is None else f" (got {str(error.value)[:80]!r})"
+    return error_response(
+        400,
+        "invalid_request_error",
+        "parameter_invalid",
+        f"{error.message}{value}",
+        error.field or None,
+    )
+
+
+async def _overloaded(_request: Request, error: Exception) -> JSONResponse:
+    return error_response(
+        503,
+        "api_error",
+        "engine_overloaded",
+        f"the engine is overloaded, retry later: {error}",
+        headers={"Retry-After": str(RETRY_AFTER_S)},
+    )
+
+
+async def _validation(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, RequestValidationError)
+    first: dict[str, Any] = error.errors()[0] if error.errors() else {}
+    location = [str(part) for part in first.get("loc", ()) if part not in ("body", "query")]
+    param = ".".join(location) or None
+    message = str(first.get("msg", "invalid request"))
+    return error_response(400, "invalid_request_error", "parameter_invalid", message, param)
+
+
+async def _http(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, StarletteHTTPException)
+    code = _STATUS_CODES.get(error.status_code, "http_error")
+    kind = "api_error" if error.status_code >= 500 else "invalid_request_error"
+    return error_response(
+        error.status_code, kind, code, str(error.detail), headers=dict(error.headers or {})
+    )
+
+
+async def _unexpected(_request: Request, _error: Exception) -> JSONResponse:
+    return error_response(500, "api_error", "internal_error", "internal error")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(ApiError, _api_error)
+    app.add_exception_handler(InputError, _input_error)
+    app.add_exception_handler(Overloaded, _overloaded)
+    app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(StarletteHTTPException, _http)
+    app.add_exception_handler(Exception, _unexpected)
+
+
+def documented(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` entries for error statuses, all with the envelope."""
+    descriptions = {
+        400: "Invalid request; `param` names the field",
+        401: "Missing or invalid credential",
+        403: "The caller's role may not use this endpoint",
+        404: "Unknown, or not visible to the caller (the two look the same)",
+        413: "Body over the size limit",
+        415: "Unsupported Content-Type",
+        503: "Engine overloaded or unhealthy; see Retry-After",
+    }
+    return {s: {"model": ErrorEnvelope, "description": descriptions[s]} for s in statuses}

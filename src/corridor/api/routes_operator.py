@@ -1,0 +1,203 @@
+"""Operator endpoints: directory (onboard, suspend, reinstate, close, keys), credentials,
+all accounts, any payment. Reads admit operator, compliance and auditor; writes, operator."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Path, Query
+
+from corridor.api import render
+from corridor.api.auth import OperatorReader, OperatorWriter
+from corridor.api.context import ApiContext, Ctx
+from corridor.api.errors import NotFoundError, documented
+from corridor.api.routes_payments import UETR_PATH
+from corridor.api.schemas import (
+    AccountList,
+    AccountResultView,
+    CredentialRequest,
+    CredentialView,
+    KeyRequest,
+    OnboardRequest,
+    OnboardView,
+    ParticipantList,
+    ParticipantView,
+    TrackingView,
+)
+from corridor.foundation.errors import InputError
+from corridor.foundation.money import parse_amount
+from corridor.hub.security import Principal, Role
+from corridor.hub.service import Hub
+from corridor.ledger import AccountBalance
+from corridor.payments.records import Participant, ParticipantStatus
+
+router = APIRouter(prefix="/v1/operator", tags=["operator"])
+BIC_PATH = Path(min_length=1, max_length=11, description="the participant's BIC")
+
+
+def _existing(ctx: ApiContext, bic: str) -> None:
+    if ctx.hub.directory.participant(bic) is None:
+        raise NotFoundError("no such participant", param="bic")
+
+
+@router.get(
+    "/participants",
+    summary="List participants",
+    response_model=ParticipantList,
+    responses=documented(401, 403),
+)
+def list_participants(_principal: OperatorReader, ctx: Ctx) -> ParticipantList:
+    return ParticipantList(data=[render.participant(p) for p in ctx.hub.participants()])
+
+
+def _currencies(body: OnboardRequest) -> list[tuple[str, int]]:
+    result = []
+    for index, account in enumerate(body.accounts):
+        field = f"accounts[{index}].credit_line"
+        credit_line_minor = parse_amount(account.credit_line, account.currency, field=field)
+        if credit_line_minor < 0:
+            raise InputError("must not be negative", field=field, value=account.credit_line)
+        result.append((account.currency, credit_line_minor))
+    return result
+
+
+@router.post(
+    "/participants",
+    status_code=201,
+    summary="Onboard (or update) a participant and open its accounts",
+    response_model=OnboardView,
+    responses=documented(400, 401, 403, 503),
+)
+async def onboard(
+    _principal: OperatorWriter,
+    ctx: Ctx,
+    body: OnboardRequest,
+) -> OnboardView:
+    participant = Participant(
+        bic=body.bic,
+        name=body.name,
+        country=body.country,
+        kind=body.kind,
+        lei=body.lei,
+        settles_through=body.settles_through,
+        public_key_pem=body.public_key_pem,
+    )
+    currencies = _currencies(body)
+    results = await ctx.engine.run(ctx.hub.onboard, participant, currencies)
+    saved = ctx.hub.directory.participant(body.bic)
+    assert saved is not None
+    accounts = [
+        AccountResultView(currency=currency, result=result.name)
+        for (currency, _), result in zip(currencies, results, strict=True)
+    ]
+    return OnboardView(participant=render.participant(saved), accounts=accounts)
+
+
+async def _set_status(ctx: ApiContext, bic: str, status: ParticipantStatus) -> ParticipantView:
+    _existing(ctx, bic)
+    updated = await ctx.engine.run(ctx.hub.set_status, bic, status)
+    return render.participant(updated)
+
+
+_STATUS_RESPONSES = documented(401, 403, 404, 503)
+
+
+@router.post(
+    "/participants/{bic}/suspend",
+    summary="Suspend a participant",
+    response_model=ParticipantView,
+    responses=_STATUS_RESPONSES,
+)
+async def suspend(_p: OperatorWriter, ctx: Ctx, bic: str = BIC_PATH) -> ParticipantView:
+    return await _set_status(ctx, bic, ParticipantStatus.suspended)
+
+
+@router.post(
+    "/participants/{bic}/reinstate",
+    summary="Reinstate a suspended participant",
+    response_model=ParticipantView,
+    responses=_STATUS_RESPONSES,
+)
+async def reinstate(_p: OperatorWriter, ctx: Ctx, bic: str = BIC_PATH) -> ParticipantView:
+    return await _set_status(ctx, bic, ParticipantStatus.active)
+
+
+@router.post(
+    "/participants/{bic}/close",
+    summary="Close a participant",
+    response_model=ParticipantView,
+    responses=_STATUS_RESPONSES,
+)
+async def close(_p: OperatorWriter, ctx: Ctx, bic: str = BIC_PATH) -> ParticipantView:
+    return await _set_status(ctx, bic, ParticipantStatus.closed)
+
+
+@router.put(
+    "/participants/{bic}/key",
+    summary="Register (replace) a participant's public key",
+    response_model=ParticipantView,
+    responses=documented(400, 401, 403, 404, 503),
+)
+async def register_key(
+    _principal: OperatorWriter,
+    ctx: Ctx,
+    body: KeyRequest,
+    bic: str = BIC_PATH,
+) -> ParticipantView:
+    _existing(ctx, bic)
+    updated = await ctx.engine.run(ctx.hub.register_key, bic, body.public_key_pem)
+    return render.participant(updated)
+
+
+@router.post(
+    "/credentials",
+    status_code=201,
+    summary="Issue an API credential",
+    description="The token is in this response only; the hub keeps its hash.",
+    response_model=CredentialView,
+    responses=documented(400, 401, 403, 503),
+)
+async def issue_credential(
+    _principal: OperatorWriter,
+    ctx: Ctx,
+    body: CredentialRequest,
+) -> CredentialView:
+    if body.role is Role.participant and ctx.hub.directory.participant(body.principal) is None:
+        raise InputError("no such participant", field="principal", value=body.principal)
+    token = await ctx.engine.run(ctx.hub.issue_credential, body.principal, body.role)
+    return CredentialView(principal=body.principal, role=body.role, token=token)
+
+
+def _accounts(hub: Hub, principal: Principal, bic: str | None) -> list[AccountBalance]:
+    owners = [bic] if bic else [p.bic for p in hub.participants()]
+    return [b for owner in owners for b in hub.balances(principal, owner)]
+
+
+@router.get(
+    "/accounts",
+    summary="All settlement and issuance accounts (or one participant's)",
+    response_model=AccountList,
+    responses=documented(400, 401, 403, 503),
+)
+async def accounts(
+    principal: OperatorReader,
+    ctx: Ctx,
+    bic: str | None = Query(None, max_length=11, description="only this participant's"),
+) -> AccountList:
+    found = await ctx.engine.run(_accounts, ctx.hub, principal, bic)
+    return AccountList(data=[render.account(b) for b in found])
+
+
+@router.get(
+    "/payments/{uetr}",
+    summary="Track any payment",
+    response_model=TrackingView,
+    responses=documented(401, 403, 404),
+)
+def track_any_payment(
+    principal: OperatorReader,
+    ctx: Ctx,
+    uetr: str = UETR_PATH,
+) -> TrackingView:
+    tracking = ctx.hub.track(principal, uetr)
+    if tracking is None:
+        raise NotFoundError("no such payment", param="uetr")
+    return render.tracking(tracking)
