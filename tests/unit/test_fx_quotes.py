@@ -7,6 +7,7 @@ test_fx_* files.
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from fractions import Fraction
 
@@ -29,6 +30,7 @@ from corridor.fx import (
     RateSheet,
     terms_of,
 )
+from corridor.fx.codec import decode_state, encode_quote, encode_state
 
 NOW = 1_767_225_600_000  # 2026-01-01T00:00:00Z
 HOUR = 3_600_000
@@ -466,3 +468,29 @@ def test_forget_before_drops_only_finished_quotes() -> None:
     assert quotes.forget_before(NOW + 600) == 1
     assert quotes.quote("old") is None
     assert quotes.status("live") is QuoteStatus.locked
+
+
+def test_the_state_survives_a_json_round_trip() -> None:
+    quotes = book(
+        sheet(tier(FX1, "EUR", "INR", "90.1234567891", "90.2", cap=10**12)),
+        sheet(tier(FX2, "EUR", "JPY", "160.1", "160.2234567891")),
+        bps=7,
+        fixed={"JPY": 100},
+        bridges=("EUR",),
+    )
+    quotes.request_quote(request(1_000_000, "JPY", "INR"), "bridged", NOW)
+    quotes.request_quote(request(500_00, "INR", "EUR", FixedSide.receive), "direct", NOW)
+    quotes.consume("direct", NOW)
+    quotes.settle("direct", NOW)
+    quotes.suspend(FX2)
+    state = quotes.snapshot()
+    text = json.dumps(encode_state(state))
+    assert decode_state(json.loads(text)) == state
+    copy = QuoteBook.restore(quotes.config, decode_state(json.loads(text)))
+    assert copy.exposure() == quotes.exposure()
+    shown = encode_quote(quotes.quote("bridged"))  # type: ignore[arg-type]
+    assert (shown["bridge_currency"], shown["xchg_rate"]) == ("EUR", "0.5624860342")
+    assert shown["rate"] == "901234567891/1602234567891"
+    assert shown["debtor_total_minor"] == shown["source_minor"] + sum(
+        c["amount_minor"] for c in shown["charges"]
+    )
