@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from corridor.cli import bench, demo, iso, ledger, network, screening
+from corridor.cli import bench, demo, iso, ledger, network, operator, participant, screening, serve
 
 app = typer.Typer(
     help="Corridor: a self-hosted interbank payment network.",
@@ -15,8 +15,11 @@ app.add_typer(bench.app, name="bench")
 app.add_typer(ledger.app, name="ledger")
 app.add_typer(iso.app, name="iso")
 app.add_typer(screening.app, name="screening")
+app.add_typer(participant.app, name="participant")
+app.add_typer(operator.app, name="participants")
 app.command("init")(network.init)
 app.command("demo")(demo.demo)
+app.command("serve")(serve.serve)
 
 
 def main() -> None:

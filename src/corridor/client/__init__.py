@@ -1,0 +1,65 @@
+"""Client SDK for banks and operators: the hub's HTTP API, and message composition.
+
+    from corridor.client import CorridorClient, compose_credit_transfer, load_key, sign_message
+
+    xml = compose_credit_transfer("GANGINBB", "DECCINBB", "100.00", "INR",
+                                  debtor_name="Ganges Textiles", creditor_name="Deccan Mills",
+                                  remittance="Invoice 42")
+    with CorridorClient("http://127.0.0.1:8080", token) as hub:
+        answer = hub.send(sign_message(xml, load_key("bank.pem")))
+        for message in hub.watch(auto_ack=True):
+            ...
+
+Errors (see _errors): InputError for bad arguments (before anything is sent),
+CorridorApiError(status, code, message, param) for a refused request, ConnectionFailed
+when the hub cannot be reached after retries. An interface-level package: it never
+imports the hub, the store or bootstrap (import-linter enforces it).
+"""
+
+from corridor.client._client import CorridorClient
+from corridor.client._errors import ClientError, ConnectionFailed, CorridorApiError
+from corridor.client._results import (
+    AckResult,
+    Balance,
+    Credential,
+    DirectoryEntry,
+    InboxMessage,
+    OnboardResult,
+    OutboxPage,
+    SubmitResult,
+    Tracking,
+    TrackingEvent,
+    UnexpectedResponse,
+)
+from corridor.client._transport import RetryPolicy
+from corridor.client.compose import (
+    DEFAULT_HUB_BIC,
+    compose_credit_transfer,
+    load_key,
+    message_references,
+    sign_message,
+)
+
+__all__ = [
+    "DEFAULT_HUB_BIC",
+    "AckResult",
+    "Balance",
+    "ClientError",
+    "ConnectionFailed",
+    "CorridorApiError",
+    "CorridorClient",
+    "Credential",
+    "DirectoryEntry",
+    "InboxMessage",
+    "OnboardResult",
+    "OutboxPage",
+    "RetryPolicy",
+    "SubmitResult",
+    "Tracking",
+    "TrackingEvent",
+    "UnexpectedResponse",
+    "compose_credit_transfer",
+    "load_key",
+    "message_references",
+    "sign_message",
+]
