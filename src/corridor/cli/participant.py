@@ -84,12 +84,8 @@ def send(
                                  field="file", value=str(file))
             xml = _read_message(file)
         else:
-            xml = compose_credit_transfer(
-                _required(sender, "from"), _required(receiver, "to"),
-                _required(amount, "amount"), _required(currency, "currency"),
-                debtor_name=debtor_name or sender or "", creditor_name=creditor_name or
-                receiver or "", remittance=remittance or (), uetr=uetr, msg_id=msg_id,
-                settlement_priority=priority, hub_bic=hub_bic)
+            xml = _compose(sender, receiver, amount, currency, debtor_name, creditor_name,
+                           remittance, uetr, msg_id, priority, hub_bic)
         if key is not None:
             xml = sign_message(xml, load_key(key))
         with connect(url, token) as client:
@@ -97,6 +93,31 @@ def send(
     _show_answer(result, as_json)
     if not result.accepted:
         raise typer.Exit(1)
+
+
+# compose_credit_transfer's field names -> the flags that set them
+_FLAGS = {"debtor_agent": "--from", "creditor_agent": "--to", "amount": "--amount",
+          "currency": "--currency", "debtor_name": "--debtor-name",
+          "creditor_name": "--creditor-name", "remittance": "--remittance", "uetr": "--uetr",
+          "msg_id": "--msg-id", "settlement_priority": "--priority", "hub_bic": "--hub-bic"}
+
+
+def _compose(sender: str | None, receiver: str | None, amount: str | None,
+             currency: str | None, debtor_name: str | None, creditor_name: str | None,
+             remittance: list[str] | None, uetr: str | None, msg_id: str | None,
+             priority: str | None, hub_bic: str) -> bytes:
+    """A pacs.008 from the flags; errors name the flag, e.g. "--amount: ..."."""
+    try:
+        return compose_credit_transfer(
+            _required(sender, "--from"), _required(receiver, "--to"),
+            _required(amount, "--amount"), _required(currency, "--currency"),
+            debtor_name=debtor_name or sender or "",
+            creditor_name=creditor_name or receiver or "", remittance=remittance or (),
+            uetr=uetr, msg_id=msg_id, settlement_priority=priority, hub_bic=hub_bic)
+    except InputError as error:
+        if error.field not in _FLAGS:
+            raise
+        raise type(error)(error.message, field=_FLAGS[error.field], value=error.value) from None
 
 
 def _required(value: str | None, field: str) -> str:

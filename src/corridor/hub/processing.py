@@ -162,6 +162,7 @@ class _Batch:
                     message.kind,
                     message.payload,
                     duplicate=True,
+                    uetrs=message.uetrs,
                     detail=f"MsgId {record.msg_id} was received before; original answer",
                 )
 
