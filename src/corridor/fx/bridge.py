@@ -8,10 +8,11 @@ as a direct conversion (selection.evaluate), each rounded in its own provider's 
 
 The intermediate amount B is the same integer on both legs: the first provider pays
 exactly what the second receives, so the bridge neither creates nor loses a minor unit.
-Every combination of passing first-leg and second-leg tiers is priced; the best for the
-customer wins (largest C for SEND, smallest A for RECEIVE), then the earlier bridge
-currency in the network's list, then the providers' BICs. The composite rate disclosed
-is the exact product r1 * r2.
+The best BRIDGE_FIRST_LEGS_MAX passing first-leg tiers (by their own amounts) are each
+combined with the best second-leg tier for the amount they give or need; of those
+routes the best for the customer wins (largest C for SEND, smallest A for RECEIVE),
+then the earlier bridge currency in the network's list, then the providers' BICs. The
+composite rate disclosed is the exact product r1 * r2.
 """
 
 from __future__ import annotations
@@ -23,9 +24,10 @@ from fractions import Fraction
 from corridor.fx.conversion import FixedSide, composite_rate
 from corridor.fx.model import PRICING_ORDER, QuoteLeg, QuoteRejection
 from corridor.fx.rates import RateSheet
-from corridor.fx.selection import Evaluation, Remaining, best, evaluate
+from corridor.fx.selection import Evaluation, Remaining, best, evaluate, ranked
 
 BRIDGE_CURRENCIES_MAX = 8
+BRIDGE_FIRST_LEGS_MAX = 16  # the best first-leg tiers that are tried with a second leg
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,12 +132,13 @@ def _bridge_routes(
     first = evaluator(first_from, first_to, side, amount_minor)
     rejection, detail = first.rejection, first.detail
     routes: list[Route] = []
-    for leg in first.passing:
+    seen: dict[int, Evaluation] = {}  # second-leg evaluations by the bridge amount
+    for leg in ranked(first.passing, side)[:BRIDGE_FIRST_LEGS_MAX]:
         if side is FixedSide.send:
-            second = evaluator(bridge, target, side, leg.target_minor)
+            second = _cached(seen, evaluator, bridge, target, side, leg.target_minor)
             pair = (leg, best(second.passing, side))
         else:
-            second = evaluator(source, bridge, side, leg.source_minor)
+            second = _cached(seen, evaluator, source, bridge, side, leg.source_minor)
             pair = (best(second.passing, side), leg)
         if pair[0] is None or pair[1] is None:
             if _more_specific(second.rejection, rejection):
@@ -145,6 +148,19 @@ def _bridge_routes(
         assert head.target_minor == tail.source_minor
         routes.append(Route((head, tail), composite_rate(head.rate, tail.rate), bridge))
     return routes, rejection, detail
+
+
+def _cached(
+    seen: dict[int, Evaluation],
+    evaluator: Evaluator,
+    source: str,
+    target: str,
+    side: FixedSide,
+    amount_minor: int,
+) -> Evaluation:
+    if amount_minor not in seen:
+        seen[amount_minor] = evaluator(source, target, side, amount_minor)
+    return seen[amount_minor]
 
 
 def _rank(side: FixedSide, candidate: Route, order: int) -> tuple[object, ...]:

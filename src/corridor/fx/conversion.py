@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from enum import StrEnum
 from fractions import Fraction
+from functools import lru_cache
 
 from corridor.foundation.errors import AmountError, InputError
 from corridor.foundation.money import AMOUNT_MINOR_MAX, exponent
@@ -83,20 +84,31 @@ class Conversion:
 def exact_rate(rate: object) -> Fraction:
     """A rate as an exact Fraction; floats and non-positive or non-finite rates refused."""
     if isinstance(rate, Decimal) and rate.is_finite() and rate > 0:
-        return Fraction(rate)
-    if isinstance(rate, Fraction) and rate > 0:
+        return _decimal_fraction(rate)
+    if isinstance(rate, Fraction) and rate.numerator > 0:  # the denominator is positive
         return rate
     raise InputError("must be a positive finite Decimal or Fraction", field="rate", value=rate)
 
 
+@lru_cache(maxsize=4_096)
+def _decimal_fraction(rate: Decimal) -> Fraction:
+    return Fraction(rate)
+
+
 def minor_rate(source: str, target: str, rate: RateValue) -> Fraction:
     """Target minor units per one source minor unit, exact."""
+    numerator, denominator = _minor_ratio(source, target, rate)
+    return Fraction(numerator, denominator)
+
+
+def _minor_ratio(source: str, target: str, rate: RateValue) -> tuple[int, int]:
+    """minor_rate as (numerator, denominator) integers, both positive (not reduced)."""
     exact = exact_rate(rate)
     numerator, denominator = exact.numerator, exact.denominator
     shift = exponent(target) - exponent(source)
     if shift >= 0:
-        return Fraction(numerator * 10**shift, denominator)
-    return Fraction(numerator, denominator * 10**-shift)
+        return numerator * 10**shift, denominator
+    return numerator, denominator * 10**-shift
 
 
 def convert(
@@ -108,21 +120,23 @@ def convert(
 ) -> int:
     """`amount_minor` of `from_ccy` in minor units of `to_ccy` at `rate`, rounded as told."""
     _check_amount(amount_minor, "amount_minor")
-    exact = amount_minor * minor_rate(from_ccy, to_ccy, rate)
-    whole = exact.numerator // exact.denominator
-    if rounding is Rounding.up and whole * exact.denominator != exact.numerator:
+    numerator, denominator = _minor_ratio(from_ccy, to_ccy, rate)
+    whole, rest = divmod(amount_minor * numerator, denominator)
+    if rounding is Rounding.up and rest:
         whole += 1
     assert whole >= 0
-    assert abs(exact - whole) < 1
+    assert 0 <= rest < denominator
     return _check_result(whole, "converted amount")
 
 
 def convert_send_fixed(source_minor: int, source: str, target: str, rate: RateValue) -> Conversion:
     """The source amount is fixed; the target amount is rounded down."""
     _check_amount(source_minor, "source_minor")
-    target_minor = convert(source_minor, source, target, rate, Rounding.down)
-    gain = source_minor * minor_rate(source, target, rate) - target_minor
-    assert 0 <= gain < 1
+    numerator, denominator = _minor_ratio(source, target, rate)
+    target_minor, rest = divmod(source_minor * numerator, denominator)
+    _check_result(target_minor, "converted amount")
+    assert 0 <= rest < denominator
+    gain = Fraction(rest, denominator)  # source * rate - target, in target minor units
     return Conversion(source, target, rate, source_minor, target_minor, FixedSide.send, gain)
 
 
@@ -131,15 +145,13 @@ def convert_receive_fixed(
 ) -> Conversion:
     """The target amount is fixed; the source amount is the least that buys it (rounded up)."""
     _check_amount(target_minor, "target_minor")
-    per_minor = minor_rate(source, target, rate)
-    exact_source = target_minor / per_minor
-    source_minor = exact_source.numerator // exact_source.denominator
-    if source_minor * exact_source.denominator != exact_source.numerator:
-        source_minor += 1
-    source_minor = _check_result(source_minor, "source amount")
-    gain = source_minor * per_minor - target_minor
-    assert gain >= 0
-    assert gain < per_minor or target_minor == 0
+    numerator, denominator = _minor_ratio(source, target, rate)
+    source_minor = -(-(target_minor * denominator) // numerator)  # ceil(target / rate)
+    _check_result(source_minor, "source amount")
+    rest = source_minor * numerator - target_minor * denominator
+    assert rest >= 0
+    assert rest < numerator or target_minor == 0  # worth less than one source minor unit
+    gain = Fraction(rest, denominator)
     return Conversion(source, target, rate, source_minor, target_minor, FixedSide.receive, gain)
 
 

@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
+from functools import lru_cache
 
 from corridor.foundation.config import BIC_RE
 from corridor.foundation.errors import InputError
@@ -121,10 +122,10 @@ class ProviderRate:
 
     def rate_for(self, source: str, target: str) -> Fraction | None:
         """The exact rate (target units per source unit) for a direction, or None."""
-        if (source, target) == (self.base, self.quote):
-            return None if self.bid is None else Fraction(self.bid)
-        if (source, target) == (self.quote, self.base):
-            return None if self.ask is None else 1 / Fraction(self.ask)
+        if source == self.base and target == self.quote:
+            return None if self.bid is None else _fraction(self.bid)
+        if source == self.quote and target == self.base:
+            return None if self.ask is None else _inverse(self.ask)
         return None
 
     def is_valid_at(self, now_ms: int) -> bool:
@@ -193,6 +194,16 @@ def base_amount_minor(rate: ProviderRate, source: str, source_minor: int, target
     """The trade's size in the pair's base currency (for bands and exposure)."""
     assert source in rate.pair
     return source_minor if source == rate.base else target_minor
+
+
+@lru_cache(maxsize=4_096)
+def _fraction(price: Decimal) -> Fraction:
+    return Fraction(price)
+
+
+@lru_cache(maxsize=4_096)
+def _inverse(price: Decimal) -> Fraction:
+    return 1 / Fraction(price)
 
 
 def _canonical(pair: Pair) -> Pair:

@@ -60,13 +60,18 @@ def evaluate(
     return Evaluation(tuple(passing), PRICING_ORDER[worst_index], detail)
 
 
-def best(legs: Iterable[QuoteLeg], side: FixedSide) -> QuoteLeg | None:
-    """The best leg for the customer (see the module docstring); None if there is none."""
-    ranked = sorted(
+def ranked(legs: Iterable[QuoteLeg], side: FixedSide) -> list[QuoteLeg]:
+    """Legs best first for the customer (see the module docstring)."""
+    return sorted(
         legs,
         key=lambda leg: rank_key(side, leg.source_minor, leg.target_minor, leg.rate, leg.provider),
     )
-    return ranked[0] if ranked else None
+
+
+def best(legs: Iterable[QuoteLeg], side: FixedSide) -> QuoteLeg | None:
+    """The best leg for the customer; None if there is none."""
+    order = ranked(legs, side)
+    return order[0] if order else None
 
 
 def rank_key(
