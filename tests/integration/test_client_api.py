@@ -5,16 +5,6 @@ from __future__ import annotations
 import uuid
 
 import pytest
-
-from corridor.client import (
-    CorridorApiError,
-    CorridorClient,
-    compose_credit_transfer,
-    message_references,
-    sign_message,
-)
-from corridor.crypto.keys import generate_private_key, public_key_pem
-from corridor.foundation.errors import InputError
 from tests.integration.test_client_world import (
     BANK_A,
     BANK_B,
@@ -25,6 +15,16 @@ from tests.integration.test_client_world import (
     ClientWorld,
     client_world,
 )
+
+from corridor.client import (
+    CorridorApiError,
+    CorridorClient,
+    compose_credit_transfer,
+    message_references,
+    sign_message,
+)
+from corridor.crypto.keys import generate_private_key, public_key_pem
+from corridor.foundation.errors import InputError
 
 __all__ = ["client_world"]  # the fixture, used by name
 
