@@ -257,7 +257,7 @@ def _remove_until_covered(
                 balance[touched[2]] += a
             if touched[3] >= 0:
                 balance[touched[3]] -= a
-            for k in touched[1::2]:
+            for k in touched:  # every touched bucket still in deficit goes back
                 if k >= 0 and balance[k] < 0 and balance[k] < model.headroom[k]:
                     heapq.heappush(heap, (balance[k], k))
             if bucket in (touched[0], touched[2]):
