@@ -176,3 +176,25 @@ def _operator(ledger: Ledger, account_of: object, currency: str) -> int:
     account = ledger.account(account_of(currency))  # type: ignore[operator]
     assert account is not None
     return account.balance_minor
+
+
+def test_a_direct_pair_that_cannot_take_the_amount_falls_back_to_a_bridge() -> None:
+    direct = sheet(tier(FX3, "JPY", "INR", "0.5", band=(1, 1_000)))
+    quotes = book(JPY_EUR, EUR_INR, direct, bridges=("EUR",))
+    quote = quotes.request_quote(request(1_000_000, "JPY", "INR"), "q", NOW).quote
+    assert quote is not None
+    assert quote.bridge_currency == "EUR"
+    small = quotes.request_quote(request(1_000, "JPY", "INR"), "s", NOW).quote
+    assert small is not None and small.bridge_currency is None
+
+
+def test_the_bridge_currency_is_never_the_source_or_the_target() -> None:
+    quotes = book(JPY_EUR, bridges=("EUR", "JPY"))
+    outcome = quotes.request_quote(request(1_000_000, "JPY", "EUR"), "q", NOW)
+    assert outcome.quote is not None and outcome.quote.bridge_currency is None
+    assert (
+        book(JPY_EUR, bridges=("JPY",))
+        .request_quote(request(100_00, "USD", "JPY"), "q", NOW)
+        .rejection
+        is R.no_rate
+    )

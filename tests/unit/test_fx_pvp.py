@@ -14,11 +14,13 @@ import itertools
 from decimal import Decimal
 from fractions import Fraction
 
+import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 from test_fx_conversion import rates
 from test_fx_quotes import CREDITOR, DEBTOR, FX1, FX2, NOW, book, request, sheet, tier
 
+from corridor.foundation.errors import InputError
 from corridor.foundation.ids import derived_id
 from corridor.foundation.money import exponent
 from corridor.fx import (
@@ -384,3 +386,16 @@ def _balance(ledger: Ledger, bic: str, currency: str) -> int:
     account = ledger.account(settlement(bic, currency))
     assert account is not None
     return account.balance_minor
+
+
+def test_a_chain_refuses_a_reference_longer_than_the_ledger_takes() -> None:
+    quote = quoted(book(USD_INR), 1_000_00)
+    with pytest.raises(InputError, match="140") as caught:
+        pvp_plan(
+            quote,
+            account_of=settlement,
+            fees_account_of=fees,
+            new_id=itertools.count(1).__next__,
+            reference="x" * 141,
+        )
+    assert caught.value.field == "reference"
