@@ -69,6 +69,14 @@ class MatchConfig:
     token_cache_max: int = 200_000
 
 
+LONG_TOKEN_LENGTH = 8
+"""Tokens this long get keys two deletions deep: two typos keep them within reach."""
+
+
+CONSONANT_KEY_LENGTH = 5
+"""Consonant skeletons this long also get one-deletion keys (vowel-heavy misspellings)."""
+
+
 def _is_initial(token: str) -> bool:
     return len(token) == 1 and token.isalpha()
 
@@ -94,10 +102,26 @@ def _fuzzy(qforms: tuple[str, ...], vforms: tuple[str, ...], qcons: str,
     return sim if sim >= cutoff else 0.0
 
 
-def _deletions(text: str) -> list[str]:
+def _deletions(text: str, deep: bool = False) -> list[str]:
+    """The text and every text one letter shorter (two shorter if deep and long)."""
     if len(text) < 4:
         return [text]
-    return [text, *(text[:i] + text[i + 1:] for i in range(len(text)))]
+    ones = [text[:i] + text[i + 1:] for i in range(len(text))]
+    if not deep or len(text) < LONG_TOKEN_LENGTH:
+        return [text, *ones]
+    twos = {one[:j] + one[j + 1:] for one in ones for j in range(len(one))}
+    return [text, *ones, *twos]
+
+
+def _token_keys(token: str, forms: tuple[str, ...], cons: str) -> set[str]:
+    """Index and query keys of one token: deletions of its forms and consonants."""
+    keys = {f"d:{d}" for form in forms for d in _deletions(form)}
+    keys.update(f"d:{d}" for d in _deletions(token, deep=True))
+    keys.update(f"d:{d}" for d in _deletions(skeleton(token), deep=True))
+    keys.add(f"c:{cons}")
+    if len(cons) >= CONSONANT_KEY_LENGTH:
+        keys.update(f"c:{d}" for d in _deletions(cons))
+    return keys
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,9 +186,7 @@ class NameIndex:
         self.consonants.append(consonants(token))
         self.abjad.append(abjad)
         self.postings.append([])
-        keys = {f"d:{d}" for form in forms for d in _deletions(form)}
-        keys.add(f"c:{consonants(token)}")
-        for key in keys:
+        for key in _token_keys(token, forms, self.consonants[vid]):
             self.keys.setdefault(key, []).append(vid)
         return vid
 
@@ -218,11 +240,53 @@ class NameIndex:
     def _token_matches(self, query: _Query, q: int) -> tuple[dict[int, float], float]:
         """Similar vocabulary tokens of query token q (through the keys) and its weight."""
         vids: set[int] = set()
-        for key in {d for form in query.forms[q] for d in _deletions(form)}:
-            vids.update(self.keys.get(f"d:{key}", ()))
-        vids.update(self.keys.get(f"c:{query.consonants[q]}", ()))
-        sims = {v: s for v in vids if (s := self.token_similarity(q, query, v)) > 0.0}
-        return sims, self._query_weight(query.tokens[q], sims)
+        keys = _token_keys(query.tokens[q], query.forms[q], query.consonants[q])
+        for raw in query.forms[q][1:2]:
+            keys.update(f"d:{d}" for d in _deletions(raw, deep=True))
+        for key in keys:
+            vids.update(self.keys.get(key, ()))
+        sims: dict[int, float] = {}
+        fuzzy: list[int] = []
+        token, qforms, qskel = query.tokens[q], query.forms[q], query.skeletons[q]
+        for vid in vids:
+            if token == self.tokens[vid]:
+                sims[vid] = 1.0
+            elif qskel in self.forms[vid] or self.skeletons[vid] in qforms:
+                sims[vid] = self.config.skeleton_similarity
+            else:
+                fuzzy.append(vid)
+        if fuzzy:
+            sims.update(self._fuzzy_batch(query, q, fuzzy))
+        return sims, self._query_weight(token, sims)
+
+    def _fuzzy_batch(self, query: _Query, q: int, vids: list[int]) -> dict[int, float]:
+        """`token_similarity` for many vocabulary tokens at once (one C++ scan per form)."""
+        cfg = self.config
+        flat: list[str] = []
+        owner: list[int] = []
+        for vid in vids:
+            flat.extend(self.forms[vid])
+            owner.extend([vid] * len(self.forms[vid]))
+        best: dict[int, float] = {}
+        for form in query.forms[q]:
+            for _, score, i in process.extract(form, flat, scorer=OSA.normalized_similarity,
+                                               score_cutoff=cfg.token_similarity_min,
+                                               limit=None):
+                if score > best.get(owner[i], 0.0):
+                    best[owner[i]] = score
+        qcons = query.consonants[q]
+        query_abjad = query.abjad and vowel_poor(query.tokens[q])
+        for vid in vids:
+            if not (query_abjad or (self.abjad[vid] and vowel_poor(self.tokens[vid]))):
+                continue
+            vcons = self.consonants[vid]
+            if len(qcons) >= 2 and qcons == vcons:
+                best[vid] = cfg.consonant_similarity
+            elif min(len(qcons), len(vcons)) >= 3:
+                sim = OSA.normalized_similarity(qcons, vcons)
+                if sim >= cfg.token_similarity_min and sim > best.get(vid, 0.0):
+                    best[vid] = sim
+        return best
 
     def _query_weight(self, token: str, sims: dict[int, float]) -> float:
         if _is_initial(token):
