@@ -14,9 +14,13 @@ and one per sender limit in use):
 1. Start from every queued payment; compute each bucket's balance = headroom + credits
    - debits, once, in O(n).
 2. Put every bucket in deficit into a heap keyed by its balance (largest deficit first).
-3. Pop the largest deficit; remove one payment that debits that bucket: the *last* one
-   of the owner's queue (lowest priority, newest - TARGET2's rule, so the earliest and
-   most urgent payments are kept). In `preserve_order` mode the owner's queue is cut
+3. Pop the largest deficit; remove one payment that debits that bucket. Default: best
+   fit - the smallest payment covering the deficit alone, else the largest, preferring
+   one whose removal leaves its creditor covered (fewer cascades); small runs also try
+   largest-first and smallest-first and keep the best. Then re-offset the removed
+   payments with the kept ones fixed, and a bounded local search (force one payment
+   in or out, re-offset, keep if more value). In `preserve_order` mode (TARGET2's rule)
+   the owner's queue is cut
    from its end until such a payment is gone, so that what settles is always a prefix
    of every queue (strict FIFO). Removing a payment raises the debtor's buckets and
    lowers the creditor's: the buckets it touched are pushed again if in deficit (lazy
@@ -63,7 +67,8 @@ PASSES_MAX = 3
 # 2 smallest first. Small runs try all and keep the most valuable outcome.
 RULE_TARGETS = {0: 0, 1: 10**19, 2: 0}
 PORTFOLIO_PAYMENTS_MAX = 5_000
-RESPECT = False
+# Removal ignores priority (value first); strict-FIFO mode keeps priority and order.
+REMOVE_BY_PRIORITY = False
 NEAR_MAX = 8  # candidates looked at around the best fit
 
 
@@ -347,7 +352,7 @@ def _best_fit_lists(
                 per_priority = lists.get(k)
                 if per_priority is None:
                     per_priority = lists[k] = [[] for _ in Priority]
-                level = len(Priority) - 1 - payments[i].priority if RESPECT else 0
+                level = len(Priority) - 1 - payments[i].priority if REMOVE_BY_PRIORITY else 0
                 per_priority[level].append((amount[i], i))
     for per_priority in lists.values():
         for candidates in per_priority:
