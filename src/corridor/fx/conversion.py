@@ -156,7 +156,7 @@ def convert_receive_fixed(
 
 
 def convert_fixed(
-    side: FixedSide, amount_minor: int, source: str, target: str, rate: Decimal
+    side: FixedSide, amount_minor: int, source: str, target: str, rate: RateValue
 ) -> Conversion:
     """`convert_send_fixed` or `convert_receive_fixed`, by the side that is fixed."""
     if side is FixedSide.send:
