@@ -6,20 +6,19 @@ from pathlib import Path
 
 import typer
 
-from corridor.bootstrap import load_network_config, settlement_engine
+from corridor.bootstrap import HubSettings, build_hub, load_network_config
 from corridor.cli._common import DatabaseOption, console, err_console, user_errors
 from corridor.foundation.money import format_amount
-from corridor.hub.network import initialise_network
 
 
 def init(
     config_file: Path = typer.Argument(..., help="Network file (.toml, .yaml, .yml)."),
     database: str = DatabaseOption,
 ) -> None:
-    """Create the network's accounts and opening balances (idempotent)."""
+    """Create the network: directory, accounts and opening balances (idempotent)."""
     with user_errors():
         config = load_network_config(config_file)  # validated before anything is written
-        report = initialise_network(settlement_engine(database), config)
+        report = build_hub(HubSettings(database_url=database)).load_network(config)
     if report.failures:
         for index, result in report.failures[:10]:
             err_console.print(f"[red]command {index}: {result.name}[/]")
