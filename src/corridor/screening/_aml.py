@@ -74,14 +74,15 @@ class AmlAlert:
     detail: str
 
 
-def _alert(rules: AmlRules, rule: str, payment: PaymentFact, measured: int,
-           limit: int, detail: str) -> AmlAlert:
-    return AmlAlert(rule, payment.payment_id, measured, limit, rules.hold.get(rule, False),
-                    detail)
+def _alert(
+    rules: AmlRules, rule: str, payment: PaymentFact, measured: int, limit: int, detail: str
+) -> AmlAlert:
+    return AmlAlert(rule, payment.payment_id, measured, limit, rules.hold.get(rule, False), detail)
 
 
-def evaluate_aml(payment: PaymentFact, history: Sequence[PaymentFact],
-                 rules: AmlRules) -> tuple[AmlAlert, ...]:
+def evaluate_aml(
+    payment: PaymentFact, history: Sequence[PaymentFact], rules: AmlRules
+) -> tuple[AmlAlert, ...]:
     """Alerts for `payment` given earlier payments (any order; later ones are ignored)."""
     if len(history) > HISTORY_MAX:
         raise ValueError(f"history longer than {HISTORY_MAX}")
@@ -93,42 +94,86 @@ def evaluate_aml(payment: PaymentFact, history: Sequence[PaymentFact],
     alerts: list[AmlAlert] = []
     threshold = rules.amount_threshold_minor.get(payment.currency)
     if threshold is not None and payment.amount_minor >= threshold:
-        alerts.append(_alert(rules, "amount_threshold", payment, payment.amount_minor,
-                             threshold, f"{payment.currency} amount at or above threshold"))
+        alerts.append(
+            _alert(
+                rules,
+                "amount_threshold",
+                payment,
+                payment.amount_minor,
+                threshold,
+                f"{payment.currency} amount at or above threshold",
+            )
+        )
     count = len(window) + 1
     if count > rules.velocity_count_max:
-        alerts.append(_alert(rules, "velocity_count", payment, count, rules.velocity_count_max,
-                             f"payments by {payment.debtor} in {rules.velocity_window}"))
+        alerts.append(
+            _alert(
+                rules,
+                "velocity_count",
+                payment,
+                count,
+                rules.velocity_count_max,
+                f"payments by {payment.debtor} in {rules.velocity_window}",
+            )
+        )
     value_max = rules.velocity_value_max_minor.get(payment.currency)
     value = payment.amount_minor + sum(
-        p.amount_minor for p in window if p.currency == payment.currency)
+        p.amount_minor for p in window if p.currency == payment.currency
+    )
     if value_max is not None and value > value_max:
-        alerts.append(_alert(rules, "velocity_value", payment, value, value_max,
-                             f"{payment.currency} value by {payment.debtor} in window"))
+        alerts.append(
+            _alert(
+                rules,
+                "velocity_value",
+                payment,
+                value,
+                value_max,
+                f"{payment.currency} value by {payment.debtor} in window",
+            )
+        )
     alerts.extend(_structuring(payment, window, rules, threshold))
     alerts.extend(_corridor(payment, mine, rules))
     return tuple(alerts)
 
 
-def _structuring(payment: PaymentFact, window: Sequence[PaymentFact], rules: AmlRules,
-                 threshold: int | None) -> list[AmlAlert]:
+def _structuring(
+    payment: PaymentFact, window: Sequence[PaymentFact], rules: AmlRules, threshold: int | None
+) -> list[AmlAlert]:
     if threshold is None:
         return []
     low = int(threshold * rules.structuring_band)
-    under = [p for p in (*window, payment)
-             if p.currency == payment.currency and low <= p.amount_minor < threshold]
+    under = [
+        p
+        for p in (*window, payment)
+        if p.currency == payment.currency and low <= p.amount_minor < threshold
+    ]
     if payment not in under or len(under) < rules.structuring_count_min:
         return []
-    return [_alert(rules, "structuring", payment, len(under), rules.structuring_count_min,
-                   f"{len(under)} payments between {low} and {threshold} {payment.currency}")]
+    return [
+        _alert(
+            rules,
+            "structuring",
+            payment,
+            len(under),
+            rules.structuring_count_min,
+            f"{len(under)} payments between {low} and {threshold} {payment.currency}",
+        )
+    ]
 
 
-def _corridor(payment: PaymentFact, mine: Sequence[PaymentFact],
-              rules: AmlRules) -> list[AmlAlert]:
+def _corridor(payment: PaymentFact, mine: Sequence[PaymentFact], rules: AmlRules) -> list[AmlAlert]:
     if len(mine) < rules.corridor_history_min:
         return []
     corridor = (payment.debtor_country, payment.creditor_country)
     if any((p.debtor_country, p.creditor_country) == corridor for p in mine):
         return []
-    return [_alert(rules, "unusual_corridor", payment, 0, rules.corridor_history_min,
-                   f"first payment {corridor[0]}->{corridor[1]} after {len(mine)} others")]
+    return [
+        _alert(
+            rules,
+            "unusual_corridor",
+            payment,
+            0,
+            rules.corridor_history_min,
+            f"first payment {corridor[0]}->{corridor[1]} after {len(mine)} others",
+        )
+    ]

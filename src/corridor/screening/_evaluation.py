@@ -64,11 +64,19 @@ class Figures:
         return self.fp / (self.fp + self.tn) if self.fp + self.tn else 0.0
 
     def as_dict(self) -> dict[str, float | int]:
-        return {"threshold": self.threshold, "precision": round(self.precision, 4),
-                "recall": round(self.recall, 4), "f1": round(self.f1, 4),
-                "false_alert_rate": round(self.false_alert_rate, 4),
-                "tp": self.tp, "fp": self.fp, "fn": self.fn, "tn": self.tn,
-                "positives": self.tp + self.fn, "negatives": self.fp + self.tn}
+        return {
+            "threshold": self.threshold,
+            "precision": round(self.precision, 4),
+            "recall": round(self.recall, 4),
+            "f1": round(self.f1, 4),
+            "false_alert_rate": round(self.false_alert_rate, 4),
+            "tp": self.tp,
+            "fp": self.fp,
+            "fn": self.fn,
+            "tn": self.tn,
+            "positives": self.tp + self.fn,
+            "negatives": self.fp + self.tn,
+        }
 
 
 def read_rows(text: str, what: str = "eval file") -> list[dict[str, str]]:
@@ -76,8 +84,11 @@ def read_rows(text: str, what: str = "eval file") -> list[dict[str, str]]:
     reader = csv.DictReader(io.StringIO(text))
     columns = set(reader.fieldnames or ())
     if not ({"query", "label"} <= columns or {"name1", "name2", "is_match"} <= columns):
-        raise ListFormatError("needs columns query,label[,list_entry_id] or name1,name2,"
-                              "is_match", field=f"{what}: line 1", value=sorted(columns))
+        raise ListFormatError(
+            "needs columns query,label[,list_entry_id] or name1,name2,is_match",
+            field=f"{what}: line 1",
+            value=sorted(columns),
+        )
     rows = []
     for row in reader:
         rows.append(row)
@@ -94,8 +105,9 @@ def is_pairs(rows: Sequence[dict[str, str]]) -> bool:
     return bool(rows) and ("name1" in rows[0] or "expected_match" in rows[0])
 
 
-def score_rows(screener: Screener, rows: Sequence[dict[str, str]], floor: float = 0.5
-               ) -> list[RowScore]:
+def score_rows(
+    screener: Screener, rows: Sequence[dict[str, str]], floor: float = 0.5
+) -> list[RowScore]:
     """One deciding score per row (see the module docstring)."""
     if is_pairs(rows):
         return [_pair_row(screener, row) for row in rows]
@@ -113,8 +125,9 @@ def _pair_row(screener: Screener, row: dict[str, str]) -> RowScore:
 
 def _screen_row(screener: Screener, row: dict[str, str]) -> RowScore:
     query = row["query"]
-    hits = screener.check(query, country=row.get("query_nationality") or None,
-                          dob=row.get("query_dob") or None)
+    hits = screener.check(
+        query, country=row.get("query_nationality") or None, dob=row.get("query_dob") or None
+    )
     label = _label(row["label"])
     target = row.get("list_entry_id", "")
     if label:
@@ -135,8 +148,9 @@ def figures_at(scores: Iterable[RowScore], threshold: float) -> Figures:
     return Figures(threshold, tp, fp, fn, tn)
 
 
-def curve(scores: Sequence[RowScore], thresholds: Sequence[float] = CURVE_THRESHOLDS
-          ) -> list[Figures]:
+def curve(
+    scores: Sequence[RowScore], thresholds: Sequence[float] = CURVE_THRESHOLDS
+) -> list[Figures]:
     return [figures_at(scores, t) for t in thresholds]
 
 

@@ -29,29 +29,40 @@ def version_of(*parts: bytes | None) -> str:
 
 def check_size(data: bytes, what: str) -> None:
     if len(data) > LIST_BYTES_MAX:
-        raise ListFormatError(f"file larger than {LIST_BYTES_MAX} bytes", field=what,
-                              value=len(data))
+        raise ListFormatError(
+            f"file larger than {LIST_BYTES_MAX} bytes", field=what, value=len(data)
+        )
     if not data.strip():
         raise ListFormatError("file is empty", field=what, value=0)
 
 
 def check_list_name(list_name: str) -> None:
-    if not list_name or len(list_name) > LIST_NAME_LENGTH_MAX or not list_name.replace(
-            "_", "").replace("-", "").isalnum():
-        raise ListFormatError("list name must be 1-64 letters, digits, - or _",
-                              field="list_name", value=list_name)
+    if (
+        not list_name
+        or len(list_name) > LIST_NAME_LENGTH_MAX
+        or not list_name.replace("_", "").replace("-", "").isalnum()
+    ):
+        raise ListFormatError(
+            "list name must be 1-64 letters, digits, - or _", field="list_name", value=list_name
+        )
 
 
 def parse_xml(data: bytes, what: str) -> etree._Element:
     """Parse untrusted XML: no DTD, no entities, no network."""
     check_size(data, what)
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
-                             huge_tree=True, remove_comments=True)
+    parser = etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=True,
+        remove_comments=True,
+    )
     try:
         root = etree.fromstring(data, parser=parser)
     except etree.XMLSyntaxError as exc:
-        raise ListFormatError(f"not well-formed XML: {exc.msg}",
-                              field=f"{what}: line {exc.lineno}", value=exc.msg) from exc
+        raise ListFormatError(
+            f"not well-formed XML: {exc.msg}", field=f"{what}: line {exc.lineno}", value=exc.msg
+        ) from exc
     if root is None:
         raise ListFormatError("no root element", field=what, value=None)
     return root

@@ -41,8 +41,11 @@ def _names(element: etree._Element) -> tuple[EntryName, ...]:
             kind = "primary" if not names else ("aka" if strong else "weak")
             names.append(EntryName(text, kind))
     if not names:
-        raise ListFormatError("sanctionEntity has no nameAlias with a name",
-                              field=where(element), value=element.get("logicalId"))
+        raise ListFormatError(
+            "sanctionEntity has no nameAlias with a name",
+            field=where(element),
+            value=element.get("logicalId"),
+        )
     return tuple(dict.fromkeys(names))
 
 
@@ -60,25 +63,46 @@ def _dates(element: etree._Element) -> tuple[str, ...]:
 def _entry(element: etree._Element, list_name: str) -> ListEntry:
     logical_id = element.get("logicalId", "").strip()
     if not logical_id:
-        raise ListFormatError("sanctionEntity without logicalId", field=where(element),
-                              value="")
+        raise ListFormatError("sanctionEntity without logicalId", field=where(element), value="")
     subject = _children(element, "subjectType")
     code = subject[0].get("code", "") if subject else ""
-    countries = countries_of([
-        *(c.get("countryIso2Code", "") for c in _children(element, "citizenship")),
-        *(c.get("countryIso2Code", "") for c in _children(element, "address")),
-        *(c.get("countryIso2Code", "") for c in _children(element, "birthdate"))])
+    countries = countries_of(
+        [
+            *(c.get("countryIso2Code", "") for c in _children(element, "citizenship")),
+            *(c.get("countryIso2Code", "") for c in _children(element, "address")),
+            *(c.get("countryIso2Code", "") for c in _children(element, "birthdate")),
+        ]
+    )
     identifiers = tuple(
-        Identifier(i.get("identificationTypeCode", "id").upper(),
-                   i.get("number", "").upper().replace(" ", ""), i.get("countryIso2Code", ""))
-        for i in _children(element, "identification") if i.get("number"))
-    addresses = unique(", ".join(v for v in (a.get("street", ""), a.get("city", ""),
-                                             a.get("countryDescription", "")) if v)
-                       for a in _children(element, "address"))
+        Identifier(
+            i.get("identificationTypeCode", "id").upper(),
+            i.get("number", "").upper().replace(" ", ""),
+            i.get("countryIso2Code", ""),
+        )
+        for i in _children(element, "identification")
+        if i.get("number")
+    )
+    addresses = unique(
+        ", ".join(
+            v
+            for v in (a.get("street", ""), a.get("city", ""), a.get("countryDescription", ""))
+            if v
+        )
+        for a in _children(element, "address")
+    )
     programmes = unique(r.get("programme", "") for r in _children(element, "regulation"))
     remarks = " ".join((r.text or "").strip() for r in _children(element, "remark"))
-    return ListEntry(f"{list_name}:{logical_id}", _TYPES.get(code, "unknown"), _names(element),
-                     countries, _dates(element), identifiers, addresses, programmes, remarks)
+    return ListEntry(
+        f"{list_name}:{logical_id}",
+        _TYPES.get(code, "unknown"),
+        _names(element),
+        countries,
+        _dates(element),
+        identifiers,
+        addresses,
+        programmes,
+        remarks,
+    )
 
 
 def load_eu_xml(data: bytes, *, list_name: str = "eu") -> WatchList:
@@ -86,8 +110,9 @@ def load_eu_xml(data: bytes, *, list_name: str = "eu") -> WatchList:
     check_list_name(list_name)
     root = parse_xml(data, "eu_xml")
     if local(root.tag) != "export":
-        raise ListFormatError("root element must be export", field=where(root),
-                              value=local(root.tag))
+        raise ListFormatError(
+            "root element must be export", field=where(root), value=local(root.tag)
+        )
     entries = []
     for element in _children(root, "sanctionEntity"):
         entries.append(_entry(element, list_name))
@@ -95,6 +120,6 @@ def load_eu_xml(data: bytes, *, list_name: str = "eu") -> WatchList:
             raise ListFormatError("too many entries", field=where(element), value=len(entries))
     if not entries:
         raise ListFormatError("no sanctionEntity element", field=where(root), value=0)
-    return WatchList(list_name, version_of(data), "eu_xml", root.get("generationDate", ""),
-                     tuple(entries))
-
+    return WatchList(
+        list_name, version_of(data), "eu_xml", root.get("generationDate", ""), tuple(entries)
+    )

@@ -29,10 +29,13 @@ _TYPES = {"individual": "person", "vessel": "vessel", "aircraft": "aircraft", ""
 _WEAK_AKA = re.compile(r"a\.k\.a\.,?\s+'([^']+)'")
 _DOB = re.compile(r"DOB (?:circa )?((?:\d{1,2} )?(?:[A-Z][a-z]{2} )?\d{4})(?: to (\d{4}))?")
 _NATIONALITY = re.compile(r"(?:nationality|citizen) ([A-Z][A-Za-z ,.'()-]+?)(?:;|\.$|$)")
-_IDENTIFIER = re.compile(
-    r"(SWIFT/BIC|IMO|LEI|Passport|National ID No\.|MMSI) ([A-Z0-9-]{4,40})")
-_MONTHS = {m: i for i, m in enumerate(
-    ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1)}
+_IDENTIFIER = re.compile(r"(SWIFT/BIC|IMO|LEI|Passport|National ID No\.|MMSI) ([A-Z0-9-]{4,40})")
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1
+    )
+}
 
 
 def _null(value: str) -> str:
@@ -53,11 +56,15 @@ def _rows(data: bytes | None, what: str, columns: int) -> Iterator[tuple[int, li
         if not row or (len(row) == 1 and not row[0].strip()):
             continue
         if len(row) != columns:
-            raise ListFormatError(f"expected {columns} columns, found {len(row)}",
-                                  field=f"{what}: line {reader.line_num}", value=row[:3])
+            raise ListFormatError(
+                f"expected {columns} columns, found {len(row)}",
+                field=f"{what}: line {reader.line_num}",
+                value=row[:3],
+            )
         if not row[0].strip().isdigit():
-            raise ListFormatError("ent_num must be an integer",
-                                  field=f"{what}: line {reader.line_num}", value=row[0])
+            raise ListFormatError(
+                "ent_num must be an integer", field=f"{what}: line {reader.line_num}", value=row[0]
+            )
         yield reader.line_num, [_null(v) for v in row]
 
 
@@ -90,7 +97,8 @@ def _entry(draft: _Draft, list_name: str) -> ListEntry:
     names = (EntryName(draft.name, "primary"), *draft.aliases, *weak)
     identifiers = tuple(
         Identifier({"SWIFT/BIC": "BIC", "National ID No.": "NATIONAL_ID"}.get(k, k.upper()), v)
-        for k, v in _IDENTIFIER.findall(remarks))
+        for k, v in _IDENTIFIER.findall(remarks)
+    )
     return ListEntry(
         entry_id=f"{list_name}:{draft.ent_num}",
         entity_type=_TYPES.get(draft.sdn_type.lower(), "entity"),
@@ -104,22 +112,27 @@ def _entry(draft: _Draft, list_name: str) -> ListEntry:
     )
 
 
-def load_ofac_csv(sdn: bytes, add: bytes | None = None, alt: bytes | None = None,
-                  comments: bytes | None = None, *, list_name: str = "ofac_sdn") -> WatchList:
+def load_ofac_csv(
+    sdn: bytes,
+    add: bytes | None = None,
+    alt: bytes | None = None,
+    comments: bytes | None = None,
+    *,
+    list_name: str = "ofac_sdn",
+) -> WatchList:
     """Read the OFAC legacy CSV set. Raises ListFormatError naming file and line."""
     check_list_name(list_name)
     drafts: dict[str, _Draft] = {}
     for line, row in _rows(sdn, "sdn.csv", _SDN_COLUMNS):
         if not row[1]:
-            raise ListFormatError("SDN_Name is empty", field=f"sdn.csv: line {line}",
-                                  value=row[0])
+            raise ListFormatError("SDN_Name is empty", field=f"sdn.csv: line {line}", value=row[0])
         if row[0] in drafts:
-            raise ListFormatError("duplicate ent_num", field=f"sdn.csv: line {line}",
-                                  value=row[0])
+            raise ListFormatError("duplicate ent_num", field=f"sdn.csv: line {line}", value=row[0])
         drafts[row[0]] = _Draft(row[0], row[1], row[2], tuple(row[3].split("]")), row[11])
         if len(drafts) > LIST_ENTRIES_MAX:
-            raise ListFormatError("too many entries", field=f"sdn.csv: line {line}",
-                                  value=len(drafts))
+            raise ListFormatError(
+                "too many entries", field=f"sdn.csv: line {line}", value=len(drafts)
+            )
     if not drafts:
         raise ListFormatError("no records", field="sdn.csv", value=0)
     _join_files(drafts, add, alt, comments)
@@ -130,13 +143,13 @@ def load_ofac_csv(sdn: bytes, add: bytes | None = None, alt: bytes | None = None
 def _owner(drafts: dict[str, _Draft], row: list[str], what: str, line: int) -> _Draft:
     draft = drafts.get(row[0])
     if draft is None:
-        raise ListFormatError("ent_num not in sdn.csv", field=f"{what}: line {line}",
-                              value=row[0])
+        raise ListFormatError("ent_num not in sdn.csv", field=f"{what}: line {line}", value=row[0])
     return draft
 
 
-def _join_files(drafts: dict[str, _Draft], add: bytes | None, alt: bytes | None,
-                comments: bytes | None) -> None:
+def _join_files(
+    drafts: dict[str, _Draft], add: bytes | None, alt: bytes | None, comments: bytes | None
+) -> None:
     for line, row in _rows(alt, "alt.csv", 5):
         if row[3]:
             kind = row[2].lower() if row[2].lower() in ("aka", "fka", "nka") else "aka"

@@ -17,8 +17,7 @@ from corridor.screening._load_common import (
 )
 from corridor.screening._records import EntryName, Identifier, ListEntry, WatchList
 
-_TYPES = {"individual": "person", "entity": "entity", "vessel": "vessel",
-          "aircraft": "aircraft"}
+_TYPES = {"individual": "person", "entity": "entity", "vessel": "vessel", "aircraft": "aircraft"}
 
 
 def _child(element: etree._Element, name: str) -> etree._Element | None:
@@ -47,8 +46,9 @@ def _entry(element: etree._Element, list_name: str) -> ListEntry:
     uid = _text(element, "uid")
     name = _full_name(element)
     if not uid.isdigit() or not name:
-        raise ListFormatError("sdnEntry needs a numeric uid and a lastName",
-                              field=where(element), value=uid or name)
+        raise ListFormatError(
+            "sdnEntry needs a numeric uid and a lastName", field=where(element), value=uid or name
+        )
     names = [EntryName(name, "primary")]
     for aka in _items(element, "akaList"):
         text = _full_name(aka)
@@ -56,23 +56,43 @@ def _entry(element: etree._Element, list_name: str) -> ListEntry:
             weak = _text(aka, "category").lower() == "weak"
             names.append(EntryName(text, "weak" if weak else "aka"))
     identifiers = tuple(
-        Identifier(_text(i, "idType").upper().replace("SWIFT/BIC", "BIC"),
-                   _text(i, "idNumber").upper().replace(" ", ""), "")
-        for i in _items(element, "idList") if _text(i, "idNumber"))
+        Identifier(
+            _text(i, "idType").upper().replace("SWIFT/BIC", "BIC"),
+            _text(i, "idNumber").upper().replace(" ", ""),
+            "",
+        )
+        for i in _items(element, "idList")
+        if _text(i, "idNumber")
+    )
     dates = unique(_text(d, "dateOfBirth") for d in _items(element, "dateOfBirthList"))
-    countries = countries_of([
-        *(_text(n, "country") for n in _items(element, "nationalityList")),
-        *(_text(n, "country") for n in _items(element, "citizenshipList")),
-        *(_text(a, "country") for a in _items(element, "addressList"))])
-    addresses = unique(", ".join(v for v in (_text(a, k) for k in (
-        "address1", "address2", "city", "postalCode", "country")) if v)
-        for a in _items(element, "addressList"))
-    return ListEntry(f"{list_name}:{uid}",
-                     _TYPES.get(_text(element, "sdnType").lower(), "entity"),
-                     tuple(dict.fromkeys(names)), countries, tuple(_iso_date(d) for d in dates),
-                     identifiers, addresses,
-                     unique((p.text or "") for p in _items(element, "programList")),
-                     _text(element, "remarks"))
+    countries = countries_of(
+        [
+            *(_text(n, "country") for n in _items(element, "nationalityList")),
+            *(_text(n, "country") for n in _items(element, "citizenshipList")),
+            *(_text(a, "country") for a in _items(element, "addressList")),
+        ]
+    )
+    addresses = unique(
+        ", ".join(
+            v
+            for v in (
+                _text(a, k) for k in ("address1", "address2", "city", "postalCode", "country")
+            )
+            if v
+        )
+        for a in _items(element, "addressList")
+    )
+    return ListEntry(
+        f"{list_name}:{uid}",
+        _TYPES.get(_text(element, "sdnType").lower(), "entity"),
+        tuple(dict.fromkeys(names)),
+        countries,
+        tuple(_iso_date(d) for d in dates),
+        identifiers,
+        addresses,
+        unique((p.text or "") for p in _items(element, "programList")),
+        _text(element, "remarks"),
+    )
 
 
 def _iso_date(text: str) -> str:
@@ -88,15 +108,15 @@ def load_ofac_xml(data: bytes, *, list_name: str = "ofac_sdn") -> WatchList:
     check_list_name(list_name)
     root = parse_xml(data, "ofac_xml")
     if local(root.tag) != "sdnList":
-        raise ListFormatError("root element must be sdnList", field=where(root),
-                              value=local(root.tag))
+        raise ListFormatError(
+            "root element must be sdnList", field=where(root), value=local(root.tag)
+        )
     entries = []
     for element in root:
         if isinstance(element.tag, str) and local(element.tag) == "sdnEntry":
             entries.append(_entry(element, list_name))
             if len(entries) > LIST_ENTRIES_MAX:
-                raise ListFormatError("too many entries", field=where(element),
-                                      value=len(entries))
+                raise ListFormatError("too many entries", field=where(element), value=len(entries))
     if not entries:
         raise ListFormatError("no sdnEntry element", field=where(root), value=0)
     published = _text(_child(root, "publshInformation"), "Publish_Date")

@@ -31,23 +31,33 @@ def _split(cell: str | None) -> list[str]:
 def _row(line: int, row: dict[str, str], list_name: str) -> ListEntry:
     entry_id, name = (row.get("id") or "").strip(), (row.get("name") or "").strip()
     if not entry_id or not name:
-        raise ListFormatError("id and name are required", field=f"line {line}",
-                              value=entry_id or name)
+        raise ListFormatError(
+            "id and name are required", field=f"line {line}", value=entry_id or name
+        )
     kind = (row.get("entity_type") or "unknown").strip().lower()
     if kind not in ENTITY_TYPES:
-        raise ListFormatError(f"entity_type must be one of {ENTITY_TYPES}",
-                              field=f"line {line}: entity_type", value=kind)
+        raise ListFormatError(
+            f"entity_type must be one of {ENTITY_TYPES}",
+            field=f"line {line}: entity_type",
+            value=kind,
+        )
     identifiers = []
     for item in _split(row.get("identifiers")):
         label, sep, value = item.partition(":")
         if not sep or not value.strip():
-            raise ListFormatError("identifier must be KIND:VALUE",
-                                  field=f"line {line}: identifiers", value=item)
+            raise ListFormatError(
+                "identifier must be KIND:VALUE", field=f"line {line}: identifiers", value=item
+            )
         identifiers.append(Identifier(label.strip().upper(), value.strip().upper()))
     names = (EntryName(name), *(EntryName(a, "aka") for a in _split(row.get("aliases"))))
-    return ListEntry(f"{list_name}:{entry_id}", kind, tuple(dict.fromkeys(names)),
-                     countries_of(_split(row.get("countries"))),
-                     unique(_split(row.get("dates_of_birth"))), tuple(identifiers))
+    return ListEntry(
+        f"{list_name}:{entry_id}",
+        kind,
+        tuple(dict.fromkeys(names)),
+        countries_of(_split(row.get("countries"))),
+        unique(_split(row.get("dates_of_birth"))),
+        tuple(identifiers),
+    )
 
 
 def load_simple_csv(data: bytes, *, list_name: str) -> WatchList:
@@ -66,12 +76,14 @@ def load_simple_csv(data: bytes, *, list_name: str) -> WatchList:
     for row in reader:
         entry = _row(reader.line_num, row, list_name)
         if entry.entry_id in entries:
-            raise ListFormatError("duplicate id", field=f"line {reader.line_num}",
-                                  value=entry.entry_id)
+            raise ListFormatError(
+                "duplicate id", field=f"line {reader.line_num}", value=entry.entry_id
+            )
         entries[entry.entry_id] = entry
         if len(entries) > LIST_ENTRIES_MAX:
-            raise ListFormatError("too many entries", field=f"line {reader.line_num}",
-                                  value=len(entries))
+            raise ListFormatError(
+                "too many entries", field=f"line {reader.line_num}", value=len(entries)
+            )
     if not entries:
         raise ListFormatError("no rows", field="line 2", value=0)
     return WatchList(list_name, version_of(data), "simple_csv", "", tuple(entries.values()))

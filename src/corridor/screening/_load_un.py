@@ -66,8 +66,9 @@ def _documents(element: etree._Element) -> tuple[Identifier, ...]:
         if number:
             kind = _text(item, "TYPE_OF_DOCUMENT").upper() or "DOCUMENT"
             country = countries_of([_text(item, "ISSUING_COUNTRY")])
-            docs.append(Identifier(kind, number.upper().replace(" ", ""),
-                                   country[0] if country else ""))
+            docs.append(
+                Identifier(kind, number.upper().replace(" ", ""), country[0] if country else "")
+            )
     return tuple(docs)
 
 
@@ -76,9 +77,13 @@ def _entry(element: etree._Element, person: bool) -> ListEntry:
     if not reference:
         raise ListFormatError("entry has no REFERENCE_NUMBER", field=where(element), value="")
     prefix = "INDIVIDUAL" if person else "ENTITY"
-    countries = countries_of([*_texts(element, "NATIONALITY/VALUE"),
-                              *_texts(element, f"{prefix}_ADDRESS/COUNTRY"),
-                              *_texts(element, "INDIVIDUAL_PLACE_OF_BIRTH/COUNTRY")])
+    countries = countries_of(
+        [
+            *_texts(element, "NATIONALITY/VALUE"),
+            *_texts(element, f"{prefix}_ADDRESS/COUNTRY"),
+            *_texts(element, "INDIVIDUAL_PLACE_OF_BIRTH/COUNTRY"),
+        ]
+    )
     addresses = unique(", ".join(_texts(a, "*")) for a in element.iterfind(f"{prefix}_ADDRESS"))
     return ListEntry(
         entry_id=f"un:{reference}",
@@ -98,26 +103,28 @@ def load_un_xml(data: bytes, *, list_name: str = "un") -> WatchList:
     check_list_name(list_name)
     root = parse_xml(data, "un_xml")
     if local(root.tag) != "CONSOLIDATED_LIST":
-        raise ListFormatError("root element must be CONSOLIDATED_LIST",
-                              field=where(root), value=local(root.tag))
+        raise ListFormatError(
+            "root element must be CONSOLIDATED_LIST", field=where(root), value=local(root.tag)
+        )
     entries: list[ListEntry] = []
     for group, person in (("INDIVIDUALS/INDIVIDUAL", True), ("ENTITIES/ENTITY", False)):
         for element in root.iterfind(group):
             entries.append(_entry(element, person))
             if len(entries) > LIST_ENTRIES_MAX:
-                raise ListFormatError("too many entries", field=where(element),
-                                      value=len(entries))
+                raise ListFormatError("too many entries", field=where(element), value=len(entries))
     if not entries:
         raise ListFormatError("no INDIVIDUAL or ENTITY element", field=where(root), value=0)
     _check_unique(entries)
-    return WatchList(list_name, version_of(data), "un_xml",
-                     root.get("dateGenerated", ""), tuple(entries))
+    return WatchList(
+        list_name, version_of(data), "un_xml", root.get("dateGenerated", ""), tuple(entries)
+    )
 
 
 def _check_unique(entries: list[ListEntry]) -> None:
     seen: set[str] = set()
     for entry in entries:
         if entry.entry_id in seen:
-            raise ListFormatError("duplicate REFERENCE_NUMBER", field="REFERENCE_NUMBER",
-                                  value=entry.entry_id)
+            raise ListFormatError(
+                "duplicate REFERENCE_NUMBER", field="REFERENCE_NUMBER", value=entry.entry_id
+            )
         seen.add(entry.entry_id)

@@ -48,8 +48,11 @@ class MatchConfig:
         consonant_similarity: same consonant skeleton, one side written in an abjad.
         initial_similarity: an initial against a token with that first letter.
         prefix_similarity: a cut last token against the token it starts.
-        unmatched_listed_factor: how much an unmatched listed token costs (missing
-            middle names cost little; an unmatched query token costs fully).
+        unmatched_listed_factor: how much an unmatched listed token of a person's name
+            costs (missing middle names cost little; an unmatched query token costs fully).
+        unmatched_listed_factor_entity: the same for entities, vessels and aircraft (a
+            word missing from a company name matters more than a middle name).
+        unmatched_query_factor: how much an unmatched query token costs (1 = its weight).
         weight_exponent: rarity weight = idf ** weight_exponent.
         truncated_length_min: a query at least this long may have a cut last token.
         candidates_max: a bound on candidates scored per query.
@@ -63,6 +66,8 @@ class MatchConfig:
     initial_similarity: float = 0.80
     prefix_similarity: float = 0.90
     unmatched_listed_factor: float = 0.30
+    unmatched_listed_factor_entity: float = 0.60
+    unmatched_query_factor: float = 1.0
     weight_exponent: float = 1.0
     truncated_length_min: int = 33
     candidates_max: int = 2_000
@@ -86,15 +91,22 @@ def vowel_poor(token: str) -> bool:
     return len(token) >= 2 and len(token) - len(consonants(token)) <= 1
 
 
-def _fuzzy(qforms: tuple[str, ...], vforms: tuple[str, ...], qcons: str,
-           vcons: str, abjad: bool, cfg: MatchConfig) -> float:
+def _fuzzy(
+    qforms: tuple[str, ...],
+    vforms: tuple[str, ...],
+    qcons: str,
+    vcons: str,
+    abjad: bool,
+    cfg: MatchConfig,
+) -> float:
     if abjad and len(qcons) >= 2 and qcons == vcons:
         return cfg.consonant_similarity
     cutoff = cfg.token_similarity_min
     sim = 0.0
     for form in qforms:
-        found = process.extractOne(form, vforms, scorer=OSA.normalized_similarity,
-                                   score_cutoff=max(sim, cutoff))
+        found = process.extractOne(
+            form, vforms, scorer=OSA.normalized_similarity, score_cutoff=max(sim, cutoff)
+        )
         if found:
             sim = max(sim, found[1])
     if abjad and min(len(qcons), len(vcons)) >= 3:
@@ -106,10 +118,10 @@ def _deletions(text: str, deep: bool = False) -> list[str]:
     """The text and every text one letter shorter (two shorter if deep and long)."""
     if len(text) < 4:
         return [text]
-    ones = [text[:i] + text[i + 1:] for i in range(len(text))]
+    ones = [text[:i] + text[i + 1 :] for i in range(len(text))]
     if not deep or len(text) < LONG_TOKEN_LENGTH:
         return [text, *ones]
-    twos = {one[:j] + one[j + 1:] for one in ones for j in range(len(one))}
+    twos = {one[:j] + one[j + 1 :] for one in ones for j in range(len(one))}
     return [text, *ones, *twos]
 
 
@@ -129,6 +141,7 @@ class _Listed:
     tokens: tuple[str, ...]
     skeletons: tuple[str, ...]
     weights: tuple[float, ...]
+    person: bool = True
 
 
 @dataclass(slots=True)
@@ -141,6 +154,7 @@ class _Query:
     sims: list[dict[int, float]]
     abjad: bool
     truncated: bool
+    raw: tuple[str, ...] = ()
 
     @property
     def weight_total(self) -> float:
@@ -150,7 +164,12 @@ class _Query:
 class NameIndex:
     """An in-memory index over normalised names; see the module docstring."""
 
-    def __init__(self, names: Sequence[NormalisedName], config: MatchConfig) -> None:
+    def __init__(
+        self,
+        names: Sequence[NormalisedName],
+        config: MatchConfig,
+        persons: Sequence[bool] | None = None,
+    ) -> None:
         assert 0.0 < config.threshold <= 1.0, config.threshold
         self.config = config
         self.vocab: dict[str, int] = {}
@@ -167,6 +186,8 @@ class NameIndex:
         self._listed: dict[int, _Listed] = {}
         for name_id, name in enumerate(names):
             self._add_name(name_id, name)
+        self.persons = list(persons) if persons is not None else [True] * len(names)
+        assert len(self.persons) == len(names)
         self.weights = self._weights(len(names))
         self.weight_unknown = max(self.weights, default=1.0)
         assert len(self.name_tokens) == len(names)
@@ -200,8 +221,7 @@ class NameIndex:
 
     def _weights(self, name_count: int) -> list[float]:
         exponent = self.config.weight_exponent
-        return [math.log((name_count + 1) / (len(p) + 0.5)) ** exponent
-                for p in self.postings]
+        return [math.log((name_count + 1) / (len(p) + 0.5)) ** exponent for p in self.postings]
 
     # -- query side -------------------------------------------------------------------
 
@@ -214,17 +234,26 @@ class NameIndex:
         if query.skeletons[q] in forms or self.skeletons[vid] in query.forms[q]:
             return cfg.skeleton_similarity
         abjad = (query.abjad and vowel_poor(query.tokens[q])) or (
-            self.abjad[vid] and vowel_poor(self.tokens[vid]))
-        return _fuzzy(query.forms[q], forms, query.consonants[q], self.consonants[vid],
-                      abjad, cfg)
+            self.abjad[vid] and vowel_poor(self.tokens[vid])
+        )
+        return _fuzzy(query.forms[q], forms, query.consonants[q], self.consonants[vid], abjad, cfg)
 
     def prepare(self, name: NormalisedName, text_length: int) -> _Query:
         skels = tuple(skeleton(t) for t in name.tokens)
         cons = tuple(consonants(t) for t in name.tokens)
         raw = name.raw or name.tokens
         forms = tuple(token_forms(t, r) for t, r in zip(name.tokens, raw, strict=True))
-        query = _Query(name.tokens, skels, cons, forms, [], [], name.abjad,
-                       text_length >= self.config.truncated_length_min)
+        query = _Query(
+            name.tokens,
+            skels,
+            cons,
+            forms,
+            [],
+            [],
+            name.abjad,
+            text_length >= self.config.truncated_length_min,
+            tuple(raw),
+        )
         for q in range(len(name.tokens)):
             key = (name.tokens[q], raw[q], name.abjad)
             cached = self._token_cache.get(key)
@@ -269,9 +298,13 @@ class NameIndex:
             owner.extend([vid] * len(self.forms[vid]))
         best: dict[int, float] = {}
         for form in query.forms[q]:
-            for _, score, i in process.extract(form, flat, scorer=OSA.normalized_similarity,
-                                               score_cutoff=cfg.token_similarity_min,
-                                               limit=None):
+            for _, score, i in process.extract(
+                form,
+                flat,
+                scorer=OSA.normalized_similarity,
+                score_cutoff=cfg.token_similarity_min,
+                limit=None,
+            ):
                 if score > best.get(owner[i], 0.0):
                     best[owner[i]] = score
         qcons = query.consonants[q]
@@ -313,7 +346,7 @@ class NameIndex:
         for q in required:
             for name_id, gain in self._gains(query, q, None).items():
                 bound[name_id] = bound.get(name_id, 0.0) + gain
-        for q in order[len(required):]:
+        for q in order[len(required) :]:
             for name_id, gain in self._gains(query, q, bound).items():
                 bound[name_id] += gain
         slack = self._slack(query)
@@ -321,12 +354,25 @@ class NameIndex:
         for key in [*skels, *(a + b for a, b in itertools.pairwise(skels))]:
             for name_id in self.pair_keys.get(key, ()):
                 bound[name_id] = total
+        raw = query.raw or query.tokens
+        glued = [skeleton(a + b) for a, b in itertools.pairwise(raw)]
+        glued += [skeleton(a + b + c) for a, b, c in zip(raw, raw[1:], raw[2:], strict=False)]
+        for key in glued:
+            for vid in self.keys.get(f"d:{key}", ()):
+                if self.skeletons[vid] == key:
+                    for name_id in self.postings[vid]:
+                        bound[name_id] = total
         picked = [n for n, b in bound.items() if b + slack >= floor * total]
         if slack == 0.0:
             union: set[int] = set().union(*query.sims)
-            factor = self.config.unmatched_listed_factor
-            picked = [n for n in picked if bound[n] >= floor * (
-                total + factor * self._listed_bound(query, n, union))]
+            factor = min(
+                self.config.unmatched_listed_factor, self.config.unmatched_listed_factor_entity
+            )
+            picked = [
+                n
+                for n in picked
+                if bound[n] >= floor * (total + factor * self._listed_bound(query, n, union))
+            ]
         picked.sort(key=lambda n: -bound[n])
         return picked[: self.config.candidates_max]
 
@@ -346,8 +392,9 @@ class NameIndex:
                     best[name_id] = gain
         return best
 
-    def _gains_among(self, sims: dict[int, float], weight: float,
-                     among: dict[int, float]) -> dict[int, float]:
+    def _gains_among(
+        self, sims: dict[int, float], weight: float, among: dict[int, float]
+    ) -> dict[int, float]:
         best: dict[int, float] = {}
         for name_id in among:
             top = max((sims.get(v, 0.0) for v in self.name_tokens[name_id]), default=0.0)
@@ -357,41 +404,53 @@ class NameIndex:
 
     def _listed_bound(self, query: _Query, name_id: int, union: set[int]) -> float:
         """Weight of the name's tokens that no query token resembles (a lower bound)."""
-        return sum(self._listed_weight(v) for v in self.name_tokens[name_id]
-                   if v not in union)
+        return sum(self._listed_weight(v) for v in self.name_tokens[name_id] if v not in union)
 
     def _slack(self, query: _Query) -> float:
         """Weight that second-chance matches (initials, cut or glued tokens) may add."""
         last = len(query.tokens) - 1
-        return sum(query.weights[q] for q in range(len(query.tokens))
-                   if not query.sims[q] or _is_initial(query.tokens[q])
-                   or (query.truncated and q == last))
+        return sum(
+            query.weights[q]
+            for q in range(len(query.tokens))
+            if not query.sims[q] or _is_initial(query.tokens[q]) or (query.truncated and q == last)
+        )
 
     # -- scoring ------------------------------------------------------------------------
 
-    def score(self, query: _Query, name_id: int,
-              explain: bool = False) -> tuple[float, tuple[FieldScore, ...]]:
+    def score(
+        self, query: _Query, name_id: int, explain: bool = False
+    ) -> tuple[float, tuple[FieldScore, ...]]:
         """Score of the query against one indexed name, with the token explanation."""
         ctoks = self.name_tokens[name_id]
         listed = self._listed.get(name_id)
         if listed is None:
-            listed = _Listed(tuple(self.tokens[v] for v in ctoks),
-                             tuple(self.skeletons[v] for v in ctoks),
-                             tuple(self._listed_weight(v) for v in ctoks))
+            listed = _Listed(
+                tuple(self.tokens[v] for v in ctoks),
+                tuple(self.skeletons[v] for v in ctoks),
+                tuple(self._listed_weight(v) for v in ctoks),
+                self.persons[name_id],
+            )
             self._listed[name_id] = listed
-        pairs = [(sims[v], q, c) for q, sims in enumerate(query.sims)
-                 for c, v in enumerate(ctoks) if v in sims]
+        pairs = [
+            (sims[v], q, c)
+            for q, sims in enumerate(query.sims)
+            for c, v in enumerate(ctoks)
+            if v in sims
+        ]
         return self._align(query, listed, pairs, explain)
 
-    def score_pair(self, query: _Query, name: NormalisedName,
-                   explain: bool = False) -> tuple[float, tuple[FieldScore, ...]]:
+    def score_pair(
+        self, query: _Query, name: NormalisedName, explain: bool = False
+    ) -> tuple[float, tuple[FieldScore, ...]]:
         """Score of the query against any name (indexed or not), weights from the index."""
         weights = []
         for token in name.tokens:
             vid = self.vocab.get(token)
-            weights.append(self._listed_weight(vid) if vid is not None
-                           else (min(self.weight_unknown, 1.0) if _is_initial(token)
-                                 else self.weight_unknown))
+            weights.append(
+                self._listed_weight(vid)
+                if vid is not None
+                else (min(self.weight_unknown, 1.0) if _is_initial(token) else self.weight_unknown)
+            )
         listed = _Listed(name.tokens, tuple(skeleton(t) for t in name.tokens), tuple(weights))
         pairs = []
         for q in range(len(query.tokens)):
@@ -408,11 +467,13 @@ class NameIndex:
         if query.skeletons[q] in forms or skeleton(token) in query.forms[q]:
             return self.config.skeleton_similarity
         either = (query.abjad and vowel_poor(query.tokens[q])) or (abjad and vowel_poor(token))
-        return _fuzzy(query.forms[q], forms, query.consonants[q], consonants(token),
-                      either, self.config)
+        return _fuzzy(
+            query.forms[q], forms, query.consonants[q], consonants(token), either, self.config
+        )
 
-    def _align(self, query: _Query, listed: _Listed, pairs: list[tuple[float, int, int]],
-               explain: bool) -> tuple[float, tuple[FieldScore, ...]]:
+    def _align(
+        self, query: _Query, listed: _Listed, pairs: list[tuple[float, int, int]], explain: bool
+    ) -> tuple[float, tuple[FieldScore, ...]]:
         pairs.sort(reverse=True)
         q_sim: dict[int, float] = {}
         c_of_q: dict[int, tuple[int, ...]] = {}
@@ -424,25 +485,45 @@ class NameIndex:
                 used.add(c)
         if len(q_sim) < len(query.tokens) and len(used) < len(listed.tokens):
             self._second_chance(query, listed, q_sim, c_of_q, used)
+        cfg = self.config
         numerator = sum(query.weights[q] * s for q, s in q_sim.items())
         missing = sum(w for c, w in enumerate(listed.weights) if c not in used)
-        factor = self.config.unmatched_listed_factor if len(q_sim) == len(query.tokens) else 1.0
-        denominator = query.weight_total + factor * missing
+        unmatched = query.weight_total - sum(query.weights[q] for q in q_sim)
+        if len(q_sim) < len(query.tokens):
+            factor = 1.0
+        elif listed.person or query.truncated:
+            factor = cfg.unmatched_listed_factor
+        else:
+            factor = cfg.unmatched_listed_factor_entity
+        denominator = (
+            query.weight_total + (cfg.unmatched_query_factor - 1.0) * unmatched + factor * missing
+        )
         value = numerator / denominator if denominator > 0 else 0.0
         if not explain:
             return value, ()
         items = tuple(
-            FieldScore("token", token, " ".join(listed.tokens[c] for c in c_of_q.get(q, ())),
-                       q_sim.get(q, 0.0), query.weights[q])
-            for q, token in enumerate(query.tokens))
+            FieldScore(
+                "token",
+                token,
+                " ".join(listed.tokens[c] for c in c_of_q.get(q, ())),
+                q_sim.get(q, 0.0),
+                query.weights[q],
+            )
+            for q, token in enumerate(query.tokens)
+        )
         return value, items
 
     def _listed_weight(self, vid: int) -> float:
-        return min(self.weight_unknown, 1.0) if _is_initial(self.tokens[vid]) \
-            else self.weights[vid]
+        return min(self.weight_unknown, 1.0) if _is_initial(self.tokens[vid]) else self.weights[vid]
 
-    def _second_chance(self, query: _Query, listed: _Listed, q_sim: dict[int, float],
-                       c_of_q: dict[int, tuple[int, ...]], used: set[int]) -> None:
+    def _second_chance(
+        self,
+        query: _Query,
+        listed: _Listed,
+        q_sim: dict[int, float],
+        c_of_q: dict[int, tuple[int, ...]],
+        used: set[int],
+    ) -> None:
         """Initials, a cut last token, and one token written as two adjacent ones."""
         cfg = self.config
         free_c = [c for c in range(len(listed.tokens)) if c not in used]
@@ -454,10 +535,15 @@ class NameIndex:
                 other = listed.tokens[c]
                 sim = 0.0
                 if (_is_initial(token) or _is_initial(other)) and token[0] == other[0]:
-                    sim = cfg.initial_similarity * min(1.0, listed.weights[c]
-                                                       / max(query.weights[q], 1e-9))
-                elif (query.truncated and q == len(query.tokens) - 1
-                      and len(token) >= 2 and other.startswith(token)):
+                    sim = cfg.initial_similarity * min(
+                        1.0, listed.weights[c] / max(query.weights[q], 1e-9)
+                    )
+                elif (
+                    query.truncated
+                    and q == len(query.tokens) - 1
+                    and len(token) >= 2
+                    and other.startswith(token)
+                ):
                     sim = cfg.prefix_similarity
                 if sim:
                     q_sim[q], c_of_q[q] = sim, (c,)
@@ -466,10 +552,46 @@ class NameIndex:
                     break
             else:
                 self._merge(query, listed, q, q_sim, c_of_q, used, free_c)
+        if free_c and len(q_sim) < len(query.tokens) - 1:
+            self._merge_query(query, listed, q_sim, c_of_q, used, free_c)
 
-    def _merge(self, query: _Query, listed: _Listed, q: int,
-               q_sim: dict[int, float],
-               c_of_q: dict[int, tuple[int, ...]], used: set[int], free_c: list[int]) -> None:
+    def _merge_query(
+        self,
+        query: _Query,
+        listed: _Listed,
+        q_sim: dict[int, float],
+        c_of_q: dict[int, tuple[int, ...]],
+        used: set[int],
+        free_c: list[int],
+    ) -> None:
+        """Two or three adjacent query tokens written as one listed token."""
+        floor = self.config.token_similarity_min + 0.15
+        raw = query.raw or query.tokens
+        for size in (2, 3):
+            for start in range(len(raw) - size + 1):
+                span = range(start, start + size)
+                if any(q in q_sim for q in span) or not free_c:
+                    continue
+                joined = skeleton("".join(raw[q] for q in span))
+                for c in free_c:
+                    sim = OSA.normalized_similarity(joined, listed.skeletons[c])
+                    if sim >= floor:
+                        for q in span:
+                            q_sim[q], c_of_q[q] = sim, (c,)
+                        used.add(c)
+                        free_c.remove(c)
+                        break
+
+    def _merge(
+        self,
+        query: _Query,
+        listed: _Listed,
+        q: int,
+        q_sim: dict[int, float],
+        c_of_q: dict[int, tuple[int, ...]],
+        used: set[int],
+        free_c: list[int],
+    ) -> None:
         floor = self.config.token_similarity_min + 0.15
         for c in free_c:
             if c + 1 in free_c:
@@ -491,5 +613,14 @@ class NameIndex:
                     s = self.token_similarity(q, query, vid)
                     if s > 0.0:
                         sims[q][vid] = s
-        return _Query(query.tokens, query.skeletons, query.consonants, query.forms,
-                      query.weights, sims, query.abjad, query.truncated)
+        return _Query(
+            query.tokens,
+            query.skeletons,
+            query.consonants,
+            query.forms,
+            query.weights,
+            sims,
+            query.abjad,
+            query.truncated,
+            query.raw,
+        )

@@ -105,7 +105,7 @@ def _strip_phrases(tokens: list[str]) -> tuple[list[str], bool]:
     while i < len(tokens):
         for forms in _LEGAL_BY_LENGTH:
             size = len(next(iter(forms))) if forms else 0
-            if size and tuple(tokens[i:i + size]) in forms:
+            if size and tuple(tokens[i : i + size]) in forms:
                 i += size
                 removed = True
                 break
@@ -124,6 +124,31 @@ def group_variants(token: str) -> tuple[str, ...]:
     return _VARIANTS.get(token, ())
 
 
+_LEET = str.maketrans("013457", "oieast")
+
+
+def _unleet(token: str) -> str:
+    """Digits used as letters inside a word (Ig0r Sech1n) become those letters."""
+    if token.isalpha() or token.isdigit() or not any(c.isalpha() for c in token):
+        return token
+    return token.translate(_LEET)
+
+
+def _join_acronyms(tokens: list[str]) -> list[str]:
+    """Three or more single letters in a row (A.B.C.) are one token (abc)."""
+    out: list[str] = []
+    run: list[str] = []
+    for token in [*tokens, ""]:
+        if len(token) == 1 and token.isalpha():
+            run.append(token)
+            continue
+        out.extend(["".join(run)] if len(run) >= 3 else run)
+        run = []
+        if token:
+            out.append(token)
+    return out
+
+
 def canonical_token(token: str) -> str:
     """The canonical spelling of a token's romanisation group (or the token itself)."""
     token = NUMBER_WORDS.get(token, token)
@@ -136,6 +161,7 @@ def normalise_name(text: str) -> NormalisedName:
     ascii_text, abjad = _to_ascii(text)
     raw = _NON_ALNUM.split(_APOSTROPHES.sub("", ascii_text))
     tokens = [t for t in raw if t][:TOKENS_MAX]
+    tokens = _join_acronyms([_unleet(t) for t in tokens])
     kept, legal = _strip_phrases(tokens)
     if not kept:
         kept, legal = tokens, False
@@ -160,7 +186,7 @@ def consonants(token: str) -> str:
 
 def token_forms(token: str, raw: str = "") -> tuple[str, ...]:
     """Spellings a token is compared and indexed by: itself, its group, skeletons."""
-    spellings = [token, *( [raw] if raw else []), *group_variants(token)]
+    spellings = [token, *([raw] if raw else []), *group_variants(token)]
     return tuple(dict.fromkeys([*spellings, *(skeleton(s) for s in spellings)]))
 
 

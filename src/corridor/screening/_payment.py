@@ -33,8 +33,9 @@ def _rule_hits(party: Party, rules: Sequence[CountryRule]) -> list[RuleHit]:
     return hits
 
 
-def screen_payment(screener: Screener, subject: ScreeningSubject,
-                   rules: Sequence[CountryRule] = ()) -> ScreeningResult:
+def screen_payment(
+    screener: Screener, subject: ScreeningSubject, rules: Sequence[CountryRule] = ()
+) -> ScreeningResult:
     """Screen every party name (with its facts), address and free text of a payment."""
     if len(subject.parties) > PARTIES_MAX or len(subject.free_text) > FREE_TEXT_FIELDS_MAX:
         raise ValueError("subject has too many parties or free-text fields")
@@ -42,9 +43,13 @@ def screen_payment(screener: Screener, subject: ScreeningSubject,
     for party in subject.parties:
         if party.name.strip() or party.identifiers:
             found, dropped = screener.check_with_suppressed(
-                party.name, country=party.country or None, dob=party.date_of_birth or None,
-                entity_type=party.entity_type, identifiers=party.identifiers,
-                subject_field=f"{party.role}.name")
+                party.name,
+                country=party.country or None,
+                dob=party.date_of_birth or None,
+                entity_type=party.entity_type,
+                identifiers=party.identifiers,
+                subject_field=f"{party.role}.name",
+            )
             hits.extend(found)
             suppressed.extend(dropped)
         for i, line in enumerate(party.address_lines):
@@ -55,6 +60,11 @@ def screen_payment(screener: Screener, subject: ScreeningSubject,
     best: dict[tuple[str, str], object] = {}
     for hit in sorted(hits, key=lambda h: -h.score):
         best.setdefault((hit.entry_id, hit.subject_field), hit)
-    return ScreeningResult(subject.reference, tuple(best.values()),  # type: ignore[arg-type]
-                           tuple(rule_hits), tuple(suppressed), screener.versions(),
-                           screener.threshold)
+    return ScreeningResult(
+        subject.reference,
+        tuple(best.values()),  # type: ignore[arg-type]
+        tuple(rule_hits),
+        tuple(suppressed),
+        screener.versions(),
+        screener.threshold,
+    )

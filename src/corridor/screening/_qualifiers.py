@@ -55,19 +55,28 @@ def _dob_item(query_dob: str, entry: ListEntry, cfg: QualifierConfig) -> FieldSc
     return FieldScore("dob", query_dob, listed, cfg.dob_conflict)
 
 
-def qualify(entry: ListEntry, *, country: str, dob: str, entity_type: str,
-            cfg: QualifierConfig) -> tuple[FieldScore, ...]:
+def qualify(
+    entry: ListEntry, *, country: str, dob: str, entity_type: str, cfg: QualifierConfig
+) -> tuple[FieldScore, ...]:
     """The adjustments this entry's facts give the query's facts (empty when unknown)."""
     items: list[FieldScore] = []
     if dob and (item := _dob_item(dob, entry, cfg)):
         items.append(item)
     if country and entry.countries:
         shared = country in entry.countries
-        items.append(FieldScore("country", country, ",".join(entry.countries),
-                                cfg.country_match if shared else cfg.country_conflict))
+        items.append(
+            FieldScore(
+                "country",
+                country,
+                ",".join(entry.countries),
+                cfg.country_match if shared else cfg.country_conflict,
+            )
+        )
     known = ("unknown", "")
-    if (entity_type not in known and entry.entity_type not in known
-            and (entity_type == "person") != (entry.entity_type == "person")):
-        items.append(FieldScore("entity_type", entity_type, entry.entity_type,
-                                cfg.type_conflict))
+    if (
+        entity_type not in known
+        and entry.entity_type not in known
+        and (entity_type == "person") != (entry.entity_type == "person")
+    ):
+        items.append(FieldScore("entity_type", entity_type, entry.entity_type, cfg.type_conflict))
     return tuple(items)

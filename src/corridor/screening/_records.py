@@ -145,14 +145,17 @@ class Hit:
 
     def explain(self) -> str:
         """One line per explanation item, for people."""
-        head = (f"{self.entry_id} ({self.list_name}@{self.list_version[:12]}) "
-                f"'{self.matched_name}' score={self.score:.3f} name={self.name_score:.3f} "
-                f"threshold={self.threshold:.2f} field={self.subject_field}")
+        head = (
+            f"{self.entry_id} ({self.list_name}@{self.list_version[:12]}) "
+            f"'{self.matched_name}' score={self.score:.3f} name={self.name_score:.3f} "
+            f"threshold={self.threshold:.2f} field={self.subject_field}"
+        )
         lines = [head]
         for item in self.explanation:
             weight = f" w={item.weight:.2f}" if item.weight else ""
-            lines.append(f"  {item.field}: {item.query!r} ~ {item.listed!r} "
-                         f"-> {item.score:+.3f}{weight}")
+            lines.append(
+                f"  {item.field}: {item.query!r} ~ {item.listed!r} -> {item.score:+.3f}{weight}"
+            )
         return "\n".join(lines)
 
 

@@ -44,15 +44,19 @@ class Screener:
     `suppressions` remove known false positives (list version + entry + query key).
     """
 
-    def __init__(self, lists: Sequence[WatchList], threshold: float | None = None, *,
-                 config: MatchConfig | None = None,
-                 qualifiers: QualifierConfig | None = None,
-                 suppressions: Sequence[Suppression] = ()) -> None:
+    def __init__(
+        self,
+        lists: Sequence[WatchList],
+        threshold: float | None = None,
+        *,
+        config: MatchConfig | None = None,
+        qualifiers: QualifierConfig | None = None,
+        suppressions: Sequence[Suppression] = (),
+    ) -> None:
         config = config or MatchConfig()
         if threshold is not None:
             if not 0.0 < threshold <= 1.0:
-                raise InputError("threshold must be in (0, 1]", field="threshold",
-                                 value=threshold)
+                raise InputError("threshold must be in (0, 1]", field="threshold", value=threshold)
             config = replace(config, threshold=threshold)
         self.config = config
         self.qualifiers = qualifiers or QualifierConfig()
@@ -64,10 +68,17 @@ class Screener:
                 self._refs.extend(_NameRef(li, ei, n.text) for n in entry.names)
                 for ident in entry.identifiers:
                     self._by_identifier.setdefault(ident.value, []).append((li, ei))
-        self.index = NameIndex([normalise_name(r.text) for r in self._refs], config)
+        persons = [
+            self.entry(r.list_index, r.entry_index).entity_type in ("person", "unknown")
+            for r in self._refs
+        ]
+        self.index = NameIndex([normalise_name(r.text) for r in self._refs], config, persons)
         self._automaton: object | None = None
-        self._suppressed = {(s.list_name, s.list_version, s.entry_id, s.query_key)
-                            for s in suppressions if s.proposed_by != s.approved_by}
+        self._suppressed = {
+            (s.list_name, s.list_version, s.entry_id, s.query_key)
+            for s in suppressions
+            if s.proposed_by != s.approved_by
+        }
 
     def with_threshold(self, threshold: float) -> Screener:
         """The same lists and index at another threshold (cheap: the index is shared)."""
@@ -85,50 +96,78 @@ class Screener:
     def name_count(self) -> int:
         return len(self._refs)
 
+    def indexed_names(self) -> list[tuple[str, str]]:
+        """(entry id, name text) of every indexed name, in name-id order."""
+        return [(self.entry(r.list_index, r.entry_index).entry_id, r.text) for r in self._refs]
+
     def versions(self) -> tuple[ListVersionRef, ...]:
         return tuple(ListVersionRef(w.list_name, w.version) for w in self.lists)
 
     def entry(self, list_index: int, entry_index: int) -> ListEntry:
         return self.lists[list_index].entries[entry_index]
 
-    def check(self, name: str, *, country: str | None = None, dob: str | None = None,
-              entity_type: str | None = None, identifiers: Sequence[Identifier] = (),
-              subject_field: str = "name") -> list[Hit]:
+    def check(
+        self,
+        name: str,
+        *,
+        country: str | None = None,
+        dob: str | None = None,
+        entity_type: str | None = None,
+        identifiers: Sequence[Identifier] = (),
+        subject_field: str = "name",
+    ) -> list[Hit]:
         """Hits for one name, best first, one per entry; suppressed hits left out."""
         hits, _ = self.check_with_suppressed(
-            name, country=country, dob=dob, entity_type=entity_type,
-            identifiers=identifiers, subject_field=subject_field)
+            name,
+            country=country,
+            dob=dob,
+            entity_type=entity_type,
+            identifiers=identifiers,
+            subject_field=subject_field,
+        )
         return hits
 
-    def check_with_suppressed(self, name: str, *, country: str | None = None,
-                              dob: str | None = None, entity_type: str | None = None,
-                              identifiers: Sequence[Identifier] = (),
-                              subject_field: str = "name") -> tuple[list[Hit], list[Hit]]:
+    def check_with_suppressed(
+        self,
+        name: str,
+        *,
+        country: str | None = None,
+        dob: str | None = None,
+        entity_type: str | None = None,
+        identifiers: Sequence[Identifier] = (),
+        subject_field: str = "name",
+    ) -> tuple[list[Hit], list[Hit]]:
         """(hits, suppressed hits) for one name."""
         facts = self._facts(name, country, dob, entity_type)
         scored = self._scored(name, facts) if name.strip() else {}
         for ident in identifiers:
             for key in self._by_identifier.get(ident.value.upper().replace(" ", ""), ()):
-                scored[key] = (1.0, 1.0, -1, (FieldScore("identifier", ident.value,
-                                                         ident.value, 1.0),))
+                scored[key] = (
+                    1.0,
+                    1.0,
+                    -1,
+                    (FieldScore("identifier", ident.value, ident.value, 1.0),),
+                )
         hits = [self._hit(key, value, name, subject_field) for key, value in scored.items()]
         hits.sort(key=lambda h: (-h.score, h.entry_id))
         kept = [h for h in hits if not self._is_suppressed(h)]
         return kept, [h for h in hits if self._is_suppressed(h)]
 
-    def _facts(self, name: str, country: str | None, dob: str | None,
-               entity_type: str | None) -> tuple[str, str, str]:
+    def _facts(
+        self, name: str, country: str | None, dob: str | None, entity_type: str | None
+    ) -> tuple[str, str, str]:
         if len(name) > QUERY_LENGTH_MAX:
-            raise InputError(f"name longer than {QUERY_LENGTH_MAX}", field="name",
-                             value=name[:40])
+            raise InputError(f"name longer than {QUERY_LENGTH_MAX}", field="name", value=name[:40])
         kind = entity_type or "unknown"
         if kind not in ENTITY_TYPES:
-            raise InputError(f"entity type must be one of {ENTITY_TYPES}", field="entity_type",
-                             value=entity_type)
+            raise InputError(
+                f"entity type must be one of {ENTITY_TYPES}", field="entity_type", value=entity_type
+            )
         return (country_code(country) if country else "", dob or "", kind)
 
-    def _scored(self, name: str, facts: tuple[str, str, str]
-                ) -> dict[tuple[int, int], tuple[float, float, int, tuple[FieldScore, ...]]]:
+    def _scored(
+        self, name: str, facts: tuple[str, str, str]
+    ) -> dict[tuple[int, int], tuple[float, float, int, tuple[FieldScore, ...]]]:
         """(list, entry) -> (score, name score, name id, qualifier items) above threshold."""
         threshold = self.config.threshold
         floor = threshold - self.qualifiers.bonus_max
@@ -140,16 +179,25 @@ class Screener:
                 continue
             ref = self._refs[name_id]
             key = (ref.list_index, ref.entry_index)
-            items = qualify(self.entry(*key), country=facts[0], dob=facts[1],
-                            entity_type=facts[2], cfg=self.qualifiers)
+            items = qualify(
+                self.entry(*key),
+                country=facts[0],
+                dob=facts[1],
+                entity_type=facts[2],
+                cfg=self.qualifiers,
+            )
             total = min(1.0, max(0.0, name_score + sum(i.score for i in items)))
             if total >= threshold and total > best.get(key, (-1.0,))[0]:
                 best[key] = (total, name_score, name_id, items)
         return best
 
-    def _hit(self, key: tuple[int, int],
-             value: tuple[float, float, int, tuple[FieldScore, ...]],
-             query_text: str, subject_field: str) -> Hit:
+    def _hit(
+        self,
+        key: tuple[int, int],
+        value: tuple[float, float, int, tuple[FieldScore, ...]],
+        query_text: str,
+        subject_field: str,
+    ) -> Hit:
         total, name_score, name_id, items = value
         watch_list = self.lists[key[0]]
         entry = watch_list.entries[key[1]]
@@ -159,9 +207,18 @@ class Screener:
             query = self.index.prepare(normalise_name(query_text), len(query_text))
             _, tokens = self.index.score(query, name_id, explain=True)
             matched = self._refs[name_id].text
-        return Hit(watch_list.list_name, watch_list.version, entry.entry_id, matched,
-                   query_text, round(total, 4), round(name_score, 4), self.threshold,
-                   tokens + items, subject_field)
+        return Hit(
+            watch_list.list_name,
+            watch_list.version,
+            entry.entry_id,
+            matched,
+            query_text,
+            round(total, 4),
+            round(name_score, 4),
+            self.threshold,
+            tokens + items,
+            subject_field,
+        )
 
     def _is_suppressed(self, hit: Hit) -> bool:
         key = (hit.list_name, hit.list_version, hit.entry_id, suppression_key(hit.query))
@@ -173,14 +230,22 @@ class Screener:
         value, _ = self.index.score_pair(query, normalise_name(listed_text))
         return value
 
-    def score_entry(self, query_text: str, list_entry: ListEntry, *, country: str = "",
-                    dob: str = "") -> float:
+    def score_entry(
+        self, query_text: str, list_entry: ListEntry, *, country: str = "", dob: str = ""
+    ) -> float:
         """Best score of a query against one entry's names, with qualifiers."""
         query = self.index.prepare(normalise_name(query_text), len(query_text))
-        best = max((self.index.score_pair(query, normalise_name(n.text))[0]
-                    for n in list_entry.names), default=0.0)
-        items = qualify(list_entry, country=country_code(country) if country else "",
-                        dob=dob, entity_type="unknown", cfg=self.qualifiers)
+        best = max(
+            (self.index.score_pair(query, normalise_name(n.text))[0] for n in list_entry.names),
+            default=0.0,
+        )
+        items = qualify(
+            list_entry,
+            country=country_code(country) if country else "",
+            dob=dob,
+            entity_type="unknown",
+            cfg=self.qualifiers,
+        )
         return min(1.0, max(0.0, best + sum(i.score for i in items)))
 
     def check_exhaustive(self, name: str) -> dict[tuple[int, int], float]:
@@ -195,6 +260,12 @@ class Screener:
             if score >= floor and score > found.get(key, 0.0):
                 found[key] = score
         return found
+
+    def score_name_exhaustive(self, name: str, name_id: int) -> float:
+        """Name score against one indexed name with every token pair compared (no keys)."""
+        query = self.index.prepare(normalise_name(name), len(name))
+        score, _ = self.index.score(self.index.exhaustive_sims(query, name_id), name_id)
+        return score
 
     def check_indexed(self, name: str) -> dict[tuple[int, int], float]:
         """Name scores >= floor through the index (to compare with check_exhaustive)."""
@@ -220,13 +291,26 @@ class Screener:
             watch_list = self.lists[ref.list_index]
             entry = watch_list.entries[ref.entry_index]
             item = FieldScore("free_text", text[:200], ref.text, 1.0)
-            best.setdefault(key, Hit(watch_list.list_name, watch_list.version, entry.entry_id,
-                                     ref.text, text[:200], 1.0, 1.0, self.threshold, (item,),
-                                     subject_field))
+            best.setdefault(
+                key,
+                Hit(
+                    watch_list.list_name,
+                    watch_list.version,
+                    entry.entry_id,
+                    ref.text,
+                    text[:200],
+                    1.0,
+                    1.0,
+                    self.threshold,
+                    (item,),
+                    subject_field,
+                ),
+            )
         return [h for h in best.values() if not self._is_suppressed(h)]
 
-    def screen(self, subject: ScreeningSubject,
-               rules: Sequence[CountryRule] = ()) -> ScreeningResult:
+    def screen(
+        self, subject: ScreeningSubject, rules: Sequence[CountryRule] = ()
+    ) -> ScreeningResult:
         """Screen one payment's parties, addresses and free text (see screen_payment)."""
         from corridor.screening._payment import screen_payment  # noqa: PLC0415 - cycle
 
