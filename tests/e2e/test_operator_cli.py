@@ -68,6 +68,16 @@ def test_onboard_with_accounts_and_key(database: str, tmp_path: Path) -> None:
     assert floors == {"INR": -250_000_000, "CNY": 0}
 
 
+def test_onboard_again_is_idempotent_but_a_new_credit_line_is_refused(database: str) -> None:
+    args = ["participants", "onboard", "MALABINB", "--name", "Malabar Bank", "--country", "IN",
+            "--database", database]
+    assert run(*args, "--account", "INR:100.00")[0] == 0
+    code, output = run(*args, "--account", "INR:100.00")
+    assert code == 0 and "1 account(s) opened" in output
+    code, output = run(*args, "--account", "INR:999.00")
+    assert code == 1 and "account INR not opened: id_reused" in output
+
+
 @pytest.mark.parametrize(("args", "field"), [
     (["NOTABIC!", "--name", "X", "--country", "IN"], "bic"),
     (["MALABINB", "--name", "X", "--country", "India"], "country"),

@@ -19,7 +19,6 @@ import pytest
 from tests.integration.test_client_world import free_port_socket
 from typer.testing import CliRunner
 
-from corridor.bootstrap import HubSettings, build_hub, load_network_config
 from corridor.cli.demo import example_config_path
 from corridor.cli.main import app
 from corridor.client import compose_credit_transfer
@@ -52,8 +51,7 @@ def _cli(*args: str) -> str:
 def _bootstrap(directory: Path) -> tuple[str, dict[str, str], dict[str, Path]]:
     """What an operator does before the first start: network, keys, credentials."""
     database = str(directory / "hub.db")
-    hub = build_hub(HubSettings(database_url=database))
-    assert not hub.load_network(load_network_config(example_config_path())).failures
+    _cli("init", str(example_config_path()), "--database", database)
     tokens, keys = {}, {}
     for bic in (BANK_A, BANK_B, BANK_C):
         keys[bic] = directory / f"{bic}.pem"
@@ -160,11 +158,11 @@ def test_watch_ack_flag_and_save_dir(network: Network) -> None:
 
 
 def test_a_refused_payment_exits_1(network: Network) -> None:
-    code, out, _ = network.run(BANK_A, "send", "--from", BANK_A, "--to", BANK_B,
-                               "--amount", "999999999.00", "--currency", "INR",
+    code, out, _ = network.run(BANK_A, "send", "--from", BANK_A, "--to", "ZZZZINBB",
+                               "--amount", "9.00", "--currency", "INR",
                                "--key", str(network.keys[BANK_A]), "--json")
     assert code == 1
-    assert (json.loads(out)["status"], json.loads(out)["reason"]) == ("RJCT", "AM04")
+    assert (json.loads(out)["status"], json.loads(out)["reason"]) == ("RJCT", "RC01")
 
 
 def test_unknown_ack_and_someone_elses_payment_exit_1(network: Network) -> None:

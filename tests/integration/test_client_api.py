@@ -92,8 +92,9 @@ def test_a_refused_message_is_a_result_not_an_exception(client_world: ClientWorl
                                        creditor_name="C", hub_bic=HUB_BIC)
     result = a.send(unsigned)
     assert (result.status, result.reason, result.accepted) == ("RJCT", "DS0A", False)
-    too_much = a.send(client_world.payment(BANK_A, BANK_B, "900000000.00"))
-    assert (too_much.status, too_much.reason) == ("RJCT", "AM04")
+    nobody = a.send(client_world.payment(BANK_A, "ZZZZINBB", "5.00"))
+    assert (nobody.status, nobody.reason) == ("RJCT", "RC01")
+    assert "ZZZZINBB" in nobody.detail
 
 
 def test_signed_with_another_banks_key_is_refused(client_world: ClientWorld) -> None:
