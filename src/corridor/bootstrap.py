@@ -20,9 +20,11 @@ from corridor.foundation.config import NetworkConfig, parse_network_config
 from corridor.foundation.errors import ConfigError
 from corridor.foundation.ids import Uuid7Generator
 from corridor.hub.answers import Outbound
+from corridor.hub.deferred import DeferredSettlement
 from corridor.hub.directory import Directory
 from corridor.hub.engine import SettlementEngine
 from corridor.hub.intake import IntakeDesk
+from corridor.hub.liquidity import LiquidityDesk
 from corridor.hub.processing import PaymentProcessor
 from corridor.hub.screening import ClearAll, PaymentScreening
 from corridor.hub.security import Credentials
@@ -30,6 +32,7 @@ from corridor.hub.service import Hub
 from corridor.iso20022.pipeline import Policy
 from corridor.iso20022.records import Direction
 from corridor.iso20022.schema import SchemaRegistry
+from corridor.settlement import QueuePolicy
 from corridor.store import LedgerStore, migrate, open_engine
 from corridor.store.hub_store import CredentialStore, HubStore
 
@@ -99,12 +102,17 @@ class HubSettings:
         hub_key_path: the hub's private signing key (PEM); created on first start.
         hub_bic: the hub's own BIC, the sender of every message it sends.
         require_signature: refuse participants' messages without a valid signature.
+        queue_fifo_bypass: a smaller normal payment may overtake a blocked one.
+        gridlock_threshold_length: queued payments (per currency) that trigger a gridlock
+            run after a batch.
     """
 
     database_url: str = DEFAULT_DATABASE
     hub_key_path: Path | None = None
     hub_bic: str = DEFAULT_HUB_BIC
     require_signature: bool = True
+    queue_fifo_bypass: bool = True
+    gridlock_threshold_length: int = 1_000
 
 
 def hub_key(path: Path) -> bytes:
@@ -136,10 +144,14 @@ def build_hub(
         require_signature=settings.require_signature,
         require_header=True,
     )
-    processor = PaymentProcessor(
-        settlement, store, directory, outbound, screening or ClearAll(), ids, clock
+    liquidity = LiquidityDesk(
+        QueuePolicy(fifo_bypass=settings.queue_fifo_bypass), settings.gridlock_threshold_length
     )
-    return Hub(
+    processor = PaymentProcessor(
+        settlement, store, directory, outbound, screening or ClearAll(), ids, clock, liquidity
+    )
+    hub = Hub(
+        deferred=DeferredSettlement(settlement, store, outbound, ids, clock),
         engine=settlement,
         store=store,
         directory=directory,
@@ -149,6 +161,8 @@ def build_hub(
         clock=clock,
         hub_bic=settings.hub_bic,
     )
+    hub.recover_waiting()
+    return hub
 
 
 def _default_key_path(database_url: str) -> Path:

@@ -21,8 +21,9 @@ BATCHES_MAX = 100_000
 
 def setup_batch() -> list[Command]:
     commands: list[Command] = [CreateAccount(1, "CB", "INR", AccountKind.issuance, None)]
-    commands += [CreateAccount(10 + i, f"BANK{i}", "INR", AccountKind.settlement, 0)
-                 for i in range(ACCOUNTS)]
+    commands += [
+        CreateAccount(10 + i, f"BANK{i}", "INR", AccountKind.settlement, 0) for i in range(ACCOUNTS)
+    ]
     commands += [CreateTransfer(1_000 + i, 1, 10 + i, 10**12) for i in range(ACCOUNTS)]
     return commands
 
@@ -35,8 +36,9 @@ def batch(seed: int, number: int) -> list[Command]:
         debit, credit = rng.sample(range(10, 10 + ACCOUNTS), 2)
         transfer_id = (number + 1) << 32 | index
         pending = rng.random() < 0.1
-        transfers.append(CreateTransfer(transfer_id, debit, credit, rng.randint(1, 1_000),
-                                        pending=pending))
+        transfers.append(
+            CreateTransfer(transfer_id, debit, credit, rng.randint(1, 1_000), pending=pending)
+        )
     return transfers
 
 

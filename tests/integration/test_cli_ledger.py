@@ -44,11 +44,16 @@ def test_malformed_config_names_the_field_and_writes_nothing(tmp_path: Path) -> 
 
 def test_verify_fails_on_a_tampered_database(tmp_path: Path) -> None:
     database = tmp_path / "net.db"
-    assert runner.invoke(app, ["init", str(example_config_path()), "--database",
-                               str(database)]).exit_code == 0
+    assert (
+        runner.invoke(
+            app, ["init", str(example_config_path()), "--database", str(database)]
+        ).exit_code
+        == 0
+    )
     with sqlite3.connect(database) as connection:
-        connection.execute("UPDATE ledger_accounts SET credits_posted = credits_posted + 1 "
-                           "WHERE rowid = 3")
+        connection.execute(
+            "UPDATE ledger_accounts SET credits_posted = credits_posted + 1 WHERE rowid = 3"
+        )
     result = runner.invoke(app, ["ledger", "verify", "--database", str(database)])
     assert result.exit_code == 1
     assert "BROKEN" in result.output
@@ -56,16 +61,18 @@ def test_verify_fails_on_a_tampered_database(tmp_path: Path) -> None:
 
 
 def test_demo_runs_and_verifies(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["demo", "--workdir", str(tmp_path / "demo"),
-                                 "--transfers", "3000"])
+    result = runner.invoke(
+        app, ["demo", "--workdir", str(tmp_path / "demo"), "--transfers", "3000"]
+    )
     assert result.exit_code == 0, result.output
     assert "3,000 payments" in result.output
     assert "ledger verified" in result.output
 
 
 def test_bench_figures_have_every_measurement(tmp_path: Path) -> None:
-    config = ledger_bench.BenchConfig(accounts=50, transfers=2_000, durable_transfers=2_000,
-                                      baseline_transfers=50, batch_size=500)
+    config = ledger_bench.BenchConfig(
+        accounts=50, transfers=2_000, durable_transfers=2_000, baseline_transfers=50, batch_size=500
+    )
     figures = ledger_bench.run(config, postgres_url=None)
     assert set(figures["results"]) == {"memory", "sqlite", "baseline"}
     for name in ("memory", "sqlite", "baseline"):

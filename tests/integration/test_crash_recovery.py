@@ -29,8 +29,12 @@ WRITER = Path(__file__).parent / "crash_writer.py"
 def _run_and_kill(url: str, schema: str | None, seed: int) -> int:
     """Start the writer, SIGKILL it at a random moment; returns the last acked batch."""
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
-    child = subprocess.Popen([sys.executable, str(WRITER), url, schema or "-", str(seed)],
-                             stdout=subprocess.PIPE, text=True, env=env)
+    child = subprocess.Popen(
+        [sys.executable, str(WRITER), url, schema or "-", str(seed)],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
     acked: list[int] = []
     ready = threading.Event()
 
@@ -87,13 +91,16 @@ def _check_recovery(url: str, schema: str | None, seed: int, last_acked: int) ->
 
 
 def _balances(ledger: Ledger) -> dict[int, tuple[int, int, int, int]]:
-    return {a.id: (a.debits_posted, a.credits_posted, a.debits_pending, a.credits_pending)
-            for a in ledger.accounts()}
+    return {
+        a.id: (a.debits_posted, a.credits_posted, a.debits_pending, a.credits_pending)
+        for a in ledger.accounts()
+    }
 
 
 @pytest.mark.parametrize("round_number", range(3))
 def test_sigkill_while_committing_loses_nothing_acknowledged(
-        database: tuple[str, str | None], round_number: int) -> None:
+    database: tuple[str, str | None], round_number: int
+) -> None:
     url, schema = database
     seed = int.from_bytes(os.urandom(4), "big")
     print(f"crash test seed={seed}")  # shown on failure: rerun with this seed

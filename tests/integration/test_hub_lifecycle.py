@@ -87,21 +87,6 @@ def test_duplicate_msg_id_returns_the_original_answer_and_settles_once(world: Hu
     _assert_ledger_sound(world)
 
 
-def test_insufficient_funds_rejects_with_am04(world: HubWorld) -> None:
-    available = world.hub.engine.ledger.account(
-        world.hub.directory.account_id(BANK_A, "INR")
-    ).available_minor  # type: ignore[arg-type, union-attr]
-    floor = -world.hub.engine.ledger.account(
-        world.hub.directory.account_id(BANK_A, "INR")
-    ).floor_minor  # type: ignore[arg-type, union-attr, operator]
-    data, (uetr,) = world.credit_transfer(BANK_A, BANK_B, [available - (-floor) + 1])
-    answer = world.hub.submit(BANK_A, data)
-    assert (answer.status, answer.reason) == ("RJCT", "AM04")
-    assert world.hub.track(_principal(BANK_A), uetr).payment.state is PaymentState.rejected  # type: ignore[union-attr]
-    assert world.hub.outbox(_principal(BANK_B)) == []
-    _assert_ledger_sound(world)
-
-
 def test_unknown_creditor_agent_is_rc01(world: HubWorld) -> None:
     data, _ = world.credit_transfer(BANK_A, "UNKNINBB", [100])
     answer = world.hub.submit(BANK_A, data)
@@ -161,7 +146,7 @@ def test_multi_transaction_message_with_partial_outcome(world: HubWorld) -> None
     answer = world.hub.submit(BANK_A, data)
     assert answer.status == "PART"
     states = [world.hub.track(_principal(BANK_A), u).payment.state for u in uetrs]  # type: ignore[union-attr]
-    assert states == [PaymentState.settled, PaymentState.rejected, PaymentState.settled]
+    assert states == [PaymentState.settled, PaymentState.queued, PaymentState.settled]
     forwarded = world.hub.outbox(_principal(BANK_B))
     assert len(forwarded) == 1 and set(forwarded[0].uetrs) == {uetrs[0], uetrs[2]}
 

@@ -43,13 +43,15 @@ def _open(engine: Engine, clock: FixedClock) -> SettlementEngine:
 
 
 def _setup(settlement: SettlementEngine) -> None:
-    outcome = settlement.execute([
-        CreateAccount(ISSUANCE, "CB", "INR", AccountKind.issuance, None),
-        CreateAccount(BANK_A, "AAAAINBB", "INR", AccountKind.settlement, -500),
-        CreateAccount(BANK_B, "BBBBINBB", "INR", AccountKind.settlement, 0),
-        CreateAccount(BANK_C, "CCCCINBB", "INR", AccountKind.settlement, 0),
-        CreateTransfer(100, ISSUANCE, BANK_A, 10_000),
-    ])
+    outcome = settlement.execute(
+        [
+            CreateAccount(ISSUANCE, "CB", "INR", AccountKind.issuance, None),
+            CreateAccount(BANK_A, "AAAAINBB", "INR", AccountKind.settlement, -500),
+            CreateAccount(BANK_B, "BBBBINBB", "INR", AccountKind.settlement, 0),
+            CreateAccount(BANK_C, "CCCCINBB", "INR", AccountKind.settlement, 0),
+            CreateTransfer(100, ISSUANCE, BANK_A, 10_000),
+        ]
+    )
     assert outcome.results == [Result.ok] * 5
 
 
@@ -57,15 +59,17 @@ def test_reload_restores_balances_ids_and_pending_state(engine: Engine) -> None:
     clock = FixedClock(1_000)
     settlement = _open(engine, clock)
     _setup(settlement)
-    results = settlement.execute([
-        CreateTransfer(101, BANK_A, BANK_B, 3_000),
-        CreateTransfer(102, BANK_A, BANK_B, 2_000, pending=True, timeout_ms=60_000),
-        CreateTransfer(103, BANK_A, BANK_C, 1_000, pending=True),
-        CreateTransfer(104, BANK_A, BANK_C, 500, pending=True),
-        PostPending(105, 103, 600),
-        VoidPending(106, 104),
-        SetAccountFloor(BANK_B, -100),
-    ]).results
+    results = settlement.execute(
+        [
+            CreateTransfer(101, BANK_A, BANK_B, 3_000),
+            CreateTransfer(102, BANK_A, BANK_B, 2_000, pending=True, timeout_ms=60_000),
+            CreateTransfer(103, BANK_A, BANK_C, 1_000, pending=True),
+            CreateTransfer(104, BANK_A, BANK_C, 500, pending=True),
+            PostPending(105, 103, 600),
+            VoidPending(106, 104),
+            SetAccountFloor(BANK_B, -100),
+        ]
+    ).results
     assert results == [Result.ok] * 7
 
     reloaded = _open(engine, clock)
@@ -81,8 +85,7 @@ def test_reload_restores_balances_ids_and_pending_state(engine: Engine) -> None:
     again = reloaded.execute([CreateTransfer(101, BANK_A, BANK_B, 3_000)])
     assert again.results == [Result.ok]
     assert again.events == []
-    assert reloaded.execute([CreateTransfer(101, BANK_A, BANK_B, 1)]).results == [
-        Result.id_reused]
+    assert reloaded.execute([CreateTransfer(101, BANK_A, BANK_B, 1)]).results == [Result.id_reused]
     assert reloaded.execute([PostPending(107, 103)]).results == [Result.already_posted]
     assert audit_ledger(engine).problems == []
 
@@ -91,8 +94,7 @@ def test_pending_timeout_survives_restart(engine: Engine) -> None:
     clock = FixedClock(1_000)
     settlement = _open(engine, clock)
     _setup(settlement)
-    settlement.execute([CreateTransfer(110, BANK_A, BANK_B, 4_000, pending=True,
-                                       timeout_ms=5_000)])
+    settlement.execute([CreateTransfer(110, BANK_A, BANK_B, 4_000, pending=True, timeout_ms=5_000)])
     clock.advance(5_000)
     reloaded = _open(engine, clock)
     outcome = reloaded.execute([PostPending(111, 110)])
@@ -108,11 +110,13 @@ def test_failed_commands_and_failed_chains_write_nothing(engine: Engine) -> None
     _setup(settlement)
     store = LedgerStore(engine)
     rows_before = store.journal_count()
-    outcome = settlement.execute([
-        CreateTransfer(120, BANK_B, BANK_C, 1, linked=True),  # B has nothing: chain fails
-        CreateTransfer(121, BANK_A, BANK_C, 1),
-        CreateTransfer(122, BANK_A, BANK_A, 1),
-    ])
+    outcome = settlement.execute(
+        [
+            CreateTransfer(120, BANK_B, BANK_C, 1, linked=True),  # B has nothing: chain fails
+            CreateTransfer(121, BANK_A, BANK_C, 1),
+            CreateTransfer(122, BANK_A, BANK_A, 1),
+        ]
+    )
     assert outcome.results == [Result.exceeds_floor, Result.linked_failed, Result.accounts_same]
     assert store.journal_count() == rows_before
     assert 121 not in store.transfer_ids()
@@ -124,16 +128,19 @@ def test_close_account_persists(engine: Engine) -> None:
     assert settlement.execute([CloseAccount(BANK_C)]).results == [Result.ok]
     reloaded = _open(engine, FixedClock())
     assert reloaded.execute([CreateTransfer(130, BANK_A, BANK_C, 1)]).results == [
-        Result.account_closed]
+        Result.account_closed
+    ]
 
 
 def test_audit_catches_a_tampered_balance(engine: Engine) -> None:
     settlement = _open(engine, FixedClock())
     _setup(settlement)
     with engine.begin() as connection:
-        connection.execute(update(ledger_accounts)
-                           .where(ledger_accounts.c.id == id_bytes(BANK_B))
-                           .values(credits_posted=999))
+        connection.execute(
+            update(ledger_accounts)
+            .where(ledger_accounts.c.id == id_bytes(BANK_B))
+            .values(credits_posted=999)
+        )
     problems = audit_ledger(engine).problems
     assert any("stored totals" in p for p in problems)
     assert any("balances sum to 999" in p for p in problems)

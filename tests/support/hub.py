@@ -132,7 +132,10 @@ class HubWorld:
 
 
 def make_world(
-    tmp_path: Path, database_url: str | None = None, schema: str | None = None
+    tmp_path: Path,
+    database_url: str | None = None,
+    schema: str | None = None,
+    **settings: object,
 ) -> HubWorld:
     clock = FixedClock(1_767_605_400_000)  # 2026-01-05T09:30:00Z, a Monday
     url = database_url or str(tmp_path / "hub.db")
@@ -142,7 +145,12 @@ def make_world(
         open_engine(url, schema=schema).dispose()  # creates the schema
         url = _with_schema(url, schema)
     hub = build_hub(
-        HubSettings(database_url=url, hub_key_path=tmp_path / "hub_key.pem", hub_bic=HUB_BIC),
+        HubSettings(
+            database_url=url,
+            hub_key_path=tmp_path / "hub_key.pem",
+            hub_bic=HUB_BIC,
+            **settings,  # type: ignore[arg-type]
+        ),
         clock=clock,
     )
     report = hub.load_network(load_network_config(example_config_path()))

@@ -77,6 +77,7 @@ def _accept(data: bytes, policy: Policy) -> Callable[[], object]:
         if not isinstance(result, ParsedMessage):
             raise AssertionError(f"benchmark message refused: {result.message}")
         return result
+
     return work
 
 
@@ -105,8 +106,12 @@ def run(duration_s: float = 2.0, rounds: int = 5) -> IsoBenchResult:
     def build_and_validate() -> object:
         return _accept(build_message(header, report), policy)()
 
-    workloads = {"single": _accept(single, policy), "batch": _accept(batch, policy),
-                 "pacs002": build_and_validate, "baseline": _baseline(single)}
+    workloads = {
+        "single": _accept(single, policy),
+        "batch": _accept(batch, policy),
+        "pacs002": build_and_validate,
+        "baseline": _baseline(single),
+    }
     rates: dict[str, list[float]] = {name: [] for name in workloads}
     for _ in range(rounds):
         for name, work in workloads.items():
@@ -114,8 +119,12 @@ def run(duration_s: float = 2.0, rounds: int = 5) -> IsoBenchResult:
     ratios = [s / b for s, b in zip(rates["single"], rates["baseline"], strict=True)]
     batch_rate = median(rates["batch"])
     return IsoBenchResult(
-        single_per_s=median(rates["single"]), batch100_messages_per_s=batch_rate,
+        single_per_s=median(rates["single"]),
+        batch100_messages_per_s=batch_rate,
         batch100_transactions_per_s=batch_rate * 100,
         pacs002_build_validate_per_s=median(rates["pacs002"]),
-        baseline_xsdata_per_s=median(rates["baseline"]), ratio=median(ratios),
-        message_bytes_single=len(single), message_bytes_batch100=len(batch))
+        baseline_xsdata_per_s=median(rates["baseline"]),
+        ratio=median(ratios),
+        message_bytes_single=len(single),
+        message_bytes_batch100=len(batch),
+    )

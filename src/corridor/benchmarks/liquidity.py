@@ -61,8 +61,7 @@ class LiquidityResult:
     optimum_s: float
 
     def meets_targets(self) -> bool:
-        return (self.resolve_s < TARGET_RESOLVE_S
-                and self.optimum_ratio_mean >= TARGET_OPTIMUM_RATIO)
+        return self.resolve_s < TARGET_RESOLVE_S and self.optimum_ratio_mean >= TARGET_OPTIMUM_RATIO
 
 
 def gridlock_workload(
@@ -77,8 +76,9 @@ def gridlock_workload(
         creditor = rng.randrange(participants - 1)
         creditor += creditor >= debtor
         amount = int(10 ** rng.uniform(3, 7))
-        payments.append(QueuedPayment(i + 1, names[debtor], names[creditor], "EUR", amount,
-                                      sequence=i))
+        payments.append(
+            QueuedPayment(i + 1, names[debtor], names[creditor], "EUR", amount, sequence=i)
+        )
     outgoing = dict.fromkeys(names, 0)
     for payment in payments:
         outgoing[payment.debtor] += payment.amount_minor
@@ -101,7 +101,8 @@ def fifo_retry(payments: list[QueuedPayment], liquidity: dict[str, int]) -> int:
                 payment = queue[head]
                 balance[debtor] -= payment.amount_minor
                 balance[payment.creditor] = balance.get(payment.creditor, 0) + (
-                    payment.amount_minor)
+                    payment.amount_minor
+                )
                 settled += payment.amount_minor
                 head += 1
                 progress = True
@@ -113,8 +114,9 @@ def _optimum_ratios(config: LiquidityConfig) -> tuple[list[float], list[float], 
     rng = random.Random(config.seed + 1)
     ratios, strict, total, total_opt = [], [], 0, 0
     for instance in range(config.small_instances):
-        payments, _ = gridlock_workload(config.small_participants, config.small_payments,
-                                        0.0, config.seed + 100 + instance)
+        payments, _ = gridlock_workload(
+            config.small_participants, config.small_payments, 0.0, config.seed + 100 + instance
+        )
         names = sorted({p.debtor for p in payments} | {p.creditor for p in payments})
         liquidity = {name: rng.randint(0, 3_000_000) for name in names}
         for preserve, out in ((False, ratios), (True, strict)):
@@ -128,8 +130,9 @@ def _optimum_ratios(config: LiquidityConfig) -> tuple[list[float], list[float], 
 
 def run(config: LiquidityConfig | None = None) -> LiquidityResult:
     config = config or LiquidityConfig()
-    payments, liquidity = gridlock_workload(config.participants, config.payments,
-                                            config.liquidity_share, config.seed)
+    payments, liquidity = gridlock_workload(
+        config.participants, config.payments, config.liquidity_share, config.seed
+    )
     started, cpu_started = time.perf_counter(), time.process_time()
     result = resolve(payments, liquidity)
     resolve_s = time.process_time() - cpu_started

@@ -30,8 +30,10 @@ from corridor.iso20022.schema import SchemaRegistry
 from corridor.iso20022.secure import secure_parse
 from corridor.iso20022.signing import sign_apphdr, verify_apphdr
 
-app = typer.Typer(help="ISO 20022 messages: validate, inspect, sign, verify, keygen, example.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="ISO 20022 messages: validate, inspect, sign, verify, keygen, example.",
+    no_args_is_help=True,
+)
 FILES_MAX = 10_000
 
 
@@ -60,26 +62,40 @@ def _policy(key_files: list[Path] | None) -> Policy:
 
 def _verdict(path: Path, result: ParsedMessage | MessageReject) -> dict[str, Any]:
     if isinstance(result, ParsedMessage):
-        return {"file": str(path), "valid": True, "message": result.identifier,
-                "signed": bool(result.header and result.header.signed), "problems": []}
-    return {"file": str(path), "valid": False, "message": result.identifier,
-            "reason": str(result.reason),
-            "problems": [_jsonable(p) for p in result.problems]}
+        return {
+            "file": str(path),
+            "valid": True,
+            "message": result.identifier,
+            "signed": bool(result.header and result.header.signed),
+            "problems": [],
+        }
+    return {
+        "file": str(path),
+        "valid": False,
+        "message": result.identifier,
+        "reason": str(result.reason),
+        "problems": [_jsonable(p) for p in result.problems],
+    }
 
 
 @app.command("validate")
-def validate(files: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False)],
-             as_json: Annotated[bool, typer.Option("--json")] = False,
-             key: Annotated[list[Path] | None, typer.Option(
-                 help="public key file(s): also verify signatures against them")] = None) -> None:
+def validate(
+    files: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False)],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    key: Annotated[
+        list[Path] | None,
+        typer.Option(help="public key file(s): also verify signatures against them"),
+    ] = None,
+) -> None:
     """Validate messages (schema + business rules); exit 0 only if every file is valid."""
     if len(files) > FILES_MAX:
         raise typer.BadParameter(f"at most {FILES_MAX} files")
     policy = _policy(key)
     verdicts = [_verdict(path, parse_message(path.read_bytes(), policy)) for path in files]
     if as_json:
-        typer.echo(json.dumps({"files": verdicts, "valid": all(v["valid"] for v in verdicts)},
-                              indent=2))
+        typer.echo(
+            json.dumps({"files": verdicts, "valid": all(v["valid"] for v in verdicts)}, indent=2)
+        )
     else:
         for v in verdicts:
             typer.echo(f"{'VALID  ' if v['valid'] else 'INVALID'} {v['file']} ({v['message']})")
@@ -95,9 +111,18 @@ def inspect(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)]) 
     if isinstance(result, MessageReject):
         typer.echo(json.dumps(_verdict(file, result), indent=2))
         raise typer.Exit(1)
-    typer.echo(json.dumps({"message": result.identifier, "envelope": result.envelope,
-                           "header": _jsonable(result.header), "body": _jsonable(result.body)},
-                          indent=2, ensure_ascii=False))
+    typer.echo(
+        json.dumps(
+            {
+                "message": result.identifier,
+                "envelope": result.envelope,
+                "header": _jsonable(result.header),
+                "body": _jsonable(result.body),
+            },
+            indent=2,
+            ensure_ascii=False,
+        )
+    )
 
 
 def _parts(data: bytes) -> tuple[etree._Element, MessageParts]:
@@ -113,9 +138,11 @@ def _parts(data: bytes) -> tuple[etree._Element, MessageParts]:
 
 
 @app.command("sign")
-def sign(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],
-         key: Annotated[Path, typer.Option(help="private key file (from `iso keygen`)")],
-         output: Annotated[Path | None, typer.Option("--output", "-o")] = None) -> None:
+def sign(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],
+    key: Annotated[Path, typer.Option(help="private key file (from `iso keygen`)")],
+    output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
+) -> None:
     """Add AppHdr/Sgntr (XML-DSig over AppHdr + Document) and write the signed message."""
     root, parts = _parts(file.read_bytes())
     sign_apphdr(parts.apphdr, parts.document, load_private_key(key.read_bytes()))
@@ -127,22 +154,25 @@ def sign(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],
 
 
 @app.command("verify")
-def verify(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],
-           key: Annotated[Path, typer.Option(help="public (or private) key file")]) -> None:
+def verify(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],
+    key: Annotated[Path, typer.Option(help="public (or private) key file")],
+) -> None:
     """Verify the AppHdr signature with a key; exit 0 only if it verifies."""
     _, parts = _parts(file.read_bytes())
     keys = KeyRing()
     keys.add("", load_public_key(key.read_bytes()))
     problem = verify_apphdr(parts.apphdr, parts.document, keys, None)
-    typer.echo("signature valid" if problem is None else f"signature INVALID: "
-                                                           f"{problem.describe()}")
+    typer.echo("signature valid" if problem is None else f"signature INVALID: {problem.describe()}")
     raise typer.Exit(0 if problem is None else 1)
 
 
 @app.command("keygen")
-def keygen(output: Annotated[Path, typer.Argument(help="private key file to write")],
-           kind: Annotated[KeyKind, typer.Option(help="ed25519 or p256")] = KeyKind.ED25519,
-           force: bool = False) -> None:
+def keygen(
+    output: Annotated[Path, typer.Argument(help="private key file to write")],
+    kind: Annotated[KeyKind, typer.Option(help="ed25519 or p256")] = KeyKind.ED25519,
+    force: bool = False,
+) -> None:
     """Write a new private key (PEM, mode 600) and its public key next to it (.pub.pem)."""
     public_path = output.with_name(output.name + ".pub.pem")
     if (output.exists() or public_path.exists()) and not force:

@@ -35,25 +35,31 @@ def generate_private_key(kind: KeyKind = KeyKind.ED25519) -> PrivateKey:
 
 def private_key_pem(key: PrivateKey, password: bytes | None = None) -> bytes:
     encryption: serialization.KeySerializationEncryption = (
-        serialization.BestAvailableEncryption(password) if password
-        else serialization.NoEncryption())
-    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                             encryption)
+        serialization.BestAvailableEncryption(password)
+        if password
+        else serialization.NoEncryption()
+    )
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption
+    )
 
 
 def public_key_pem(key: PublicKey) -> bytes:
-    return key.public_bytes(serialization.Encoding.PEM,
-                            serialization.PublicFormat.SubjectPublicKeyInfo)
+    return key.public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
 
 
 def _check_kind(key: object, field: str) -> None:
     if isinstance(key, ed25519.Ed25519PrivateKey | ed25519.Ed25519PublicKey):
         return
     if isinstance(key, ec.EllipticCurvePrivateKey | ec.EllipticCurvePublicKey) and isinstance(
-            key.curve, ec.SECP256R1):
+        key.curve, ec.SECP256R1
+    ):
         return
-    raise InputError("only Ed25519 and ECDSA P-256 keys are accepted", field=field,
-                     value=type(key).__name__)
+    raise InputError(
+        "only Ed25519 and ECDSA P-256 keys are accepted", field=field, value=type(key).__name__
+    )
 
 
 def load_private_key(pem: bytes, password: bytes | None = None) -> PrivateKey:
@@ -82,8 +88,9 @@ def load_public_key(pem: bytes) -> PublicKey:
 
 
 def fingerprint(key: PublicKey) -> str:
-    der = key.public_bytes(serialization.Encoding.DER,
-                           serialization.PublicFormat.SubjectPublicKeyInfo)
+    der = key.public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
     return "sha256:" + hashlib.sha256(der).hexdigest()
 
 

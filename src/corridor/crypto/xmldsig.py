@@ -65,8 +65,7 @@ def _sub(parent: Element, name: str, **attrs: str) -> Element:
     return etree.SubElement(parent, _D + name, **attrs)
 
 
-def _reference(parent: Element, uri: str | None, transforms: tuple[str, ...],
-               digest: str) -> None:
+def _reference(parent: Element, uri: str | None, transforms: tuple[str, ...], digest: str) -> None:
     ref = _sub(parent, "Reference", **({"URI": uri} if uri is not None else {}))
     tr = _sub(ref, "Transforms")
     for algorithm in transforms:
@@ -137,16 +136,21 @@ def _signature_ok(key: PublicKey, algorithm: str | None, raw: bytes, data: bytes
         else:
             if algorithm != ALG_P256 or len(raw) != 64:
                 return False
-            der = encode_dss_signature(int.from_bytes(raw[:32], "big"),
-                                       int.from_bytes(raw[32:], "big"))
+            der = encode_dss_signature(
+                int.from_bytes(raw[:32], "big"), int.from_bytes(raw[32:], "big")
+            )
             key.verify(der, data, ec.ECDSA(hashes.SHA256()))
     except InvalidSignature:
         return False
     return True
 
 
-def verify(header: Element, body: Element, signature: Element | None,
-           key_for: Callable[[str], PublicKey | None]) -> tuple[Verdict, str | None]:
+def verify(
+    header: Element,
+    body: Element,
+    signature: Element | None,
+    key_for: Callable[[str], PublicKey | None],
+) -> tuple[Verdict, str | None]:
     """Check a signature made by `sign`; returns the verdict and the KeyName found."""
     if signature is None:
         return Verdict.MISSING, None
@@ -161,8 +165,9 @@ def verify(header: Element, body: Element, signature: Element | None,
     key = key_for(key_name.strip())
     if key is None:
         return Verdict.UNKNOWN_KEY, key_name
-    if (refs[0].findtext(_D + "DigestValue") != _header_digest(header)
-            or refs[1].findtext(_D + "DigestValue") != _digest(c14n(body))):
+    if refs[0].findtext(_D + "DigestValue") != _header_digest(header) or refs[1].findtext(
+        _D + "DigestValue"
+    ) != _digest(c14n(body)):
         return Verdict.DIGEST_MISMATCH, key_name
     try:
         raw = base64.b64decode(value.strip(), validate=True)

@@ -8,7 +8,7 @@ the AppHdr sender against the authenticated caller, then each transaction's rout
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 
 from corridor.foundation.clock import ms_to_datetime
 from corridor.hub import reasons
@@ -91,6 +91,7 @@ class Intake:
     reject: MessageReject | None = None
     reject_reason: str | None = None
     reject_text: str = ""
+    data: bytes = b""
     instructions: tuple[Instruction, ...] = ()
 
     @property
@@ -116,11 +117,24 @@ class IntakeDesk:
         msg_id = getattr(result.body, "msg_id", None) or (
             result.header.biz_msg_id if result.header else None
         )
-        base = Intake(sender, received_at_ms, msg_id, result.identifier, parsed=result)
+        base = Intake(sender, received_at_ms, msg_id, result.identifier, parsed=result, data=data)
         refusal = self._check_sender(sender, result)
         if refusal is not None:
             return replace(base, reject_reason=refusal[0], reject_text=refusal[1])
         return replace(base, instructions=self._instructions(sender, result.body, now))
+
+    def reroute(self, sender: str, data: bytes, uetr: str) -> TransferInstruction | None:
+        """Rebuild the instruction for one stored transaction (restart recovery). The
+        message was authenticated when it arrived, so only its content is read again."""
+        result = parse_message(
+            data, replace(self._policy, schemas=None, keys=None, require_signature=False, now=None)
+        )
+        if isinstance(result, MessageReject):
+            return None
+        for instruction in self._instructions(sender, result.body, datetime.now(UTC)):
+            if isinstance(instruction, TransferInstruction) and instruction.uetr == uetr:
+                return instruction
+        return None
 
     def _check_sender(self, sender: str, parsed: ParsedMessage) -> tuple[str, str] | None:
         participant = self._directory.participant(sender)

@@ -19,6 +19,7 @@ from corridor.hub.answers import Outbound, TxOutcome
 from corridor.hub.directory import Directory
 from corridor.hub.engine import SettlementEngine
 from corridor.hub.intake import CancelInstruction, Intake, ReturnInstruction, TransferInstruction
+from corridor.hub.liquidity import LiquidityDesk
 from corridor.hub.screening import PaymentScreening
 from corridor.iso20022.records import CancellationStatus, OriginalRef
 from corridor.ledger import BatchOutcome, Command, CreateTransfer, Result
@@ -36,7 +37,7 @@ from corridor.store.hub_store import HubStore
 
 TRANSFER_CODES = {PaymentKind.customer: 8, PaymentKind.institution: 9, PaymentKind.return_: 4}
 _LEDGER_REASON = {Result.exceeds_floor: reasons.AM04, Result.account_closed: reasons.AG01}
-_NOT_SETTLED, _HELD = -1, -2  # command index markers for transactions with no transfer
+_NOT_SETTLED, _HELD, _QUEUED = -1, -2, -3  # markers for transactions with no transfer now
 _CANCELLABLE = (PaymentState.held, PaymentState.queued)
 
 
@@ -86,7 +87,9 @@ class PaymentProcessor:
         screening: PaymentScreening,
         ids: IdGenerator,
         clock: Clock,
+        liquidity: LiquidityDesk | None = None,
     ) -> None:
+        self.liquidity = liquidity or LiquidityDesk()
         self.engine = engine
         self.store = store
         self.directory = directory
@@ -114,6 +117,9 @@ class _Batch:
         self.events: list[PaymentEvent] = []
         self.outbox: list[OutboxMessage] = []
         self.inbound: list[InboundRecord] = []
+        self.to_enqueue: list[tuple[TransferInstruction, int]] = []
+        self.to_dequeue: list[str] = []
+        self.settled: list[TransferInstruction] = []
 
     # -- steps ----------------------------------------------------------------------
     def run(self) -> None:
@@ -123,6 +129,13 @@ class _Batch:
             if work.answer is None and work.duplicate_of < 0 and not work.intake.rejected:
                 self._plan(work)
         self.p.engine.execute(self.commands, self._changes)
+        # Only now, with the batch durable, do the in-memory queues change.
+        desk = self.p.liquidity
+        desk.remove(self.to_dequeue)
+        for instruction, sequence in self.to_enqueue:
+            desk.enqueue(instruction, sequence)
+        for instruction in self.settled:
+            desk.record_settled(instruction)
 
     def answers(self) -> list[Answer]:
         result = []
@@ -211,6 +224,10 @@ class _Batch:
             work.steps.append((instruction, _HELD, None, decision.detail))
             return
         self._move(uetr, PaymentState.screened, decision.detail)
+        if self.p.liquidity.must_wait(instruction):
+            self._queue(instruction, "queued behind the debtor's waiting payments or a limit")
+            work.steps.append((instruction, _QUEUED, None, "queued: waiting for liquidity"))
+            return
         work.steps.append((instruction, len(self.commands), None, ""))
         self.commands.append(
             CreateTransfer(
@@ -293,6 +310,7 @@ class _Batch:
             )
         else:
             self.payments.setdefault(uetr, original)
+            self.to_dequeue.append(uetr)
             self._move(
                 uetr,
                 PaymentState.cancelled,
@@ -350,6 +368,8 @@ class _Batch:
         original = _original_of(instruction)
         if index == _HELD:
             return TxOutcome(original, "PDNG", None, "held for compliance review")
+        if index == _QUEUED:
+            return TxOutcome(original, "PDNG", None, "queued: waiting for liquidity")
         if result is None:
             return TxOutcome(original, "RJCT", reason, detail)
         uetr = instruction.uetr
@@ -357,7 +377,11 @@ class _Batch:
             transfer = self.commands[index]
             self.payments[uetr] = replace(self.payments[uetr], transfer_id=transfer.id)  # type: ignore[union-attr]
             self._move(uetr, PaymentState.settled, f"ledger transfer {transfer.id:032x}")  # type: ignore[union-attr]
+            self.settled.append(instruction)
             return TxOutcome(original, "ACSC")
+        if result is Result.exceeds_floor and instruction.kind is not PaymentKind.return_:
+            self._queue(instruction, "insufficient liquidity: queued until funds arrive")
+            return TxOutcome(original, "PDNG", None, "queued: waiting for liquidity")
         reason = _LEDGER_REASON.get(result, reasons.NARR)
         self._move(uetr, PaymentState.rejected, f"ledger: {result.name}", reason)
         return TxOutcome(original, "RJCT", reason, f"ledger: {result.name}")
@@ -515,6 +539,7 @@ class _Batch:
                     intake.received_at_ms,
                     message.message_id,
                     status,
+                    intake.data,
                 )
             )
 
@@ -536,6 +561,7 @@ class _Batch:
             state=PaymentState.received,
             created_at_ms=intake.received_at_ms,
             updated_at_ms=self.now_ms,
+            priority=instruction.priority,
         )
         self.payments[payment.uetr] = payment
         self.events.append(
@@ -546,6 +572,13 @@ class _Batch:
                 f"{intake.identifier} {intake.msg_id} from {intake.sender}",
             )
         )
+
+    def _queue(self, instruction: TransferInstruction, detail: str) -> None:
+        sequence = self.p.liquidity.reserve_sequence()
+        uetr = instruction.uetr
+        self.payments[uetr] = replace(self.payments[uetr], queue_seq=sequence)
+        self._move(uetr, PaymentState.queued, detail)
+        self.to_enqueue.append((instruction, sequence))
 
     def _move(self, uetr: str, state: PaymentState, detail: str, reason: str | None = None) -> None:
         updated, event = advance(self.payments[uetr], state, self.now_ms, detail, reason)

@@ -13,10 +13,13 @@ from dataclasses import dataclass, replace
 from corridor.crypto.keys import load_public_key
 from corridor.foundation.clock import Clock
 from corridor.foundation.config import NetworkConfig
-from corridor.foundation.errors import InputError
+from corridor.foundation.errors import InputError, StoreError
+from corridor.hub import reasons
+from corridor.hub.deferred import DeferredSettlement
 from corridor.hub.directory import Directory
 from corridor.hub.engine import SettlementEngine
-from corridor.hub.intake import Intake, IntakeDesk
+from corridor.hub.intake import Intake, IntakeDesk, TransferInstruction
+from corridor.hub.liquidity import LiquidityDesk
 from corridor.hub.network import (
     InitReport,
     directory_entries,
@@ -26,7 +29,7 @@ from corridor.hub.network import (
 from corridor.hub.onboarding import check_participant
 from corridor.hub.processing import Answer, PaymentProcessor
 from corridor.hub.security import Credentials, Principal, Role
-from corridor.ledger import AccountBalance, AccountKind, CreateAccount, Result
+from corridor.ledger import BALANCE_MAX, AccountBalance, AccountKind, CreateAccount, Result
 from corridor.payments.lifecycle import advance
 from corridor.payments.records import (
     OutboxMessage,
@@ -37,7 +40,7 @@ from corridor.payments.records import (
     PaymentEvent,
     PaymentState,
 )
-from corridor.store.hub_store import HubStore
+from corridor.store.hub_store import HubStore, inbound_payload, payments_in_state
 
 ACK_IDS_MAX = 1_000
 PAYMENTS_PAGE_MAX = 1_000
@@ -50,6 +53,18 @@ class Tracking:
 
     payment: Payment
     events: tuple[PaymentEvent, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class GridlockReport:
+    """One gridlock run: what was queued, what settled, and the liquidity it saved."""
+
+    currency: str
+    queued_count: int
+    settled_count: int
+    gross_minor: int
+    net_used_minor: int
+    liquidity_saved_minor: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +87,9 @@ class Hub:
         credentials: Credentials,
         clock: Clock,
         hub_bic: str,
+        deferred: DeferredSettlement,
     ) -> None:
+        self.deferred = deferred
         self.engine = engine
         self.store = store
         self.directory = directory
@@ -88,8 +105,100 @@ class Hub:
         return self.intake.take(sender, data, self.clock.now_ms())
 
     def settle(self, intakes: Sequence[Intake]) -> list[Answer]:
-        """Settle a batch and answer every message (engine thread)."""
-        return self.processor.process(intakes)
+        """Settle a batch and answer every message (engine thread); then let waiting
+        payments use whatever liquidity the batch brought."""
+        answers = self.processor.process(intakes)
+        if self.liquidity.length():
+            self.release_queues()
+        return answers
+
+    # -- liquidity (engine thread) --------------------------------------------------
+    @property
+    def liquidity(self) -> LiquidityDesk:
+        return self.processor.liquidity
+
+    def available_minor(self, bic: str, currency: str) -> int:
+        """What a participant can still pay in a currency: available balance less floor."""
+        account_id = self.directory.account_id(bic, currency)
+        account = self.engine.ledger.account(account_id) if account_id else None
+        if account is None:
+            return 0
+        if account.floor_minor is None:
+            return BALANCE_MAX
+        return account.available_minor - account.floor_minor
+
+    def release_queues(self, rounds_max: int = 8) -> int:
+        """Settle queued payments that now fit, queue by queue (FIFO with bypass); then run
+        gridlock resolution where queues passed their threshold. Returns payments settled."""
+        settled = 0
+        for _ in range(rounds_max):
+            instructions = self.liquidity.releasable(self.available_minor)
+            if not instructions:
+                break
+            outcome = self.deferred.settle(instructions, detail="liquidity arrived")
+            self._dequeue_settled(outcome.settled, instructions)
+            settled += len(outcome.settled)
+            if not outcome.settled:
+                break
+        for currency in self.liquidity.currencies():
+            if self.liquidity.book(currency).gridlock_due():
+                settled += self.resolve_gridlock(currency).settled_count
+        return settled
+
+    def resolve_gridlock(self, currency: str) -> GridlockReport:
+        """Multilateral offsetting over the currency's queues, settled in one linked batch."""
+        result, instructions = self.liquidity.gridlock(currency, self.available_minor)
+        floors: dict[int, int] = {}
+        for instruction in instructions:
+            account = self.engine.ledger.account(instruction.debit_account_id)
+            assert account is not None and account.floor_minor is not None
+            floors[instruction.debit_account_id] = account.floor_minor
+        outcome = self.deferred.settle(
+            instructions, detail="gridlock resolved", floors_minor=floors
+        )
+        self._dequeue_settled(outcome.settled, instructions)
+        done = bool(outcome.settled)
+        return GridlockReport(
+            currency,
+            result.queued_count,
+            len(outcome.settled),
+            result.gross_minor if done else 0,
+            result.net_used_minor if done else 0,
+            result.liquidity_saved_minor if done else 0,
+        )
+
+    def recover_waiting(self) -> int:
+        """At start-up: put QUEUED payments back in their queues, in their old order."""
+        count = 0
+        for payment in payments_in_state(self.store.engine, [PaymentState.queued]):
+            data = inbound_payload(self.store.engine, payment.instructing_agent, payment.msg_id)
+            instruction = (
+                self.intake.reroute(payment.instructing_agent, data, payment.uetr)
+                if data is not None
+                else None
+            )
+            if instruction is None or instruction.reason is not None:
+                raise StoreError(
+                    f"queued payment {payment.uetr} cannot be rebuilt from its stored message"
+                )
+            self.liquidity.enqueue(instruction, payment.queue_seq)
+            count += 1
+        return count
+
+    def cut_off(self, currency: str, reason: str = reasons.TM01) -> int:
+        """Reject everything still queued in the currency (the day's cut-off)."""
+        expired = self.liquidity.expire(currency)
+        self.deferred.reject(expired, reason, f"unsettled at the {currency} cut-off")
+        return len(expired)
+
+    def _dequeue_settled(
+        self, uetrs: Sequence[str], instructions: Sequence[TransferInstruction]
+    ) -> None:
+        self.liquidity.remove(list(uetrs))
+        done = set(uetrs)
+        for instruction in instructions:
+            if instruction.uetr in done:
+                self.liquidity.record_settled(instruction)
 
     def submit(self, sender: str, data: bytes) -> Answer:
         """One message, start to finish (single-threaded callers)."""

@@ -11,5 +11,15 @@ from corridor.iso20022.pipeline import MessageReject, ParsedMessage, Policy, par
 from corridor.iso20022.reasons import Problem, Reason
 from corridor.iso20022.secure import ParseLimits
 
-__all__ = ["MessageReject", "ParseLimits", "ParsedMessage", "Policy", "Problem", "Reason",
-           "build_message", "make_header", "message_type_for", "parse_message"]
+__all__ = [
+    "MessageReject",
+    "ParseLimits",
+    "ParsedMessage",
+    "Policy",
+    "Problem",
+    "Reason",
+    "build_message",
+    "make_header",
+    "message_type_for",
+    "parse_message",
+]

@@ -46,9 +46,13 @@ def _is_iso(el: Element, local: str) -> bool:
 
 
 def _unqualified(el: Element) -> Problem:
-    return Problem(Reason.FF01, f"/{etree.QName(el).localname}", etree.QName(el).namespace,
-                   "element is not in an ISO 20022 namespace "
-                   f"({ISO_NS_PREFIX}...): check the xmlns declarations")
+    return Problem(
+        Reason.FF01,
+        f"/{etree.QName(el).localname}",
+        etree.QName(el).namespace,
+        "element is not in an ISO 20022 namespace "
+        f"({ISO_NS_PREFIX}...): check the xmlns declarations",
+    )
 
 
 def _search(root: Element) -> tuple[list[Element], list[Element], Problem | None]:
@@ -85,10 +89,16 @@ def locate_parts(root: Element) -> MessageParts | Problem:
     if problem is not None:
         return problem
     if len(headers) > 1 or len(documents) > 1:
-        return Problem(Reason.FF01, f"/{local}", None,
-                       "an envelope must hold at most one AppHdr and one Document")
+        return Problem(
+            Reason.FF01,
+            f"/{local}",
+            None,
+            "an envelope must hold at most one AppHdr and one Document",
+        )
     if not headers and not documents:
-        return Problem(Reason.FF01, f"/{local}", None,
-                       "no ISO 20022 AppHdr or Document found in the envelope")
-    return MessageParts(headers[0] if headers else None,
-                        documents[0] if documents else None, root.tag)
+        return Problem(
+            Reason.FF01, f"/{local}", None, "no ISO 20022 AppHdr or Document found in the envelope"
+        )
+    return MessageParts(
+        headers[0] if headers else None, documents[0] if documents else None, root.tag
+    )

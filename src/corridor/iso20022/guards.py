@@ -18,18 +18,15 @@ class DuplicateGuard(Protocol):
         """Record the pair; False if it was already recorded (a duplicate)."""
         ...
 
-    def seen(self, sender: str, msg_id: str) -> bool:
-        ...
+    def seen(self, sender: str, msg_id: str) -> bool: ...
 
 
 class ReplayGuard(Protocol):
-    def remember(self, sender: str, biz_msg_id: str, created_at: datetime,
-                 now: datetime) -> bool:
+    def remember(self, sender: str, biz_msg_id: str, created_at: datetime, now: datetime) -> bool:
         """Record the header; False if replayed or outside the window."""
         ...
 
-    def seen(self, sender: str, biz_msg_id: str) -> bool:
-        ...
+    def seen(self, sender: str, biz_msg_id: str) -> bool: ...
 
 
 class MemoryDuplicateGuard:
@@ -63,8 +60,7 @@ class MemoryReplayGuard:
     def seen(self, sender: str, biz_msg_id: str) -> bool:
         return (sender, biz_msg_id) in self._seen
 
-    def remember(self, sender: str, biz_msg_id: str, created_at: datetime,
-                 now: datetime) -> bool:
+    def remember(self, sender: str, biz_msg_id: str, created_at: datetime, now: datetime) -> bool:
         self._expire(now)
         if abs(now - created_at) > self._window:
             return False

@@ -37,9 +37,12 @@ from corridor.iso20022.registry import (
 from corridor.iso20022.signing import sign_apphdr
 
 _FAMILY: dict[type, str] = {
-    CreditTransfer: "pacs.008", FinancialInstitutionTransfer: "pacs.009",
-    PaymentReturn: "pacs.004", CancellationRequest: "camt.056",
-    ResolutionOfInvestigation: "camt.029", PaymentStatusReport: "pacs.002",
+    CreditTransfer: "pacs.008",
+    FinancialInstitutionTransfer: "pacs.009",
+    PaymentReturn: "pacs.004",
+    CancellationRequest: "camt.056",
+    ResolutionOfInvestigation: "camt.029",
+    PaymentStatusReport: "pacs.002",
     RejectionNotice: "admi.002",
 }
 
@@ -59,17 +62,27 @@ def build_document(body: Body) -> Element:
     return row.build(body, row.namespace)
 
 
-def make_header(body: Body, from_agent: Agent, to_agent: Agent, created_at: datetime,
-                biz_msg_id: str | None = None) -> BusinessHeader:
+def make_header(
+    body: Body,
+    from_agent: Agent,
+    to_agent: Agent,
+    created_at: datetime,
+    biz_msg_id: str | None = None,
+) -> BusinessHeader:
     """A head.001.001.02 header for `body` (BizMsgIdr defaults to the body's MsgId)."""
-    return BusinessHeader(from_agent=from_agent, to_agent=to_agent,
-                          biz_msg_id=biz_msg_id or body.msg_id,
-                          msg_def_id=message_type_for(body).identifier, created_at=created_at,
-                          namespace=HEADER_NAMESPACE_OUT)
+    return BusinessHeader(
+        from_agent=from_agent,
+        to_agent=to_agent,
+        biz_msg_id=biz_msg_id or body.msg_id,
+        msg_def_id=message_type_for(body).identifier,
+        created_at=created_at,
+        namespace=HEADER_NAMESPACE_OUT,
+    )
 
 
-def build_message_element(header: BusinessHeader, body: Body,
-                          key: PrivateKey | None = None) -> Element:
+def build_message_element(
+    header: BusinessHeader, body: Body, key: PrivateKey | None = None
+) -> Element:
     if header.msg_def_id != message_type_for(body).identifier:
         raise ValueError(f"header MsgDefIdr {header.msg_def_id!r} does not match the body")
     root = etree.Element(f"{{{CORRIDOR_ENVELOPE_NS}}}Message", nsmap={None: CORRIDOR_ENVELOPE_NS})
@@ -84,5 +97,6 @@ def build_message_element(header: BusinessHeader, body: Body,
 
 def build_message(header: BusinessHeader, body: Body, key: PrivateKey | None = None) -> bytes:
     """The message as bytes: envelope + AppHdr (+ Sgntr when a key is given) + Document."""
-    return etree.tostring(build_message_element(header, body, key), xml_declaration=True,
-                          encoding="UTF-8")
+    return etree.tostring(
+        build_message_element(header, body, key), xml_declaration=True, encoding="UTF-8"
+    )

@@ -119,11 +119,15 @@ class MessageReject:
         return self.problems[0].describe()
 
 
-def _reject(problems: list[Problem] | Problem, parts: MessageParts | None = None,
-            identifier: str | None = None) -> MessageReject:
+def _reject(
+    problems: list[Problem] | Problem,
+    parts: MessageParts | None = None,
+    identifier: str | None = None,
+) -> MessageReject:
     found = [problems] if isinstance(problems, Problem) else problems
-    return MessageReject(problems=tuple(found[:PROBLEMS_MAX]), reference=_reference(parts),
-                         identifier=identifier)
+    return MessageReject(
+        problems=tuple(found[:PROBLEMS_MAX]), reference=_reference(parts), identifier=identifier
+    )
 
 
 def _reference(parts: MessageParts | None) -> str | None:
@@ -140,9 +144,17 @@ def _reference(parts: MessageParts | None) -> str | None:
 
 def _resolve(parts: MessageParts) -> tuple[MessageType | None, Element | None, Problem | None]:
     if parts.apphdr is not None and not is_header_namespace(namespace_of(parts.apphdr)):
-        return None, None, Problem(Reason.FF01, "/AppHdr", namespace_of(parts.apphdr),
-                                   "unsupported Business Application Header version "
-                                   "(head.001.001.02 and .03 are accepted)")
+        return (
+            None,
+            None,
+            Problem(
+                Reason.FF01,
+                "/AppHdr",
+                namespace_of(parts.apphdr),
+                "unsupported Business Application Header version "
+                "(head.001.001.02 and .03 are accepted)",
+            ),
+        )
     if parts.document is None:
         return None, None, None
     ns = namespace_of(parts.document)
@@ -151,8 +163,11 @@ def _resolve(parts: MessageParts) -> tuple[MessageType | None, Element | None, P
         return None, None, Problem(Reason.FF01, "/Document", ns, "unsupported message version")
     children = list(parts.document.iterchildren(etree.Element))
     if len(children) != 1 or etree.QName(children[0]).localname != row.root:
-        return row, None, Problem(Reason.FF01, "/Document", None,
-                                  f"Document must hold exactly one {row.root}")
+        return (
+            row,
+            None,
+            Problem(Reason.FF01, "/Document", None, f"Document must hold exactly one {row.root}"),
+        )
     return row, children[0], None
 
 
@@ -160,8 +175,10 @@ def _schema_problems(schemas: SchemaValidator, parts: MessageParts) -> list[Prob
     problems: list[Problem] = []
     for el in (parts.apphdr, parts.document):
         if el is not None:
-            problems += [Problem(Reason.FF01, i.xpath, i.value, f"{i.rule}: {i.message}")
-                         for i in schemas.validate(el)]
+            problems += [
+                Problem(Reason.FF01, i.xpath, i.value, f"{i.rule}: {i.message}")
+                for i in schemas.validate(el)
+            ]
     return problems
 
 
@@ -175,32 +192,57 @@ def _structure(parts: MessageParts, policy: Policy) -> Problem | None:
 
 def _header_matches(header: BusinessHeader, row: MessageType | None) -> Problem | None:
     if row is not None and header.msg_def_id != row.identifier:
-        return Problem(Reason.FF01, "/AppHdr/MsgDefIdr", header.msg_def_id,
-                       f"MsgDefIdr must name the Document's version {row.identifier}")
+        return Problem(
+            Reason.FF01,
+            "/AppHdr/MsgDefIdr",
+            header.msg_def_id,
+            f"MsgDefIdr must name the Document's version {row.identifier}",
+        )
     return None
 
 
-def _guards(policy: Policy, header: BusinessHeader | None, body: Body | None,
-            sender: str) -> Problem | None:
-    if policy.replays is not None and header is not None and policy.now is not None and (
-            policy.replays.seen(sender, header.biz_msg_id)):
-        return Problem(Reason.DUPL, "/AppHdr/BizMsgIdr", header.biz_msg_id,
-                       "this header was already received (replay)")
+def _guards(
+    policy: Policy, header: BusinessHeader | None, body: Body | None, sender: str
+) -> Problem | None:
+    if (
+        policy.replays is not None
+        and header is not None
+        and policy.now is not None
+        and (policy.replays.seen(sender, header.biz_msg_id))
+    ):
+        return Problem(
+            Reason.DUPL,
+            "/AppHdr/BizMsgIdr",
+            header.biz_msg_id,
+            "this header was already received (replay)",
+        )
     msg_id = getattr(body, "msg_id", None)
-    if policy.duplicates is not None and msg_id is not None and (
-            policy.duplicates.seen(sender, msg_id)):
-        return Problem(Reason.DUPL, "/Document//MsgId", msg_id,
-                       f"MsgId already received from {sender}")
+    if (
+        policy.duplicates is not None
+        and msg_id is not None
+        and (policy.duplicates.seen(sender, msg_id))
+    ):
+        return Problem(
+            Reason.DUPL, "/Document//MsgId", msg_id, f"MsgId already received from {sender}"
+        )
     return None
 
 
-def _remember(policy: Policy, header: BusinessHeader | None, body: Body | None,
-              sender: str) -> Problem | None:
-    if policy.replays is not None and header is not None and policy.now is not None and (
-            not policy.replays.remember(sender, header.biz_msg_id, header.created_at,
-                                        policy.now)):
-        return Problem(Reason.DUPL, "/AppHdr/CreDt", header.created_at.isoformat(),
-                       "header outside the replay window or replayed")
+def _remember(
+    policy: Policy, header: BusinessHeader | None, body: Body | None, sender: str
+) -> Problem | None:
+    if (
+        policy.replays is not None
+        and header is not None
+        and policy.now is not None
+        and (not policy.replays.remember(sender, header.biz_msg_id, header.created_at, policy.now))
+    ):
+        return Problem(
+            Reason.DUPL,
+            "/AppHdr/CreDt",
+            header.created_at.isoformat(),
+            "header outside the replay window or replayed",
+        )
     msg_id = getattr(body, "msg_id", None)
     if policy.duplicates is not None and msg_id is not None:
         policy.duplicates.remember(sender, msg_id)
@@ -233,8 +275,9 @@ def parse_message(data: bytes, policy: Policy = Policy()) -> ParsedMessage | Mes
     return _checked(parts, row, message_el, policy)
 
 
-def _checked(parts: MessageParts, row: MessageType | None, message_el: Element | None,
-             policy: Policy) -> ParsedMessage | MessageReject:
+def _checked(
+    parts: MessageParts, row: MessageType | None, message_el: Element | None, policy: Policy
+) -> ParsedMessage | MessageReject:
     identifier = row.identifier if row is not None else None
     try:
         header = None
@@ -245,8 +288,11 @@ def _checked(parts: MessageParts, row: MessageType | None, message_el: Element |
             if problem := _signature(parts, header, policy):
                 return _reject(problem, parts, identifier)
         elif policy.require_signature:
-            return _reject(Problem(Reason.DS0A, "/AppHdr", None, "a signed AppHdr is required"),
-                           parts, identifier)
+            return _reject(
+                Problem(Reason.DS0A, "/AppHdr", None, "a signed AppHdr is required"),
+                parts,
+                identifier,
+            )
         body = None
         if row is not None and message_el is not None:
             body = row.extract(message_el, row.namespace)
@@ -260,21 +306,38 @@ def _signature(parts: MessageParts, header: BusinessHeader, policy: Policy) -> P
         return None
     if not header.signed and not policy.require_signature:
         return None
-    return verify_apphdr(parts.apphdr, parts.document, policy.keys,
-                         header.from_agent.key or None)
+    return verify_apphdr(parts.apphdr, parts.document, policy.keys, header.from_agent.key or None)
 
 
-def _business(parts: MessageParts, row: MessageType | None, header: BusinessHeader | None,
-              body: Body | None, policy: Policy) -> ParsedMessage | MessageReject:
+def _business(
+    parts: MessageParts,
+    row: MessageType | None,
+    header: BusinessHeader | None,
+    body: Body | None,
+    policy: Policy,
+) -> ParsedMessage | MessageReject:
     identifier = row.identifier if row is not None else None
-    if row is not None and policy.direction is not None and (
-            policy.direction not in row.directions):
-        return _reject(Problem(Reason.NARR, "/Document", row.identifier,
-                               f"{row.identifier} is not accepted {policy.direction.name.lower()}"),
-                       parts, identifier)
+    if (
+        row is not None
+        and policy.direction is not None
+        and (policy.direction not in row.directions)
+    ):
+        return _reject(
+            Problem(
+                Reason.NARR,
+                "/Document",
+                row.identifier,
+                f"{row.identifier} is not accepted {policy.direction.name.lower()}",
+            ),
+            parts,
+            identifier,
+        )
     inbound = policy.direction is not Direction.OUTBOUND
-    problems = check_body(body, inbound=inbound, config=policy.rules, header=header,
-                          now=policy.now) if body is not None or header is not None else []
+    problems = (
+        check_body(body, inbound=inbound, config=policy.rules, header=header, now=policy.now)
+        if body is not None or header is not None
+        else []
+    )
     if problems:
         return _reject(problems, parts, identifier)
     sender = _sender(header, body)

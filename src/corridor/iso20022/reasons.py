@@ -54,9 +54,12 @@ REASON_NAMES: dict[Reason, str] = {
 
 # What triggers each code, in the order checks run (see pipeline.parse_message).
 REASON_TABLE: tuple[tuple[Reason, str], ...] = (
-    (Reason.FF01, "not well-formed, DTD/entity, over a size/depth/element limit, no ISO "
-                  "namespace, unsupported message version, schema-invalid, AppHdr/Document "
-                  "mismatch"),
+    (
+        Reason.FF01,
+        "not well-formed, DTD/entity, over a size/depth/element limit, no ISO "
+        "namespace, unsupported message version, schema-invalid, AppHdr/Document "
+        "mismatch",
+    ),
     (Reason.DS0A, "signature required but AppHdr/Sgntr absent"),
     (Reason.DS0E, "signature key unknown or not registered to the AppHdr sender"),
     (Reason.DS0B, "signature malformed, digest or signature value wrong"),
@@ -68,8 +71,11 @@ REASON_TABLE: tuple[tuple[Reason, str], ...] = (
     (Reason.BE15, "LEI check digits wrong (ISO 17442 / ISO 7064 MOD 97-10)"),
     (Reason.AC01, "IBAN check digits, length or country wrong"),
     (Reason.CH16, "UETR not a version-4 UUID; settlement method or charge bearer not allowed"),
-    (Reason.DT01, "settlement date before creation date or too far ahead; creation time in "
-                  "the future or older than the accepted window"),
+    (
+        Reason.DT01,
+        "settlement date before creation date or too far ahead; creation time in "
+        "the future or older than the accepted window",
+    ),
     (Reason.AM18, "NbOfTxs differs from the number of transactions"),
     (Reason.AM10, "TtlIntrBkSttlmAmt (or TtlRtrdIntrBkSttlmAmt) differs from the sum"),
     (Reason.DUPL, "MsgId already received from this sender; AppHdr BizMsgIdr replayed"),

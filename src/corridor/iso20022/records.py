@@ -14,7 +14,7 @@ from enum import StrEnum
 
 
 class Direction(StrEnum):
-    INBOUND = "in"    # from a participant to the hub
+    INBOUND = "in"  # from a participant to the hub
     OUTBOUND = "out"  # from the hub to a participant
 
 
@@ -457,5 +457,13 @@ class RejectionNotice:
         return self.reference
 
 
-Body = (CreditTransfer | FinancialInstitutionTransfer | PaymentReturn | CancellationRequest
-        | ResolutionOfInvestigation | PaymentStatusReport | CashReport | RejectionNotice)
+Body = (
+    CreditTransfer
+    | FinancialInstitutionTransfer
+    | PaymentReturn
+    | CancellationRequest
+    | ResolutionOfInvestigation
+    | PaymentStatusReport
+    | CashReport
+    | RejectionNotice
+)

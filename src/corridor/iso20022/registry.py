@@ -101,9 +101,15 @@ _BY_IDENTIFIER: dict[str, MessageType] = {row.identifier: row for row in _ROWS}
 
 # The version the hub writes for each record type's family.
 OUTBOUND_VERSION: dict[str, str] = {
-    "pacs.008": "pacs.008.001.08", "pacs.009": "pacs.009.001.08", "pacs.004": "pacs.004.001.09",
-    "camt.056": "camt.056.001.08", "camt.029": "camt.029.001.09", "pacs.002": "pacs.002.001.10",
-    "camt.052": "camt.052.001.08", "camt.053": "camt.053.001.08", "camt.054": "camt.054.001.08",
+    "pacs.008": "pacs.008.001.08",
+    "pacs.009": "pacs.009.001.08",
+    "pacs.004": "pacs.004.001.09",
+    "camt.056": "camt.056.001.08",
+    "camt.029": "camt.029.001.09",
+    "pacs.002": "pacs.002.001.10",
+    "camt.052": "camt.052.001.08",
+    "camt.053": "camt.053.001.08",
+    "camt.054": "camt.054.001.08",
     "admi.002": "admi.002.001.01",
 }
 

@@ -36,14 +36,32 @@ _UUID4_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}
 
 # Record field -> ISO element name, so that problems name XPaths, not Python attributes.
 _XML_NAMES = {
-    "transactions": "TxInf", "debtor": "Dbtr", "creditor": "Cdtr", "debtor_agent": "DbtrAgt",
-    "creditor_agent": "CdtrAgt", "instructing_agent": "InstgAgt", "instructed_agent": "InstdAgt",
-    "ultimate_debtor": "UltmtDbtr", "ultimate_creditor": "UltmtCdtr",
-    "debtor_account": "DbtrAcct", "creditor_account": "CdtrAcct", "charges": "ChrgsInf",
-    "agent": "Agt", "group": "GrpHdr", "assigner": "Assgnr", "assignee": "Assgne",
-    "assignment": "Assgnmt", "original": "Orgnl", "reports": "Stmt", "entries": "Ntry",
-    "balances": "Bal", "account": "Acct", "from_agent": "Fr", "to_agent": "To",
-    "amount_minor": "IntrBkSttlmAmt", "returned_amount_minor": "RtrdIntrBkSttlmAmt",
+    "transactions": "TxInf",
+    "debtor": "Dbtr",
+    "creditor": "Cdtr",
+    "debtor_agent": "DbtrAgt",
+    "creditor_agent": "CdtrAgt",
+    "instructing_agent": "InstgAgt",
+    "instructed_agent": "InstdAgt",
+    "ultimate_debtor": "UltmtDbtr",
+    "ultimate_creditor": "UltmtCdtr",
+    "debtor_account": "DbtrAcct",
+    "creditor_account": "CdtrAcct",
+    "charges": "ChrgsInf",
+    "agent": "Agt",
+    "group": "GrpHdr",
+    "assigner": "Assgnr",
+    "assignee": "Assgne",
+    "assignment": "Assgnmt",
+    "original": "Orgnl",
+    "reports": "Stmt",
+    "entries": "Ntry",
+    "balances": "Bal",
+    "account": "Acct",
+    "from_agent": "Fr",
+    "to_agent": "To",
+    "amount_minor": "IntrBkSttlmAmt",
+    "returned_amount_minor": "RtrdIntrBkSttlmAmt",
 }
 
 
@@ -116,9 +134,14 @@ def _plan(cls: type) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]
     fields = dataclasses.fields(cls)
     amounts = tuple(f.name for f in fields if f.name.endswith("amount_minor"))
     uetrs = tuple(f.name for f in fields if f.name == "uetr")
-    nested = tuple(f.name for f in fields if f.name not in amounts and f.name not in uetrs
-                   and str(f.type).replace(" | None", "") not in _SCALARS
-                   and not str(f.type).startswith("tuple[str"))
+    nested = tuple(
+        f.name
+        for f in fields
+        if f.name not in amounts
+        and f.name not in uetrs
+        and str(f.type).replace(" | None", "") not in _SCALARS
+        and not str(f.type).startswith("tuple[str")
+    )
     return amounts, uetrs, nested
 
 
@@ -184,87 +207,156 @@ class _Walker:
         if value == 0:  # balances may be zero; they are skipped by the caller
             self.add(Reason.AM01, xpath, "0", "amount must not be zero")
         elif value > self.config.amount_minor_max:
-            self.add(Reason.AM02, xpath, str(value),
-                     f"amount above the network maximum {self.config.amount_minor_max} minor units")
+            self.add(
+                Reason.AM02,
+                xpath,
+                str(value),
+                f"amount above the network maximum {self.config.amount_minor_max} minor units",
+            )
 
     def _agent(self, agent: Agent, path: Path) -> None:
         if agent.bic is not None and (why := bic_problem(agent.bic)):
             self.add(Reason.RC01, f"{_xpath(path)}/FinInstnId/BICFI", agent.bic, why)
         if agent.lei is not None and not lei_valid(agent.lei):
-            self.add(Reason.BE15, f"{_xpath(path)}/FinInstnId/LEI", agent.lei,
-                     "LEI check digits wrong (ISO 17442)")
+            self.add(
+                Reason.BE15,
+                f"{_xpath(path)}/FinInstnId/LEI",
+                agent.lei,
+                "LEI check digits wrong (ISO 17442)",
+            )
 
     def _party(self, party: Party, path: Path) -> None:
         if party.any_bic is not None and (why := bic_problem(party.any_bic)):
             self.add(Reason.RC01, f"{_xpath(path)}/Id/OrgId/AnyBIC", party.any_bic, why)
         if party.lei is not None and not lei_valid(party.lei):
-            self.add(Reason.BE15, f"{_xpath(path)}/Id/OrgId/LEI", party.lei,
-                     "LEI check digits wrong (ISO 17442)")
+            self.add(
+                Reason.BE15,
+                f"{_xpath(path)}/Id/OrgId/LEI",
+                party.lei,
+                "LEI check digits wrong (ISO 17442)",
+            )
 
 
-def _group_checks(w: _Walker, group: GroupHeader, txs: tuple, base: str,  # type: ignore[type-arg]
-                  *, total_tag: str, amount_attr: str) -> None:
+def _group_checks(
+    w: _Walker,
+    group: GroupHeader,
+    txs: tuple,
+    base: str,  # type: ignore[type-arg]
+    *,
+    total_tag: str,
+    amount_attr: str,
+) -> None:
     if group.number_of_transactions != len(txs):
-        w.add(Reason.AM18, f"{base}/GrpHdr/NbOfTxs", str(group.number_of_transactions),
-              f"NbOfTxs says {group.number_of_transactions}, the message has {len(txs)}")
+        w.add(
+            Reason.AM18,
+            f"{base}/GrpHdr/NbOfTxs",
+            str(group.number_of_transactions),
+            f"NbOfTxs says {group.number_of_transactions}, the message has {len(txs)}",
+        )
     if group.total_amount_minor is not None:
         total = sum(getattr(tx, amount_attr) for tx in txs)
         currencies = {tx.currency for tx in txs}
         if currencies != {group.total_currency}:
-            w.add(Reason.AM10, f"{base}/GrpHdr/{total_tag}/@Ccy", group.total_currency,
-                  f"total currency differs from the transactions' {sorted(currencies)}")
+            w.add(
+                Reason.AM10,
+                f"{base}/GrpHdr/{total_tag}/@Ccy",
+                group.total_currency,
+                f"total currency differs from the transactions' {sorted(currencies)}",
+            )
         elif total != group.total_amount_minor:
-            w.add(Reason.AM10, f"{base}/GrpHdr/{total_tag}", str(group.total_amount_minor),
-                  f"total {group.total_amount_minor} differs from the sum {total} (minor units)")
+            w.add(
+                Reason.AM10,
+                f"{base}/GrpHdr/{total_tag}",
+                str(group.total_amount_minor),
+                f"total {group.total_amount_minor} differs from the sum {total} (minor units)",
+            )
     created = group.created_at.astimezone(UTC).date()
     dates = [(f"{base}/GrpHdr/IntrBkSttlmDt", group.settlement_date)]
-    dates += [(f"{base}/TxInf[{i}]/IntrBkSttlmDt", getattr(tx, "settlement_date", None))
-              for i, tx in enumerate(txs, start=1)]
+    dates += [
+        (f"{base}/TxInf[{i}]/IntrBkSttlmDt", getattr(tx, "settlement_date", None))
+        for i, tx in enumerate(txs, start=1)
+    ]
     for xpath, when in dates:
         if when is None:
             continue
         if when < created - timedelta(days=w.config.settlement_days_behind_max):
             w.add(Reason.DT01, xpath, when.isoformat(), "settlement date before creation date")
         elif when > created + timedelta(days=w.config.settlement_days_ahead_max):
-            w.add(Reason.DT01, xpath, when.isoformat(),
-                  f"settlement date more than {w.config.settlement_days_ahead_max} days ahead")
+            w.add(
+                Reason.DT01,
+                xpath,
+                when.isoformat(),
+                f"settlement date more than {w.config.settlement_days_ahead_max} days ahead",
+            )
 
 
-def _transfer_checks(w: _Walker, body: CreditTransfer | FinancialInstitutionTransfer,
-                     inbound: bool) -> None:
+def _transfer_checks(
+    w: _Walker, body: CreditTransfer | FinancialInstitutionTransfer, inbound: bool
+) -> None:
     base = "/Document/" + ("FIToFICstmrCdtTrf" if isinstance(body, CreditTransfer) else "FICdtTrf")
-    _group_checks(w, body.group, body.transactions, base, total_tag="TtlIntrBkSttlmAmt",
-                  amount_attr="amount_minor")
+    _group_checks(
+        w,
+        body.group,
+        body.transactions,
+        base,
+        total_tag="TtlIntrBkSttlmAmt",
+        amount_attr="amount_minor",
+    )
     if inbound and body.group.settlement_method not in w.config.settlement_methods:
-        w.add(Reason.CH16, f"{base}/GrpHdr/SttlmInf/SttlmMtd", body.group.settlement_method,
-              f"settlement method not accepted here; use one of "
-              f"{sorted(w.config.settlement_methods)}")
+        w.add(
+            Reason.CH16,
+            f"{base}/GrpHdr/SttlmInf/SttlmMtd",
+            body.group.settlement_method,
+            f"settlement method not accepted here; use one of "
+            f"{sorted(w.config.settlement_methods)}",
+        )
     for i, tx in enumerate(body.transactions, start=1):
         bearer = getattr(tx, "charge_bearer", None)
         if bearer is not None and bearer not in w.config.charge_bearers:
-            w.add(Reason.CH16, f"{base}/CdtTrfTxInf[{i}]/ChrgBr", bearer,
-                  f"charge bearer not accepted; use one of {sorted(w.config.charge_bearers)}")
+            w.add(
+                Reason.CH16,
+                f"{base}/CdtTrfTxInf[{i}]/ChrgBr",
+                bearer,
+                f"charge bearer not accepted; use one of {sorted(w.config.charge_bearers)}",
+            )
         rate = getattr(tx, "exchange_rate", None)
         if rate is not None and rate <= 0:
-            w.add(Reason.CH16, f"{base}/CdtTrfTxInf[{i}]/XchgRate", str(rate),
-                  "exchange rate must be positive")
+            w.add(
+                Reason.CH16,
+                f"{base}/CdtTrfTxInf[{i}]/XchgRate",
+                str(rate),
+                "exchange rate must be positive",
+            )
 
 
-def _time_checks(w: _Walker, header: BusinessHeader | None, created: datetime | None,
-                 now: datetime) -> None:
-    for xpath, moment in (("/AppHdr/CreDt", header.created_at if header else None),
-                          ("/Document//CreDtTm", created)):
+def _time_checks(
+    w: _Walker, header: BusinessHeader | None, created: datetime | None, now: datetime
+) -> None:
+    for xpath, moment in (
+        ("/AppHdr/CreDt", header.created_at if header else None),
+        ("/Document//CreDtTm", created),
+    ):
         if moment is None:
             continue
         if moment > now + timedelta(seconds=w.config.clock_skew_s_max):
             w.add(Reason.DT01, xpath, moment.isoformat(), "creation time is in the future")
         elif moment < now - timedelta(seconds=w.config.message_age_s_max):
-            w.add(Reason.DT01, xpath, moment.isoformat(),
-                  f"creation time older than {w.config.message_age_s_max} s")
+            w.add(
+                Reason.DT01,
+                xpath,
+                moment.isoformat(),
+                f"creation time older than {w.config.message_age_s_max} s",
+            )
 
 
-def check_body(body: object, *, inbound: bool = True, config: RuleConfig = DEFAULT_RULES,
-               header: BusinessHeader | None = None, now: datetime | None = None) -> list[Problem]:
+def check_body(
+    body: object,
+    *,
+    inbound: bool = True,
+    config: RuleConfig = DEFAULT_RULES,
+    header: BusinessHeader | None = None,
+    now: datetime | None = None,
+) -> list[Problem]:
     """Every business-rule problem of a message body (and its header), in a fixed order."""
     w = _Walker(config)
     if header is not None:
@@ -274,8 +366,14 @@ def check_body(body: object, *, inbound: bool = True, config: RuleConfig = DEFAU
     if isinstance(body, CreditTransfer | FinancialInstitutionTransfer):
         _transfer_checks(w, body, inbound)
     elif isinstance(body, PaymentReturn):
-        _group_checks(w, body.group, body.transactions, "/Document/PmtRtr",
-                      total_tag="TtlRtrdIntrBkSttlmAmt", amount_attr="returned_amount_minor")
+        _group_checks(
+            w,
+            body.group,
+            body.transactions,
+            "/Document/PmtRtr",
+            total_tag="TtlRtrdIntrBkSttlmAmt",
+            amount_attr="returned_amount_minor",
+        )
     if now is not None:
         group = getattr(body, "group", None)
         _time_checks(w, header, group.created_at if group else None, now)

@@ -51,10 +51,16 @@ _COUNT = etree.XPath("count(//*)")
 
 
 def _parser() -> etree.XMLParser:
-    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
-                           dtd_validation=False, huge_tree=False, remove_pis=True,
-                           remove_comments=True,
-                           collect_ids=False)
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_pis=True,
+        remove_comments=True,
+        collect_ids=False,
+    )
 
 
 _PARSER_CACHE: list[etree.XMLParser] = []
@@ -73,21 +79,32 @@ def _pre_checks(data: bytes, limits: ParseLimits) -> Problem | None:
     if not isinstance(data, bytes | bytearray):
         return Problem(Reason.FF01, "/", None, "a message must be bytes")
     if len(data) > limits.size_bytes_max:
-        return Problem(Reason.FF01, "/", str(len(data)),
-                       f"message of {len(data)} bytes exceeds size_bytes_max "
-                       f"{limits.size_bytes_max}")
+        return Problem(
+            Reason.FF01,
+            "/",
+            str(len(data)),
+            f"message of {len(data)} bytes exceeds size_bytes_max {limits.size_bytes_max}",
+        )
     if not data.strip():
         return Problem(Reason.FF01, "/", None, "empty message")
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         return Problem(Reason.FF01, "/", None, "UTF-16 is not accepted: send UTF-8")
     declared = _ENCODING_RE.match(data[:200])
     if declared and declared.group(1).lower().replace(b"_", b"-") not in (b"utf-8", b"utf8"):
-        return Problem(Reason.FF01, "/?xml/@encoding", declared.group(1).decode("ascii"),
-                       "only UTF-8 is accepted")
+        return Problem(
+            Reason.FF01,
+            "/?xml/@encoding",
+            declared.group(1).decode("ascii"),
+            "only UTF-8 is accepted",
+        )
     found = _DECLARATION_RE.search(data) if b"<!" in data else None
     if found:
-        return Problem(Reason.FF01, "/", found.group(0).decode("ascii", "replace"),
-                       "DTDs and entity declarations are refused (XXE, entity expansion)")
+        return Problem(
+            Reason.FF01,
+            "/",
+            found.group(0).decode("ascii", "replace"),
+            "DTDs and entity declarations are refused (XXE, entity expansion)",
+        )
     return None
 
 
@@ -99,8 +116,7 @@ def secure_parse(data: bytes, limits: ParseLimits = DEFAULT_LIMITS) -> Element |
     if not _PARSER_CACHE:
         _PARSER_CACHE.append(_parser())
     try:
-        root = etree.fromstring(data if isinstance(data, bytes) else bytes(data),
-                                _PARSER_CACHE[0])
+        root = etree.fromstring(data if isinstance(data, bytes) else bytes(data), _PARSER_CACHE[0])
     except etree.XMLSyntaxError as exc:
         return Problem(Reason.FF01, "/", None, f"not well-formed XML: {exc}"[:300])
     except (ValueError, MemoryError) as exc:
@@ -113,9 +129,14 @@ def secure_parse(data: bytes, limits: ParseLimits = DEFAULT_LIMITS) -> Element |
 def _tree_checks(root: Element, limits: ParseLimits) -> Element | Problem:
     count = int(_COUNT(root))
     if count > limits.element_count_max:
-        return Problem(Reason.FF01, "/", str(count),
-                       f"{count} elements exceed element_count_max {limits.element_count_max}")
+        return Problem(
+            Reason.FF01,
+            "/",
+            str(count),
+            f"{count} elements exceed element_count_max {limits.element_count_max}",
+        )
     if _depth_probe(limits.depth_max)(root):
-        return Problem(Reason.FF01, "/", None,
-                       f"elements nested deeper than depth_max {limits.depth_max}")
+        return Problem(
+            Reason.FF01, "/", None, f"elements nested deeper than depth_max {limits.depth_max}"
+        )
     return root

@@ -42,16 +42,21 @@ def sign_apphdr(apphdr: Element, document: Element, key: PrivateKey) -> None:
 _VERDICT_REASON = {
     xmldsig.Verdict.MISSING: (Reason.DS0A, "the message is not signed (AppHdr/Sgntr missing)"),
     xmldsig.Verdict.UNKNOWN_KEY: (Reason.DS0E, "the signing key is not registered"),
-    xmldsig.Verdict.MALFORMED: (Reason.DS0B, "the signature does not follow Corridor's "
-                                             "XML-DSig profile"),
-    xmldsig.Verdict.DIGEST_MISMATCH: (Reason.DS0B, "the AppHdr or Document was changed after "
-                                                   "signing (digest mismatch)"),
+    xmldsig.Verdict.MALFORMED: (
+        Reason.DS0B,
+        "the signature does not follow Corridor's XML-DSig profile",
+    ),
+    xmldsig.Verdict.DIGEST_MISMATCH: (
+        Reason.DS0B,
+        "the AppHdr or Document was changed after signing (digest mismatch)",
+    ),
     xmldsig.Verdict.BAD_SIGNATURE: (Reason.DS0B, "the signature value does not verify"),
 }
 
 
-def verify_apphdr(apphdr: Element, document: Element, keys: KeyRing,
-                  sender: str | None) -> Problem | None:
+def verify_apphdr(
+    apphdr: Element, document: Element, keys: KeyRing, sender: str | None
+) -> Problem | None:
     """None if signed by a key registered to `sender`.
 
     A key registered with owner "" (the CLI's `--key`) is accepted for any sender.
@@ -70,6 +75,10 @@ def verify_apphdr(apphdr: Element, document: Element, keys: KeyRing,
         reason, message = _VERDICT_REASON[verdict]
         return Problem(reason, "/AppHdr/Sgntr", key_name, message)
     if sender and owner and owner[0] and owner[0] != sender:
-        return Problem(Reason.DS0E, "/AppHdr/Sgntr", key_name,
-                       f"the key belongs to {owner[0]}, not to the sender {sender}")
+        return Problem(
+            Reason.DS0E,
+            "/AppHdr/Sgntr",
+            key_name,
+            f"the key belongs to {owner[0]}, not to the sender {sender}",
+        )
     return None

@@ -85,6 +85,8 @@ class Payment:
         state: the latest lifecycle state; reason: ISO reason code when rejected.
         transfer_id: the ledger transfer that settled it (0 until settled).
         related_uetr: for a return, the original payment.
+        priority: the settlement priority asked for (URGT, HIGH, NORM or None).
+        queue_seq: its place in the debtor's queue while QUEUED (FIFO within priority).
     """
 
     uetr: str
@@ -106,6 +108,8 @@ class Payment:
     transfer_id: int = 0
     related_uetr: str | None = None
     returned_minor: int = 0
+    priority: str | None = None
+    queue_seq: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +155,7 @@ class InboundRecord:
     received_at_ms: int
     answer_message_id: str
     answer_status: str
+    payload: bytes = b""
 
 
 @dataclass(frozen=True, slots=True)

@@ -58,9 +58,17 @@ def build_model(
     names = sorted({p.debtor for p in ordered} | {p.creditor for p in ordered})
     index = {name: k for k, name in enumerate(names)}
     headroom = [_liquidity_headroom(name, liquidity_minor, limits) for name in names]
-    model = Model(ordered, names, [p.amount_minor for p in ordered],
-                  [index[p.debtor] for p in ordered], [index[p.creditor] for p in ordered],
-                  [-1] * len(ordered), [-1] * len(ordered), headroom, list(range(len(names))))
+    model = Model(
+        ordered,
+        names,
+        [p.amount_minor for p in ordered],
+        [index[p.debtor] for p in ordered],
+        [index[p.creditor] for p in ordered],
+        [-1] * len(ordered),
+        [-1] * len(ordered),
+        headroom,
+        list(range(len(names))),
+    )
     config = limits.config if limits is not None else None
     if limits is not None and config and (config.bilateral_minor or config.multilateral_minor):
         _add_limit_buckets(model, limits, index)
@@ -79,8 +87,13 @@ def _add_limit_buckets(model: Model, limits: LimitState, index: Mapping[str, int
     buckets: dict[tuple[str, str], int] = {}
 
     def bucket(setter: str, counterparty: str) -> int:
-        key = (setter, counterparty) if limits.has_bilateral(setter, counterparty) else (
-            setter, "") if limits.has_multilateral(setter) else None
+        key = (
+            (setter, counterparty)
+            if limits.has_bilateral(setter, counterparty)
+            else (setter, "")
+            if limits.has_multilateral(setter)
+            else None
+        )
         if key is None:
             return -1
         found = buckets.get(key)
@@ -101,8 +114,15 @@ def _add_limit_buckets(model: Model, limits: LimitState, index: Mapping[str, int
 def balances(model: Model, chosen: Sequence[bool] | bytearray) -> list[int]:
     """Each bucket's headroom plus the net effect of the chosen payments."""
     balance = list(model.headroom)
-    for a, d, c, x, y, take in zip(model.amount, model.debtor, model.creditor,
-                                   model.debit_limit, model.credit_limit, chosen, strict=True):
+    for a, d, c, x, y, take in zip(
+        model.amount,
+        model.debtor,
+        model.creditor,
+        model.debit_limit,
+        model.credit_limit,
+        chosen,
+        strict=True,
+    ):
         if take:
             balance[d] -= a
             balance[c] += a

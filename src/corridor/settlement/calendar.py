@@ -61,14 +61,19 @@ class CurrencyCalendar:
         try:
             ZoneInfo(self.time_zone)
         except (ZoneInfoNotFoundError, ValueError):
-            raise InputError("unknown IANA time zone", field="time_zone",
-                             value=self.time_zone) from None
+            raise InputError(
+                "unknown IANA time zone", field="time_zone", value=self.time_zone
+            ) from None
         if not self.opens_at < self.cut_off_at <= self.end_of_day_at:
-            raise InputError("need opens_at < cut_off_at <= end_of_day_at",
-                             field="cut_off_at", value=self.cut_off_at)
+            raise InputError(
+                "need opens_at < cut_off_at <= end_of_day_at",
+                field="cut_off_at",
+                value=self.cut_off_at,
+            )
         if len(self.holidays) > HOLIDAYS_MAX:
-            raise InputError(f"more than {HOLIDAYS_MAX} holidays", field="holidays",
-                             value=len(self.holidays))
+            raise InputError(
+                f"more than {HOLIDAYS_MAX} holidays", field="holidays", value=len(self.holidays)
+            )
 
     @property
     def zone(self) -> ZoneInfo:
@@ -158,8 +163,7 @@ class BusinessDay:
     ) -> DayResult:
         """Push the cut-off (and end of day) back; two different operators must agree."""
         if not isinstance(minutes, int) or minutes <= 0:
-            raise InputError("must be a positive number of minutes", field="minutes",
-                             value=minutes)
+            raise InputError("must be a positive number of minutes", field="minutes", value=minutes)
         if self.state is not DayState.open:
             return DayResult.wrong_state
         if not requested_by or requested_by == approved_by:

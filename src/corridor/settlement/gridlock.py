@@ -138,7 +138,11 @@ def resolve(
 
 
 def _offset_removed(
-    model: Model, balance: list[int], chosen: bytearray, removed: list[int], rounds_max: int,
+    model: Model,
+    balance: list[int],
+    chosen: bytearray,
+    removed: list[int],
+    rounds_max: int,
     rule: int,
 ) -> tuple[list[int], int]:
     """Rounds of offsetting among the removed payments only, the kept ones fixed: puts
@@ -160,7 +164,11 @@ def _offset_removed(
 
 
 def _force_insert(
-    model: Model, balance: list[int], chosen: bytearray, removed: list[int], tries_max: int,
+    model: Model,
+    balance: list[int],
+    chosen: bytearray,
+    removed: list[int],
+    tries_max: int,
     rule: int,
 ) -> tuple[list[int], int]:
     """Local search out of the cascade's local optimum. A move forces one payment: a
@@ -183,7 +191,11 @@ def _force_insert(
 
 
 def _move(
-    model: Model, balance: list[int], chosen: bytearray, removed: list[int], forced: int,
+    model: Model,
+    balance: list[int],
+    chosen: bytearray,
+    removed: list[int],
+    forced: int,
     rule: int,
 ) -> tuple[list[int], int]:
     """Try one move (see `_force_insert`); keep it only if it settles more value."""
@@ -239,6 +251,7 @@ def _remove_until_covered(
         if balance[c] - a < 0 and balance[c] - a < headroom[c]:
             return False
         return cl < 0 or balance[cl] - a >= 0 or balance[cl] - a >= headroom[cl]
+
     heap = [(b, k) for k, b in enumerate(balance) if b < 0 and b < model.headroom[k]]
     heapq.heapify(heap)
     removed: list[int] = []
@@ -248,8 +261,18 @@ def _remove_until_covered(
             continue  # stale entry; the bucket was pushed again when it changed
         queue_owner = owner[bucket]
         while True:
-            i = _pick(bucket, -balance[bucket], queue_owner, start, tail, best_fit, chosen,
-                      preserve_order, harmless, rule)
+            i = _pick(
+                bucket,
+                -balance[bucket],
+                queue_owner,
+                start,
+                tail,
+                best_fit,
+                chosen,
+                preserve_order,
+                harmless,
+                rule,
+            )
             if i < 0:
                 break  # nothing left to take out: its balance can only have risen
             chosen[i] = 0
@@ -308,8 +331,9 @@ def _pick(
         tail[queue_owner] = end
         return end - 1 if end > first else -1
     for candidates in best_fit.get(bucket, ()):
-        i = _best_candidate(candidates, deficit if rule == 0 else RULE_TARGETS[rule],
-                            chosen, harmless)
+        i = _best_candidate(
+            candidates, deficit if rule == 0 else RULE_TARGETS[rule], chosen, harmless
+        )
         if i >= 0:
             return i
     return -1
@@ -397,8 +421,9 @@ def _readd_pass(
         if chosen[i]:
             continue
         d, a, dl = debtor[i], amount[i], debit_limit[i]
-        if preserve_order and (d in blocked or (i > 0 and debtor[i - 1] == d
-                                                 and not chosen[i - 1])):
+        if preserve_order and (
+            d in blocked or (i > 0 and debtor[i - 1] == d and not chosen[i - 1])
+        ):
             blocked.add(d)
             continue
         if balance[d] < a or (dl >= 0 and balance[dl] < a):
@@ -421,8 +446,9 @@ def _result(model: Model, chosen: bytearray, removed: int, readded: int) -> Grid
     net = [0] * len(names)
     gross = 0
     settled = []
-    for payment, a, d, c, take in zip(model.payments, model.amount, model.debtor,
-                                      model.creditor, chosen, strict=True):
+    for payment, a, d, c, take in zip(
+        model.payments, model.amount, model.debtor, model.creditor, chosen, strict=True
+    ):
         if take:
             settled.append(payment)
             gross += a
@@ -458,7 +484,8 @@ def simultaneous_commands(
     gross: dict[int, int] = {}
     for transfer in transfers:
         gross[transfer.debit_account_id] = (
-            gross.get(transfer.debit_account_id, 0) + transfer.amount_minor)
+            gross.get(transfer.debit_account_id, 0) + transfer.amount_minor
+        )
     accounts = sorted(gross)
     missing = [a for a in accounts if a not in floors_minor]
     if missing:
@@ -478,6 +505,13 @@ def _relink(transfer: CreateTransfer) -> CreateTransfer:
     if transfer.linked:
         return transfer
     return CreateTransfer(
-        transfer.id, transfer.debit_account_id, transfer.credit_account_id,
-        transfer.amount_minor, code=transfer.code, reference=transfer.reference,
-        pending=transfer.pending, timeout_ms=transfer.timeout_ms, linked=True)
+        transfer.id,
+        transfer.debit_account_id,
+        transfer.credit_account_id,
+        transfer.amount_minor,
+        code=transfer.code,
+        reference=transfer.reference,
+        pending=transfer.pending,
+        timeout_ms=transfer.timeout_ms,
+        linked=True,
+    )

@@ -55,24 +55,38 @@ class LimitConfig:
 
     def __post_init__(self) -> None:
         if len(self.bilateral_minor) > LIMITS_MAX:
-            raise InputError(f"more than {LIMITS_MAX} bilateral limits",
-                             field="bilateral_minor", value=len(self.bilateral_minor))
+            raise InputError(
+                f"more than {LIMITS_MAX} bilateral limits",
+                field="bilateral_minor",
+                value=len(self.bilateral_minor),
+            )
         for name in ("bilateral_minor", "multilateral_minor", "net_debit_cap_minor"):
             for key, value in getattr(self, name).items():
                 if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-                    raise InputError("must be a non-negative integer", field=f"{name}[{key}]",
-                                     value=value)
+                    raise InputError(
+                        "must be a non-negative integer", field=f"{name}[{key}]", value=value
+                    )
         for setter, counterparty in self.bilateral_minor:
             if setter == counterparty:
-                raise InputError("a participant cannot limit itself",
-                                 field="bilateral_minor", value=(setter, counterparty))
+                raise InputError(
+                    "a participant cannot limit itself",
+                    field="bilateral_minor",
+                    value=(setter, counterparty),
+                )
 
 
 class LimitState:
     """Limits plus the day's flows for one currency. Pure: `record` is the only writer."""
 
-    __slots__ = ("_bilateral_of", "_config", "_normal_out", "_out", "_total_in",
-                 "_total_normal_out", "_total_out")
+    __slots__ = (
+        "_bilateral_of",
+        "_config",
+        "_normal_out",
+        "_out",
+        "_total_in",
+        "_total_normal_out",
+        "_total_out",
+    )
 
     def __init__(self, config: LimitConfig | None = None) -> None:
         self._config = config or LimitConfig()

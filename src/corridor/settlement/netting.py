@@ -67,8 +67,18 @@ class WindowReport:
 class NettingWindow:
     """One settlement window of one currency."""
 
-    __slots__ = ("_ids", "_net", "_payments", "closed_at_ms", "currency", "gross_minor",
-                 "opened_at_ms", "settled_at_ms", "state", "window_id")
+    __slots__ = (
+        "_ids",
+        "_net",
+        "_payments",
+        "closed_at_ms",
+        "currency",
+        "gross_minor",
+        "opened_at_ms",
+        "settled_at_ms",
+        "state",
+        "window_id",
+    )
 
     def __init__(self, window_id: int, currency: str, opened_at_ms: int) -> None:
         self.window_id = window_id
@@ -133,14 +143,30 @@ class NettingWindow:
         positions = self.net_positions()
         reference = f"netting window {self.window_id}"
         pay_in = [
-            CreateTransfer(next_id(), account_of(name), netting_account_id, -net,
-                           code=TRANSFER_CODE_NETTING, reference=reference, linked=True)
-            for name, net in positions.items() if net < 0
+            CreateTransfer(
+                next_id(),
+                account_of(name),
+                netting_account_id,
+                -net,
+                code=TRANSFER_CODE_NETTING,
+                reference=reference,
+                linked=True,
+            )
+            for name, net in positions.items()
+            if net < 0
         ]
         pay_out = [
-            CreateTransfer(next_id(), netting_account_id, account_of(name), net,
-                           code=TRANSFER_CODE_NETTING, reference=reference, linked=True)
-            for name, net in positions.items() if net > 0
+            CreateTransfer(
+                next_id(),
+                netting_account_id,
+                account_of(name),
+                net,
+                code=TRANSFER_CODE_NETTING,
+                reference=reference,
+                linked=True,
+            )
+            for name, net in positions.items()
+            if net > 0
         ]
         chain = pay_in + pay_out
         if chain:

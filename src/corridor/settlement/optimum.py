@@ -90,9 +90,7 @@ class _Search:
 
     def _can_recover(self, effects: list[tuple[int, int]]) -> bool:
         headroom, balance, credit_left = self.model.headroom, self.balance, self.credit_left
-        return all(
-            balance[k] + credit_left[k] >= min(0, headroom[k]) for k, _ in effects
-        )
+        return all(balance[k] + credit_left[k] >= min(0, headroom[k]) for k, _ in effects)
 
     def _order_ok(self) -> bool:
         if not self.preserve_order:

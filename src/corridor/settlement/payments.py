@@ -56,8 +56,9 @@ class QueuedPayment:
     def __post_init__(self) -> None:
         check_amount_minor(self.amount_minor)
         if self.debtor == self.creditor:
-            raise InputError("debtor and creditor are the same", field="creditor",
-                             value=self.creditor)
+            raise InputError(
+                "debtor and creditor are the same", field="creditor", value=self.creditor
+            )
 
     @property
     def order_key(self) -> tuple[int, int, int]:

@@ -192,11 +192,11 @@ class QueueBook:
 
     __slots__ = ("_queues", "currency", "policy", "threshold_length")
 
-    def __init__(self, currency: str, policy: QueuePolicy | None = None,
-                 *, threshold_length: int = 1_000) -> None:
+    def __init__(
+        self, currency: str, policy: QueuePolicy | None = None, *, threshold_length: int = 1_000
+    ) -> None:
         if threshold_length <= 0:
-            raise InputError("must be positive", field="threshold_length",
-                             value=threshold_length)
+            raise InputError("must be positive", field="threshold_length", value=threshold_length)
         self.currency = currency
         self.policy = policy or QueuePolicy()
         self.threshold_length = threshold_length

@@ -92,10 +92,26 @@ def transfer_entries(
     timestamp_ms: int,
 ) -> tuple[Entry, Entry]:
     """The two postings of one posted transfer: (debit entry, credit entry)."""
-    debit = Entry(seq, transfer_id, debit_account_id, amount_minor, Side.debit,
-                  credit_account_id, reference, timestamp_ms)
-    credit = Entry(seq, transfer_id, credit_account_id, amount_minor, Side.credit,
-                   debit_account_id, reference, timestamp_ms)
+    debit = Entry(
+        seq,
+        transfer_id,
+        debit_account_id,
+        amount_minor,
+        Side.debit,
+        credit_account_id,
+        reference,
+        timestamp_ms,
+    )
+    credit = Entry(
+        seq,
+        transfer_id,
+        credit_account_id,
+        amount_minor,
+        Side.credit,
+        debit_account_id,
+        reference,
+        timestamp_ms,
+    )
     return debit, credit
 
 
@@ -145,7 +161,8 @@ def reconcile(
         ):
             problems.append(
                 f"account {s.account_id:#x}: closing {s.closing_minor} != ledger "
-                f"{ledger_closing_minor.get(s.account_id)}")
+                f"{ledger_closing_minor.get(s.account_id)}"
+            )
     problems += _unmatched_transfers(statements)
     problems += _currency_sums(statements)
     return problems
@@ -159,8 +176,12 @@ def _unmatched_transfers(statements: Sequence[Statement]) -> list[str]:
     problems = []
     for transfer_id in sorted(legs):
         found = sorted(legs[transfer_id])
-        ok = (len(found) == 2 and found[0][0] is Side.debit and found[1][0] is Side.credit
-              and found[0][1:] == found[1][1:])
+        ok = (
+            len(found) == 2
+            and found[0][0] is Side.debit
+            and found[1][0] is Side.credit
+            and found[0][1:] == found[1][1:]
+        )
         if not ok:
             problems.append(f"transfer {transfer_id:#x}: legs do not match {found}")
     return problems
@@ -179,5 +200,4 @@ def _currency_sums(statements: Sequence[Statement]) -> list[str]:
 
 def roll_over(statements: Sequence[Statement]) -> list[AccountOpening]:
     """Tomorrow's openings: today's closings."""
-    return [AccountOpening(s.account_id, s.owner, s.currency, s.closing_minor)
-            for s in statements]
+    return [AccountOpening(s.account_id, s.owner, s.currency, s.closing_minor) for s in statements]

@@ -37,6 +37,7 @@ from corridor.store.schema import (
 
 OUTBOX_PAGE_MAX = 1_000
 _PAYMENT_UPDATABLE = (
+    "queue_seq",
     "state",
     "reason",
     "transfer_id",
@@ -104,6 +105,7 @@ def write_changes(connection: Connection, changes: PaymentChanges) -> None:
                     "received_at_ms": r.received_at_ms,
                     "answer_message_id": r.answer_message_id,
                     "answer_status": r.answer_status,
+                    "payload": r.payload,
                 }
                 for r in changes.inbound
             ],
@@ -129,6 +131,8 @@ def payment_row(p: Payment) -> dict[str, Any]:
         "transfer_id": p.transfer_id.to_bytes(16, "big") if p.transfer_id else None,
         "related_uetr": p.related_uetr,
         "returned_minor": p.returned_minor,
+        "priority": p.priority,
+        "queue_seq": p.queue_seq,
         "created_at_ms": p.created_at_ms,
         "updated_at_ms": p.updated_at_ms,
     }
@@ -153,6 +157,8 @@ def payment_from_row(row: Any) -> Payment:
         transfer_id=int.from_bytes(row["transfer_id"], "big") if row["transfer_id"] else 0,
         related_uetr=row["related_uetr"],
         returned_minor=row["returned_minor"],
+        priority=row["priority"],
+        queue_seq=row["queue_seq"],
         created_at_ms=row["created_at_ms"],
         updated_at_ms=row["updated_at_ms"],
     )
@@ -191,6 +197,10 @@ class HubStore:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+
+    @property
+    def engine(self) -> Engine:
+        return self._engine
 
     # -- directory ------------------------------------------------------------------
     def save_participant(self, participant: Participant) -> None:
@@ -382,3 +392,24 @@ class CredentialStore:
                 update(credentials).where(credentials.c.key_id == key_id).values(revoked=True)
             )
         return bool(result.rowcount)
+
+
+def payments_in_state(engine: Engine, states: Sequence[PaymentState]) -> list[Payment]:
+    """Every payment in one of `states` (for rebuilding queues and holds at start-up)."""
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(payments)
+            .where(payments.c.state.in_([s.value for s in states]))
+            .order_by(payments.c.queue_seq)
+        )
+        return [payment_from_row(r) for r in rows.mappings()]
+
+
+def inbound_payload(engine: Engine, sender: str, msg_id: str) -> bytes | None:
+    with engine.connect() as connection:
+        row = connection.execute(
+            select(inbound_messages.c.payload).where(
+                inbound_messages.c.sender == sender, inbound_messages.c.msg_id == msg_id
+            )
+        ).first()
+    return None if row is None else bytes(row[0])

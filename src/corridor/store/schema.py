@@ -94,11 +94,13 @@ payments = Table(
     Column("credit_participant", BIC, nullable=False, index=True),
     Column("amount_minor", BigInteger, nullable=False),
     Column("currency", String(3), nullable=False),
-    Column("state", String(16), nullable=False),
+    Column("state", String(16), nullable=False, index=True),
     Column("reason", String(8), nullable=True),
     Column("transfer_id", LargeBinary(16), nullable=True),
     Column("related_uetr", UETR, nullable=True),
     Column("returned_minor", BigInteger, nullable=False),
+    Column("priority", String(4), nullable=True),
+    Column("queue_seq", BigInteger, nullable=False),
     Column("created_at_ms", BigInteger, nullable=False),
     Column("updated_at_ms", BigInteger, nullable=False),
 )
@@ -136,6 +138,7 @@ inbound_messages = Table(
     Column("received_at_ms", BigInteger, nullable=False),
     Column("answer_message_id", String(64), nullable=False),
     Column("answer_status", String(8), nullable=False),
+    Column("payload", LargeBinary, nullable=False),  # the message as received
 )
 
 credentials = Table(

@@ -6,9 +6,11 @@ from corridor.iso20022._xml import Element
 from corridor.iso20022.builders.common import Writer
 from corridor.iso20022.records import AccountReport, CashReport, Entry, ReportKind
 
-_ITEM = {ReportKind.STATEMENT: ("BkToCstmrStmt", "Stmt"),
-         ReportKind.REPORT: ("BkToCstmrAcctRpt", "Rpt"),
-         ReportKind.NOTIFICATION: ("BkToCstmrDbtCdtNtfctn", "Ntfctn")}
+_ITEM = {
+    ReportKind.STATEMENT: ("BkToCstmrStmt", "Stmt"),
+    ReportKind.REPORT: ("BkToCstmrAcctRpt", "Rpt"),
+    ReportKind.NOTIFICATION: ("BkToCstmrDbtCdtNtfctn", "Ntfctn"),
+}
 
 
 def _entry(w: Writer, parent: Element, e: Entry) -> None:

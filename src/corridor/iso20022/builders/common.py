@@ -45,8 +45,9 @@ class Writer:
         if value is not None:
             etree.SubElement(parent, self.p + name).text = value.isoformat()
 
-    def amount(self, parent: Element, name: str, amount_minor: int | None,
-               currency: str | None) -> None:
+    def amount(
+        self, parent: Element, name: str, amount_minor: int | None, currency: str | None
+    ) -> None:
         if amount_minor is None:
             return
         if currency is None:
@@ -86,8 +87,9 @@ class Writer:
         if all(v is None for v in parts) and not p.address_lines:
             return
         adr = self.el(el, "PstlAdr")
-        for tag, value in zip(("StrtNm", "BldgNb", "PstCd", "TwnNm", "CtrySubDvsn", "Ctry"),
-                              parts, strict=True):
+        for tag, value in zip(
+            ("StrtNm", "BldgNb", "PstCd", "TwnNm", "CtrySubDvsn", "Ctry"), parts, strict=True
+        ):
             self.opt(adr, tag, value)
         self.many(adr, "AdrLine", p.address_lines)
 
@@ -137,8 +139,7 @@ class Writer:
         self.dt(grp, "OrgnlCreDtTm", ref.created_at)
         return grp
 
-    def reason(self, parent: Element, name: str, code: str | None,
-               info: tuple[str, ...]) -> None:
+    def reason(self, parent: Element, name: str, code: str | None, info: tuple[str, ...]) -> None:
         if code is None and not info:
             return
         el = self.el(parent, name)

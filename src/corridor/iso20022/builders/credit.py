@@ -30,8 +30,9 @@ def _group(w: Writer, parent: Element, g: GroupHeader, total_tag: str) -> None:
     w.agent(el, "InstdAgt", g.instructed_agent)
 
 
-def _head(w: Writer, el: Element,
-          tx: CreditTransferTransaction | FinancialInstitutionTransaction) -> None:
+def _head(
+    w: Writer, el: Element, tx: CreditTransferTransaction | FinancialInstitutionTransaction
+) -> None:
     pmt = w.el(el, "PmtId")
     w.opt(pmt, "InstrId", tx.instruction_id)
     w.el(pmt, "EndToEndId", tx.end_to_end_id)

@@ -9,9 +9,11 @@ from corridor.iso20022._xml import Element, amount, child_text, parse_date, pars
 from corridor.iso20022.extract.common import Reader
 from corridor.iso20022.records import AccountReport, Balance, CashReport, Entry, ReportKind
 
-_ITEM = {ReportKind.STATEMENT: ("BkToCstmrStmt", "Stmt"),
-         ReportKind.REPORT: ("BkToCstmrAcctRpt", "Rpt"),
-         ReportKind.NOTIFICATION: ("BkToCstmrDbtCdtNtfctn", "Ntfctn")}
+_ITEM = {
+    ReportKind.STATEMENT: ("BkToCstmrStmt", "Stmt"),
+    ReportKind.REPORT: ("BkToCstmrAcctRpt", "Rpt"),
+    ReportKind.NOTIFICATION: ("BkToCstmrDbtCdtNtfctn", "Ntfctn"),
+}
 
 
 def _date_choice(r: Reader, el: Element | None, xpath: str) -> date | None:
@@ -28,9 +30,13 @@ def _balance(r: Reader, el: Element, xpath: str) -> Balance:
     cd = r.kids(tp["CdOrPrtry"]) if "CdOrPrtry" in tp else {}
     value, ccy = amount(k["Amt"], f"{xpath}/Amt")
     when = _date_choice(r, k.get("Dt"), f"{xpath}/Dt")
-    return Balance(type_code=child_text(cd, "Cd") or child_text(cd, "Prtry") or "",
-                   amount_minor=value, currency=ccy, credit=child_text(k, "CdtDbtInd") == "CRDT",
-                   date=when)  # type: ignore[arg-type]
+    return Balance(
+        type_code=child_text(cd, "Cd") or child_text(cd, "Prtry") or "",
+        amount_minor=value,
+        currency=ccy,
+        credit=child_text(k, "CdtDbtInd") == "CRDT",
+        date=when,
+    )  # type: ignore[arg-type]
 
 
 def _entry(r: Reader, el: Element, xpath: str) -> Entry:
@@ -50,13 +56,21 @@ def _entry(r: Reader, el: Element, xpath: str) -> Entry:
     tx = r.kids(dtls).get("TxDtls") if dtls is not None else None
     if tx is not None and "Refs" in r.kids(tx):
         refs = r.kids(r.kids(tx)["Refs"])
-    return Entry(amount_minor=value, currency=ccy, credit=child_text(k, "CdtDbtInd") == "CRDT",
-                 status=status, reference=child_text(k, "NtryRef"),
-                 booking_date=_date_choice(r, k.get("BookgDt"), f"{xpath}/BookgDt"),
-                 value_date=_date_choice(r, k.get("ValDt"), f"{xpath}/ValDt"),
-                 servicer_ref=child_text(k, "AcctSvcrRef"), bank_tx_code=code,
-                 msg_id=child_text(refs, "MsgId"), end_to_end_id=child_text(refs, "EndToEndId"),
-                 uetr=child_text(refs, "UETR"), tx_id=child_text(refs, "TxId"))
+    return Entry(
+        amount_minor=value,
+        currency=ccy,
+        credit=child_text(k, "CdtDbtInd") == "CRDT",
+        status=status,
+        reference=child_text(k, "NtryRef"),
+        booking_date=_date_choice(r, k.get("BookgDt"), f"{xpath}/BookgDt"),
+        value_date=_date_choice(r, k.get("ValDt"), f"{xpath}/ValDt"),
+        servicer_ref=child_text(k, "AcctSvcrRef"),
+        bank_tx_code=code,
+        msg_id=child_text(refs, "MsgId"),
+        end_to_end_id=child_text(refs, "EndToEndId"),
+        uetr=child_text(refs, "UETR"),
+        tx_id=child_text(refs, "TxId"),
+    )
 
 
 def _report(r: Reader, el: Element, xpath: str) -> AccountReport:
@@ -64,13 +78,17 @@ def _report(r: Reader, el: Element, xpath: str) -> AccountReport:
     acct = k["Acct"]
     raw = child_text(k, "CreDtTm")
     return AccountReport(
-        id=child_text(k, "Id") or "", account=r.account(acct),  # type: ignore[arg-type]
+        id=child_text(k, "Id") or "",
+        account=r.account(acct),  # type: ignore[arg-type]
         currency=child_text(r.kids(acct), "Ccy"),
         created_at=parse_datetime(raw, f"{xpath}/CreDtTm") if raw else None,
-        balances=tuple(_balance(r, b, f"{xpath}/Bal[{i}]")
-                       for i, b in enumerate(r.all(el, "Bal"), start=1)),
-        entries=tuple(_entry(r, e, f"{xpath}/Ntry[{i}]")
-                      for i, e in enumerate(r.all(el, "Ntry"), start=1)))
+        balances=tuple(
+            _balance(r, b, f"{xpath}/Bal[{i}]") for i, b in enumerate(r.all(el, "Bal"), start=1)
+        ),
+        entries=tuple(
+            _entry(r, e, f"{xpath}/Ntry[{i}]") for i, e in enumerate(r.all(el, "Ntry"), start=1)
+        ),
+    )
 
 
 def _extractor(kind: ReportKind) -> Callable[[Element, str], CashReport]:
@@ -81,10 +99,13 @@ def _extractor(kind: ReportKind) -> Callable[[Element, str], CashReport]:
         g = r.kids(r.kids(el)["GrpHdr"])
         base = f"/Document/{root}"
         return CashReport(
-            kind=kind, msg_id=child_text(g, "MsgId") or "",
+            kind=kind,
+            msg_id=child_text(g, "MsgId") or "",
             created_at=parse_datetime(child_text(g, "CreDtTm") or "", f"{base}/GrpHdr/CreDtTm"),
-            reports=tuple(_report(r, s, f"{base}/{item}[{i}]")
-                          for i, s in enumerate(r.all(el, item), start=1)))
+            reports=tuple(
+                _report(r, s, f"{base}/{item}[{i}]") for i, s in enumerate(r.all(el, item), start=1)
+            ),
+        )
 
     return extract
 

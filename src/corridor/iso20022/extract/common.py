@@ -32,7 +32,7 @@ class Reader:
             return None
         if len(el) == 1 and len(el[0]) == 1:  # fast path: FinInstnId holding only BICFI
             only = el[0][0]
-            if only.tag[self.n:] == "BICFI" and el[0].tag[self.n:] == "FinInstnId":
+            if only.tag[self.n :] == "BICFI" and el[0].tag[self.n :] == "FinInstnId":
                 return Agent(bic=(only.text or "").strip())
         fin = self.kids(el).get("FinInstnId")
         if fin is None:
@@ -47,8 +47,13 @@ class Reader:
             if sys_el is not None:
                 sk = self.kids(sys_el)
                 clearing = child_text(sk, "Cd") or child_text(sk, "Prtry")
-        return Agent(bic=child_text(k, "BICFI"), member_id=member_id, clearing_system=clearing,
-                     lei=child_text(k, "LEI"), name=child_text(k, "Nm"))
+        return Agent(
+            bic=child_text(k, "BICFI"),
+            member_id=member_id,
+            clearing_system=clearing,
+            lei=child_text(k, "LEI"),
+            name=child_text(k, "Nm"),
+        )
 
     def party(self, el: Element | None) -> Party | None:
         if el is None:
@@ -58,14 +63,24 @@ class Reader:
         a = self.kids(adr) if adr is not None else {}
         lines = self.texts(adr, "AdrLine") if adr is not None else ()
         private, any_bic, lei, others = self._party_id(k.get("Id"))
-        return Party(name=child_text(k, "Nm"), street=child_text(a, "StrtNm"),
-                     building=child_text(a, "BldgNb"), post_code=child_text(a, "PstCd"),
-                     town=child_text(a, "TwnNm"), country_subdivision=child_text(a, "CtrySubDvsn"),
-                     country=child_text(a, "Ctry"), address_lines=lines, private=private,
-                     any_bic=any_bic, lei=lei, other_ids=others)
+        return Party(
+            name=child_text(k, "Nm"),
+            street=child_text(a, "StrtNm"),
+            building=child_text(a, "BldgNb"),
+            post_code=child_text(a, "PstCd"),
+            town=child_text(a, "TwnNm"),
+            country_subdivision=child_text(a, "CtrySubDvsn"),
+            country=child_text(a, "Ctry"),
+            address_lines=lines,
+            private=private,
+            any_bic=any_bic,
+            lei=lei,
+            other_ids=others,
+        )
 
-    def _party_id(self, el: Element | None) -> tuple[bool, str | None, str | None,
-                                                     tuple[PartyId, ...]]:
+    def _party_id(
+        self, el: Element | None
+    ) -> tuple[bool, str | None, str | None, tuple[PartyId, ...]]:
         if el is None:
             return False, None, None, ()
         k = self.kids(el)
@@ -82,8 +97,9 @@ class Reader:
             if scheme_el is not None:
                 sk = self.kids(scheme_el)
                 scheme = child_text(sk, "Cd") or child_text(sk, "Prtry")
-            others.append(PartyId(id=child_text(ok, "Id") or "", scheme=scheme,
-                                  issuer=child_text(ok, "Issr")))
+            others.append(
+                PartyId(id=child_text(ok, "Id") or "", scheme=scheme, issuer=child_text(ok, "Issr"))
+            )
         return (org is None, child_text(ik, "AnyBIC"), child_text(ik, "LEI"), tuple(others))
 
     def account(self, el: Element | None) -> Account | None:
@@ -116,10 +132,15 @@ class Reader:
             name_id = child_text(gk, "OrgnlMsgNmId")
             raw = child_text(gk, "OrgnlCreDtTm")
             created = parse_datetime(raw, f"{xpath}/OrgnlCreDtTm") if raw else None
-        return OriginalRef(msg_id=msg_id, msg_name_id=name_id, created_at=created,
-                           instruction_id=child_text(k, "OrgnlInstrId"),
-                           end_to_end_id=child_text(k, "OrgnlEndToEndId"),
-                           tx_id=child_text(k, "OrgnlTxId"), uetr=child_text(k, "OrgnlUETR"))
+        return OriginalRef(
+            msg_id=msg_id,
+            msg_name_id=name_id,
+            created_at=created,
+            instruction_id=child_text(k, "OrgnlInstrId"),
+            end_to_end_id=child_text(k, "OrgnlEndToEndId"),
+            tx_id=child_text(k, "OrgnlTxId"),
+            uetr=child_text(k, "OrgnlUETR"),
+        )
 
     def reason(self, el: Element | None) -> tuple[str | None, tuple[str, ...]]:
         """A *RsnInf element: (Rsn/Cd or Rsn/Prtry, AddtlInf lines)."""

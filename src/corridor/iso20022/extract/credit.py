@@ -40,9 +40,13 @@ def group_header(r: Reader, el: Element, xpath: str, total_tag: str) -> GroupHea
         created_at=parse_datetime(child_text(k, "CreDtTm") or "", f"{xpath}/CreDtTm"),
         number_of_transactions=int(child_text(k, "NbOfTxs") or "0"),
         settlement_method=child_text(sttlm, "SttlmMtd") or "",
-        clearing_system=clearing, total_amount_minor=total, total_currency=total_ccy,
+        clearing_system=clearing,
+        total_amount_minor=total,
+        total_currency=total_ccy,
         settlement_date=parse_date(raw_date, f"{xpath}/IntrBkSttlmDt") if raw_date else None,
-        instructing_agent=r.agent(k.get("InstgAgt")), instructed_agent=r.agent(k.get("InstdAgt")))
+        instructing_agent=r.agent(k.get("InstgAgt")),
+        instructed_agent=r.agent(k.get("InstdAgt")),
+    )
 
 
 def _instructions(r: Reader, el: Element) -> tuple[str | None, tuple[str, ...]]:
@@ -53,7 +57,7 @@ def _instructions(r: Reader, el: Element) -> tuple[str | None, tuple[str, ...]]:
         if info is None:
             continue
         if quote_id is None and info.startswith(QUOTE_PREFIX):
-            quote_id = info[len(QUOTE_PREFIX):]
+            quote_id = info[len(QUOTE_PREFIX) :]
         else:
             lines.append(info)
     return quote_id, tuple(lines)
@@ -72,9 +76,12 @@ def _priorities(r: Reader, k: dict[str, Element]) -> tuple[str | None, str | Non
 
 def _ids(r: Reader, k: dict[str, Element]) -> dict[str, str | None]:
     p = r.kids(k["PmtId"])
-    return {"instruction_id": child_text(p, "InstrId"),
-            "end_to_end_id": child_text(p, "EndToEndId") or "",
-            "tx_id": child_text(p, "TxId"), "uetr": child_text(p, "UETR")}
+    return {
+        "instruction_id": child_text(p, "InstrId"),
+        "end_to_end_id": child_text(p, "EndToEndId") or "",
+        "tx_id": child_text(p, "TxId"),
+        "uetr": child_text(p, "UETR"),
+    }
 
 
 def _charges(r: Reader, el: Element, xpath: str) -> tuple[Charge, ...]:
@@ -99,22 +106,34 @@ def customer_transaction(r: Reader, el: Element, xpath: str) -> CreditTransferTr
     quote_id, instructions = _instructions(r, el)
     purp = k.get("Purp")
     return CreditTransferTransaction(
-        **_ids(r, k), amount_minor=value, currency=ccy,
+        **_ids(r, k),
+        amount_minor=value,
+        currency=ccy,
         charge_bearer=child_text(k, "ChrgBr") or "",
-        debtor=r.party(k["Dbtr"]), debtor_agent=r.agent(k["DbtrAgt"]),
-        creditor_agent=r.agent(k["CdtrAgt"]), creditor=r.party(k["Cdtr"]),
+        debtor=r.party(k["Dbtr"]),
+        debtor_agent=r.agent(k["DbtrAgt"]),
+        creditor_agent=r.agent(k["CdtrAgt"]),
+        creditor=r.party(k["Cdtr"]),
         settlement_date=parse_date(raw_date, f"{xpath}/IntrBkSttlmDt") if raw_date else None,
-        priority=priority, settlement_priority=sttlm_priority,
-        instructed_amount_minor=instd, instructed_currency=instd_ccy, exchange_rate=rate,
+        priority=priority,
+        settlement_priority=sttlm_priority,
+        instructed_amount_minor=instd,
+        instructed_currency=instd_ccy,
+        exchange_rate=rate,
         charges=_charges(r, el, xpath),
-        instructing_agent=r.agent(k.get("InstgAgt")), instructed_agent=r.agent(k.get("InstdAgt")),
-        ultimate_debtor=r.party(k.get("UltmtDbtr")), debtor_account=r.account(k.get("DbtrAcct")),
+        instructing_agent=r.agent(k.get("InstgAgt")),
+        instructed_agent=r.agent(k.get("InstdAgt")),
+        ultimate_debtor=r.party(k.get("UltmtDbtr")),
+        debtor_account=r.account(k.get("DbtrAcct")),
         creditor_account=r.account(k.get("CdtrAcct")),
-        ultimate_creditor=r.party(k.get("UltmtCdtr")), quote_id=quote_id,
+        ultimate_creditor=r.party(k.get("UltmtCdtr")),
+        quote_id=quote_id,
         instructions_for_next_agent=instructions,
-        purpose=None if purp is None else (child_text(r.kids(purp), "Cd")
-                                           or child_text(r.kids(purp), "Prtry")),
-        remittance=_remittance(r, k))
+        purpose=None
+        if purp is None
+        else (child_text(r.kids(purp), "Cd") or child_text(r.kids(purp), "Prtry")),
+        remittance=_remittance(r, k),
+    )
 
 
 def institution_transaction(r: Reader, el: Element, xpath: str) -> FinancialInstitutionTransaction:
@@ -124,23 +143,34 @@ def institution_transaction(r: Reader, el: Element, xpath: str) -> FinancialInst
     priority, sttlm_priority = _priorities(r, k)
     quote_id, instructions = _instructions(r, el)
     return FinancialInstitutionTransaction(
-        **_ids(r, k), amount_minor=value, currency=ccy,
-        debtor=r.agent(k["Dbtr"]), creditor=r.agent(k["Cdtr"]),
+        **_ids(r, k),
+        amount_minor=value,
+        currency=ccy,
+        debtor=r.agent(k["Dbtr"]),
+        creditor=r.agent(k["Cdtr"]),
         settlement_date=parse_date(raw_date, f"{xpath}/IntrBkSttlmDt") if raw_date else None,
-        priority=priority, settlement_priority=sttlm_priority,
-        instructing_agent=r.agent(k.get("InstgAgt")), instructed_agent=r.agent(k.get("InstdAgt")),
-        debtor_account=r.account(k.get("DbtrAcct")), debtor_agent=r.agent(k.get("DbtrAgt")),
-        creditor_agent=r.agent(k.get("CdtrAgt")), creditor_account=r.account(k.get("CdtrAcct")),
-        quote_id=quote_id, instructions_for_next_agent=instructions,
-        remittance=_remittance(r, k))
+        priority=priority,
+        settlement_priority=sttlm_priority,
+        instructing_agent=r.agent(k.get("InstgAgt")),
+        instructed_agent=r.agent(k.get("InstdAgt")),
+        debtor_account=r.account(k.get("DbtrAcct")),
+        debtor_agent=r.agent(k.get("DbtrAgt")),
+        creditor_agent=r.agent(k.get("CdtrAgt")),
+        creditor_account=r.account(k.get("CdtrAcct")),
+        quote_id=quote_id,
+        instructions_for_next_agent=instructions,
+        remittance=_remittance(r, k),
+    )
 
 
 def extract_pacs008(el: Element, ns: str) -> CreditTransfer:
     r = Reader(ns)
     base = "/Document/FIToFICstmrCdtTrf"
     group = group_header(r, r.kids(el)["GrpHdr"], f"{base}/GrpHdr", "TtlIntrBkSttlmAmt")
-    txs = tuple(customer_transaction(r, tx, f"{base}/CdtTrfTxInf[{i}]")
-                for i, tx in enumerate(r.all(el, "CdtTrfTxInf"), start=1))
+    txs = tuple(
+        customer_transaction(r, tx, f"{base}/CdtTrfTxInf[{i}]")
+        for i, tx in enumerate(r.all(el, "CdtTrfTxInf"), start=1)
+    )
     return CreditTransfer(group=group, transactions=txs)
 
 
@@ -148,6 +178,8 @@ def extract_pacs009(el: Element, ns: str) -> FinancialInstitutionTransfer:
     r = Reader(ns)
     base = "/Document/FICdtTrf"
     group = group_header(r, r.kids(el)["GrpHdr"], f"{base}/GrpHdr", "TtlIntrBkSttlmAmt")
-    txs = tuple(institution_transaction(r, tx, f"{base}/CdtTrfTxInf[{i}]")
-                for i, tx in enumerate(r.all(el, "CdtTrfTxInf"), start=1))
+    txs = tuple(
+        institution_transaction(r, tx, f"{base}/CdtTrfTxInf[{i}]")
+        for i, tx in enumerate(r.all(el, "CdtTrfTxInf"), start=1)
+    )
     return FinancialInstitutionTransfer(group=group, transactions=txs)

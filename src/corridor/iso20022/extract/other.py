@@ -38,20 +38,27 @@ def _return_tx(r: Reader, el: Element, xpath: str) -> ReturnTransaction:
     code, info = r.reason(k.get("RtrRsnInf"))
     return ReturnTransaction(
         original=r.original(k, k.get("OrgnlGrpInf"), f"{xpath}/OrgnlGrpInf"),
-        returned_amount_minor=value, currency=ccy, return_id=child_text(k, "RtrId"),
-        original_amount_minor=orig_value, original_currency=orig_ccy,
+        returned_amount_minor=value,
+        currency=ccy,
+        return_id=child_text(k, "RtrId"),
+        original_amount_minor=orig_value,
+        original_currency=orig_ccy,
         settlement_date=_opt_date(r, k, "IntrBkSttlmDt", xpath),
         charge_bearer=child_text(k, "ChrgBr"),
-        instructing_agent=r.agent(k.get("InstgAgt")), instructed_agent=r.agent(k.get("InstdAgt")),
-        reason_code=code, additional_info=info)
+        instructing_agent=r.agent(k.get("InstgAgt")),
+        instructed_agent=r.agent(k.get("InstdAgt")),
+        reason_code=code,
+        additional_info=info,
+    )
 
 
 def extract_pacs004(el: Element, ns: str) -> PaymentReturn:
     r = Reader(ns)
     base = "/Document/PmtRtr"
     group = group_header(r, r.kids(el)["GrpHdr"], f"{base}/GrpHdr", "TtlRtrdIntrBkSttlmAmt")
-    txs = tuple(_return_tx(r, tx, f"{base}/TxInf[{i}]")
-                for i, tx in enumerate(r.all(el, "TxInf"), start=1))
+    txs = tuple(
+        _return_tx(r, tx, f"{base}/TxInf[{i}]") for i, tx in enumerate(r.all(el, "TxInf"), start=1)
+    )
     return PaymentReturn(group=group, transactions=txs)
 
 
@@ -68,10 +75,12 @@ def _party40_agent(r: Reader, el: Element | None) -> Agent:
 
 def _assignment(r: Reader, el: Element, xpath: str) -> CaseAssignment:
     k = r.kids(el)
-    return CaseAssignment(id=child_text(k, "Id") or "", assigner=_party40_agent(r, k.get("Assgnr")),
-                          assignee=_party40_agent(r, k.get("Assgne")),
-                          created_at=parse_datetime(child_text(k, "CreDtTm") or "",
-                                                    f"{xpath}/CreDtTm"))
+    return CaseAssignment(
+        id=child_text(k, "Id") or "",
+        assigner=_party40_agent(r, k.get("Assgnr")),
+        assignee=_party40_agent(r, k.get("Assgne")),
+        created_at=parse_datetime(child_text(k, "CreDtTm") or "", f"{xpath}/CreDtTm"),
+    )
 
 
 def _cancel_tx(r: Reader, el: Element, xpath: str) -> CancellationTransaction:
@@ -82,10 +91,13 @@ def _cancel_tx(r: Reader, el: Element, xpath: str) -> CancellationTransaction:
     code, info = r.reason(k.get("CxlRsnInf"))
     return CancellationTransaction(
         original=r.original(k, k.get("OrgnlGrpInf"), f"{xpath}/OrgnlGrpInf"),
-        cancellation_id=child_text(k, "CxlId"), original_amount_minor=orig_value,
+        cancellation_id=child_text(k, "CxlId"),
+        original_amount_minor=orig_value,
         original_currency=orig_ccy,
         original_settlement_date=_opt_date(r, k, "OrgnlIntrBkSttlmDt", xpath),
-        reason_code=code, additional_info=info)
+        reason_code=code,
+        additional_info=info,
+    )
 
 
 def extract_camt056(el: Element, ns: str) -> CancellationRequest:
@@ -98,8 +110,10 @@ def extract_camt056(el: Element, ns: str) -> CancellationRequest:
             txs.append(_cancel_tx(r, tx, f"{base}/Undrlyg[{u}]/TxInf[{i}]"))
     case = k.get("Case")
     return CancellationRequest(
-        assignment=_assignment(r, k["Assgnmt"], f"{base}/Assgnmt"), transactions=tuple(txs),
-        case_id=child_text(r.kids(case), "Id") if case is not None else None)
+        assignment=_assignment(r, k["Assgnmt"], f"{base}/Assgnmt"),
+        transactions=tuple(txs),
+        case_id=child_text(r.kids(case), "Id") if case is not None else None,
+    )
 
 
 def _cancel_status(r: Reader, el: Element, xpath: str) -> CancellationStatus:
@@ -107,8 +121,11 @@ def _cancel_status(r: Reader, el: Element, xpath: str) -> CancellationStatus:
     code, info = r.reason(k.get("CxlStsRsnInf"))
     return CancellationStatus(
         original=r.original(k, k.get("OrgnlGrpInf"), f"{xpath}/OrgnlGrpInf"),
-        status=child_text(k, "TxCxlSts"), cancellation_status_id=child_text(k, "CxlStsId"),
-        reason_code=code, additional_info=info)
+        status=child_text(k, "TxCxlSts"),
+        cancellation_status_id=child_text(k, "CxlStsId"),
+        reason_code=code,
+        additional_info=info,
+    )
 
 
 def extract_camt029(el: Element, ns: str) -> ResolutionOfInvestigation:
@@ -123,16 +140,22 @@ def extract_camt029(el: Element, ns: str) -> ResolutionOfInvestigation:
     case = k.get("RslvdCase")
     return ResolutionOfInvestigation(
         assignment=_assignment(r, k["Assgnmt"], f"{base}/Assgnmt"),
-        confirmation=child_text(sts, "Conf") or next(iter(sts), ""), transactions=tuple(txs),
-        resolved_case_id=child_text(r.kids(case), "Id") if case is not None else None)
+        confirmation=child_text(sts, "Conf") or next(iter(sts), ""),
+        transactions=tuple(txs),
+        resolved_case_id=child_text(r.kids(case), "Id") if case is not None else None,
+    )
 
 
 def _tx_status(r: Reader, el: Element, xpath: str) -> TransactionStatus:
     k = r.kids(el)
     code, info = r.reason(k.get("StsRsnInf"))
-    return TransactionStatus(original=r.original(k, k.get("OrgnlGrpInf"), f"{xpath}/OrgnlGrpInf"),
-                             status=child_text(k, "TxSts") or "", reason_code=code,
-                             additional_info=info, status_id=child_text(k, "StsId"))
+    return TransactionStatus(
+        original=r.original(k, k.get("OrgnlGrpInf"), f"{xpath}/OrgnlGrpInf"),
+        status=child_text(k, "TxSts") or "",
+        reason_code=code,
+        additional_info=info,
+        status_id=child_text(k, "StsId"),
+    )
 
 
 def extract_pacs002(el: Element, ns: str) -> PaymentStatusReport:
@@ -140,8 +163,10 @@ def extract_pacs002(el: Element, ns: str) -> PaymentStatusReport:
     base = "/Document/FIToFIPmtStsRpt"
     k = r.kids(el)
     g = r.kids(k["GrpHdr"])
-    txs = tuple(_tx_status(r, tx, f"{base}/TxInfAndSts[{i}]")
-                for i, tx in enumerate(r.all(el, "TxInfAndSts"), start=1))
+    txs = tuple(
+        _tx_status(r, tx, f"{base}/TxInfAndSts[{i}]")
+        for i, tx in enumerate(r.all(el, "TxInfAndSts"), start=1)
+    )
     grp = k.get("OrgnlGrpInfAndSts")
     group_status = code = None
     info: tuple[str, ...] = ()
@@ -151,14 +176,20 @@ def extract_pacs002(el: Element, ns: str) -> PaymentStatusReport:
         code, info = r.reason(r.kids(grp).get("StsRsnInf"))
     else:
         first = txs[0].original if txs else OriginalRef()
-        original = OriginalRef(msg_id=first.msg_id, msg_name_id=first.msg_name_id,
-                               created_at=first.created_at)
+        original = OriginalRef(
+            msg_id=first.msg_id, msg_name_id=first.msg_name_id, created_at=first.created_at
+        )
     return PaymentStatusReport(
         msg_id=child_text(g, "MsgId") or "",
         created_at=parse_datetime(child_text(g, "CreDtTm") or "", f"{base}/GrpHdr/CreDtTm"),
-        original=original, transactions=txs, group_status=group_status,
-        group_reason_code=code, group_additional_info=info,
-        instructing_agent=r.agent(g.get("InstgAgt")), instructed_agent=r.agent(g.get("InstdAgt")))
+        original=original,
+        transactions=txs,
+        group_status=group_status,
+        group_reason_code=code,
+        group_additional_info=info,
+        instructing_agent=r.agent(g.get("InstgAgt")),
+        instructed_agent=r.agent(g.get("InstdAgt")),
+    )
 
 
 def extract_admi002(el: Element, ns: str) -> RejectionNotice:
@@ -168,10 +199,13 @@ def extract_admi002(el: Element, ns: str) -> RejectionNotice:
     rsn = r.kids(k["Rsn"])
     raw = child_text(rsn, "RjctnDtTm")
     return RejectionNotice(
-        reference=child_text(ref, "Ref") or "", reason=child_text(rsn, "RjctgPtyRsn") or "",
+        reference=child_text(ref, "Ref") or "",
+        reason=child_text(rsn, "RjctgPtyRsn") or "",
         rejected_at=parse_datetime(raw, "/Document/admi.002.001.01/Rsn/RjctnDtTm") if raw else None,
-        error_location=child_text(rsn, "ErrLctn"), description=child_text(rsn, "RsnDesc"),
-        additional_data=child_text(rsn, "AddtlData"))
+        error_location=child_text(rsn, "ErrLctn"),
+        description=child_text(rsn, "RsnDesc"),
+        additional_data=child_text(rsn, "AddtlData"),
+    )
 
 
 def _header_party(r: Reader, el: Element | None) -> Agent:
@@ -188,9 +222,14 @@ def extract_header(el: Element, ns: str) -> BusinessHeader:
     r = Reader(ns)
     k = r.kids(el)
     return BusinessHeader(
-        from_agent=_header_party(r, k.get("Fr")), to_agent=_header_party(r, k.get("To")),
-        biz_msg_id=child_text(k, "BizMsgIdr") or "", msg_def_id=child_text(k, "MsgDefIdr") or "",
+        from_agent=_header_party(r, k.get("Fr")),
+        to_agent=_header_party(r, k.get("To")),
+        biz_msg_id=child_text(k, "BizMsgIdr") or "",
+        msg_def_id=child_text(k, "MsgDefIdr") or "",
         created_at=parse_datetime(child_text(k, "CreDt") or "", "/AppHdr/CreDt"),
         business_service=child_text(k, "BizSvc"),
         possible_duplicate=child_text(k, "PssblDplct") == "true",
-        priority=child_text(k, "Prty"), signed="Sgntr" in k, namespace=ns)
+        priority=child_text(k, "Prty"),
+        signed="Sgntr" in k,
+        namespace=ns,
+    )

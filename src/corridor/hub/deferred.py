@@ -1,0 +1,203 @@
+"""Settling payments that waited: queued ones when liquidity arrives or a gridlock is
+resolved, held ones when compliance releases them; and rejecting them at cut-off.
+
+Each call is one ledger batch committed with its payment changes, forwarded messages and
+status updates (a pacs.002 ACSC or RJCT to the sender, who had been told PDNG).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+
+from corridor.foundation.clock import Clock, ms_to_datetime
+from corridor.foundation.ids import IdGenerator
+from corridor.hub.answers import Outbound, TxOutcome
+from corridor.hub.engine import SettlementEngine
+from corridor.hub.intake import TransferInstruction
+from corridor.iso20022.records import OriginalRef
+from corridor.ledger import BatchOutcome, Command, CreateTransfer, Result
+from corridor.payments.lifecycle import advance
+from corridor.payments.records import (
+    OutboxMessage,
+    Payment,
+    PaymentChanges,
+    PaymentEvent,
+    PaymentKind,
+    PaymentState,
+)
+from corridor.settlement import simultaneous_commands
+from corridor.store.hub_store import HubStore
+
+TRANSFER_CODES = {PaymentKind.customer: 8, PaymentKind.institution: 9}
+
+
+@dataclass(frozen=True, slots=True)
+class DeferredOutcome:
+    settled: tuple[str, ...]
+    failed: tuple[str, ...]
+
+
+class DeferredSettlement:
+    """Runs on the engine thread."""
+
+    def __init__(
+        self,
+        engine: SettlementEngine,
+        store: HubStore,
+        outbound: Outbound,
+        ids: IdGenerator,
+        clock: Clock,
+    ) -> None:
+        self._engine = engine
+        self._store = store
+        self._outbound = outbound
+        self._ids = ids
+        self._clock = clock
+
+    def settle(
+        self,
+        instructions: Sequence[TransferInstruction],
+        *,
+        detail: str,
+        floors_minor: Mapping[int, int] | None = None,
+    ) -> DeferredOutcome:
+        """Try to settle waiting payments now. With `floors_minor` (debit account ->
+        floor) they settle together or not at all (a gridlock set); otherwise each on
+        its own. Payments that still cannot settle keep waiting, unchanged."""
+        if not instructions:
+            return DeferredOutcome((), ())
+        transfers = [
+            CreateTransfer(
+                self._ids.next_id(),
+                i.debit_account_id,
+                i.credit_account_id,
+                i.amount_minor,
+                code=TRANSFER_CODES[i.kind],
+                reference=i.uetr,
+            )
+            for i in instructions
+        ]
+        commands: list[Command] = list(transfers)
+        if floors_minor is not None:
+            commands = simultaneous_commands(transfers, floors_minor)
+        payments = self._store.payments_by_uetr([i.uetr for i in instructions])
+        settled: list[str] = []
+
+        def changes(outcome: BatchOutcome) -> PaymentChanges:
+            results = {
+                c.id: r
+                for c, r in zip(commands, outcome.results, strict=True)
+                if isinstance(c, CreateTransfer)
+            }
+            ok = [
+                (i, t)
+                for i, t in zip(instructions, transfers, strict=True)
+                if results[t.id] is Result.ok
+            ]
+            settled.extend(i.uetr for i, _ in ok)
+            return self._settled_changes(ok, payments, detail, outcome.now_ms)
+
+        self._engine.execute(commands, changes)
+        failed = tuple(i.uetr for i in instructions if i.uetr not in set(settled))
+        return DeferredOutcome(tuple(settled), failed)
+
+    def reject(self, instructions: Sequence[TransferInstruction], reason: str, detail: str) -> None:
+        """Refuse waiting payments (cut-off, compliance): RJCT to each sender."""
+        if not instructions:
+            return
+        payments = self._store.payments_by_uetr([i.uetr for i in instructions])
+        now_ms = self._clock.now_ms()
+        at = ms_to_datetime(now_ms)
+        updated: list[Payment] = []
+        events: list[PaymentEvent] = []
+        outbox: list[OutboxMessage] = []
+        for instruction in instructions:
+            payment, event = advance(
+                payments[instruction.uetr], PaymentState.rejected, now_ms, detail, reason
+            )
+            updated.append(payment)
+            events.append(event)
+            outbox.append(self._status(payment, instruction, "RJCT", reason, detail, at, now_ms))
+        changes = PaymentChanges(
+            payments=tuple(updated), events=tuple(events), outbox=tuple(outbox)
+        )
+        self._engine.execute([], lambda _outcome: changes)
+
+    def _settled_changes(
+        self,
+        ok: list[tuple[TransferInstruction, CreateTransfer]],
+        payments: Mapping[str, Payment],
+        detail: str,
+        now_ms: int,
+    ) -> PaymentChanges:
+        at = ms_to_datetime(now_ms)
+        updated: list[Payment] = []
+        events: list[PaymentEvent] = []
+        outbox: list[OutboxMessage] = []
+        forwards: dict[tuple[str, PaymentKind], list[TransferInstruction]] = {}
+        for instruction, transfer in ok:
+            payment = payments[instruction.uetr]
+            if payment.state is PaymentState.held:
+                payment, event = advance(payment, PaymentState.screened, now_ms, detail)
+                events.append(event)
+            payment, event = advance(
+                replace(payment, transfer_id=transfer.id, queue_seq=0),
+                PaymentState.settled,
+                now_ms,
+                f"{detail}; ledger transfer {transfer.id:032x}",
+            )
+            updated.append(payment)
+            events.append(event)
+            outbox.append(self._status(payment, instruction, "ACSC", None, "", at, now_ms))
+            forwards.setdefault((instruction.credit_participant, instruction.kind), []).append(
+                instruction
+            )
+        for (recipient, kind), group in forwards.items():
+            outbox.append(self._forward(recipient, kind, group, at, now_ms))
+        return PaymentChanges(payments=tuple(updated), events=tuple(events), outbox=tuple(outbox))
+
+    def _status(
+        self,
+        payment: Payment,
+        instruction: TransferInstruction,
+        status: str,
+        reason: str | None,
+        detail: str,
+        at: object,
+        now_ms: int,
+    ) -> OutboxMessage:
+        record = instruction.record
+        original_tx = OriginalRef(
+            instruction_id=record.instruction_id,
+            end_to_end_id=record.end_to_end_id,
+            tx_id=record.tx_id,
+            uetr=record.uetr,
+        )
+        original = OriginalRef(msg_id=payment.msg_id, msg_name_id=_message_name(payment))
+        return self._outbound.status_report(
+            payment.instructing_agent,
+            original,
+            [TxOutcome(original_tx, status, reason, detail)],
+            at,
+            now_ms,
+        )  # type: ignore[arg-type]
+
+    def _forward(
+        self,
+        recipient: str,
+        kind: PaymentKind,
+        group: list[TransferInstruction],
+        at: object,
+        now_ms: int,
+    ) -> OutboxMessage:
+        forward: Callable[..., OutboxMessage] = (
+            self._outbound.forward_credit
+            if kind is PaymentKind.customer
+            else self._outbound.forward_institution
+        )
+        return forward(recipient, [i.record for i in group], at, now_ms)
+
+
+def _message_name(payment: Payment) -> str:
+    return "pacs.008.001.08" if payment.kind is PaymentKind.customer else "pacs.009.001.08"

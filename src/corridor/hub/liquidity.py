@@ -1,0 +1,191 @@
+"""Liquidity management in the hub: queues, sender limits, gridlock resolution.
+
+The pure algorithms are in corridor.settlement; this desk keeps the hub's queues (one
+QueueBook per currency) with the routed instruction behind every queued payment, so a
+payment that waits can later settle and be forwarded exactly as if it had settled at once.
+Runs on the engine thread only.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from corridor.hub.intake import TransferInstruction
+from corridor.settlement import (
+    GridlockResult,
+    LimitCheck,
+    LimitConfig,
+    LimitState,
+    Priority,
+    QueueBook,
+    QueuedPayment,
+    QueuePolicy,
+    QueueResult,
+    resolve,
+)
+
+Available = Callable[[str, str], int]  # (participant, currency) -> minor units above floor
+GRIDLOCK_PAYMENTS_MAX = 20_000  # one linked chain must fit a ledger batch with its floors
+
+
+def payment_id(uetr: str) -> int:
+    return uuid.UUID(uetr).int
+
+
+@dataclass(frozen=True, slots=True)
+class QueueEntry:
+    """A queued payment and the instruction that will settle it."""
+
+    queued: QueuedPayment
+    instruction: TransferInstruction
+
+
+class LiquidityDesk:
+    """Queues per currency and debtor, sender limits, and what is waiting behind them."""
+
+    def __init__(self, policy: QueuePolicy | None = None, threshold_length: int = 1_000) -> None:
+        self._policy = policy or QueuePolicy()
+        self._threshold = threshold_length
+        self._books: dict[str, QueueBook] = {}
+        self._limits: dict[str, LimitState] = {}
+        self._entries: dict[int, QueueEntry] = {}
+        self._sequence = 0
+
+    # -- reading --------------------------------------------------------------------
+    def book(self, currency: str) -> QueueBook:
+        book = self._books.get(currency)
+        if book is None:
+            book = self._books[currency] = QueueBook(
+                currency, self._policy, threshold_length=self._threshold
+            )
+        return book
+
+    def currencies(self) -> list[str]:
+        return sorted(c for c, book in self._books.items() if book.length())
+
+    def entry(self, uetr: str) -> QueueEntry | None:
+        return self._entries.get(payment_id(uetr))
+
+    def entries(self, currency: str | None = None) -> list[QueueEntry]:
+        books = [self.book(currency)] if currency else [self._books[c] for c in sorted(self._books)]
+        return [self._entries[p.payment_id] for b in books for p in b.payments()]
+
+    def length(self) -> int:
+        return len(self._entries)
+
+    def must_wait(self, instruction: TransferInstruction) -> bool:
+        """Queue it without trying: its debtor's queue is not empty (FIFO), or it would
+        break a sender limit now."""
+        queue = self.book(instruction.currency).queue(instruction.debit_participant)
+        queued = _queued(instruction, 0)
+        for waiting in queue.payments():
+            if waiting.priority < queued.priority:
+                return True  # a more urgent payment waits: never overtake it
+            if waiting.priority == queued.priority and not self._may_bypass(queued, waiting):
+                return True  # FIFO within a priority, unless the policy lets it bypass
+        limits = self._limits.get(instruction.currency)
+        return limits is not None and limits.allows(_queued(instruction, 0)) is not LimitCheck.ok
+
+    def _may_bypass(self, payment: QueuedPayment, waiting: QueuedPayment) -> bool:
+        """The queue policy's FIFO bypass: a smaller normal payment may try at once."""
+        cap = self._policy.bypass_amount_max
+        return (
+            self._policy.fifo_bypass
+            and payment.priority is Priority.normal
+            and waiting.priority is Priority.normal
+            and payment.amount_minor < waiting.amount_minor
+            and (cap is None or payment.amount_minor <= cap)
+        )
+
+    # -- changing -------------------------------------------------------------------
+    def reserve_sequence(self) -> int:
+        """The next queue position (stored with the payment, so order survives a restart)."""
+        self._sequence += 1
+        return self._sequence
+
+    def enqueue(self, instruction: TransferInstruction, sequence: int | None = None) -> QueueEntry:
+        if sequence is None:
+            self._sequence += 1
+            sequence = self._sequence
+        self._sequence = max(self._sequence, sequence)
+        queued = _queued(instruction, sequence)
+        result = self.book(instruction.currency).add(queued)
+        if result is not QueueResult.ok:
+            raise RuntimeError(f"queue refused {instruction.uetr}: {result.name}")
+        entry = QueueEntry(queued, instruction)
+        self._entries[queued.payment_id] = entry
+        return entry
+
+    def remove(self, uetrs: list[str]) -> None:
+        ids = {payment_id(u) for u in uetrs}
+        for currency in {self._entries[i].queued.currency for i in ids if i in self._entries}:
+            self.book(currency).remove_settled(ids)
+        for i in ids:
+            self._entries.pop(i, None)
+
+    def reprioritise(self, uetr: str, priority: Priority) -> bool:
+        entry = self.entry(uetr)
+        if entry is None:
+            return False
+        queue = self.book(entry.queued.currency).queue(entry.queued.debtor)
+        return queue.reprioritise(entry.queued.payment_id, priority) is QueueResult.ok
+
+    def set_limits(self, currency: str, config: LimitConfig) -> None:
+        state = self._limits.get(currency)
+        if state is None:
+            self._limits[currency] = LimitState(config)
+        else:
+            state.set_config(config)
+
+    def record_settled(self, instruction: TransferInstruction) -> None:
+        limits = self._limits.get(instruction.currency)
+        if limits is not None:
+            limits.record(_queued(instruction, 0))
+
+    # -- what may settle now --------------------------------------------------------
+    def releasable(self, available: Available) -> list[TransferInstruction]:
+        """Per queue, the head payments that fit the debtor's liquidity now (FIFO, with
+        the queue policy's bypass for smaller payments)."""
+        released = []
+        for currency in self.currencies():
+            limits = self._limits.get(currency)
+            for queue in self.book(currency).queues():
+                chosen = queue.settleable(available(queue.debtor, currency), limits)
+                released += [self._entries[p.payment_id].instruction for p in chosen]
+        return released
+
+    def gridlock(
+        self, currency: str, available: Available
+    ) -> tuple[GridlockResult, list[TransferInstruction]]:
+        """The largest set of queued payments that can settle together (multilateral
+        offsetting; corridor.settlement.gridlock documents the algorithm)."""
+        payments = self.book(currency).payments()[:GRIDLOCK_PAYMENTS_MAX]
+        participants = {p.debtor for p in payments} | {p.creditor for p in payments}
+        liquidity: Mapping[str, int] = {
+            bic: max(available(bic, currency), 0) for bic in sorted(participants)
+        }
+        result = resolve(payments, liquidity, self._limits.get(currency))
+        return result, [self._entries[p.payment_id].instruction for p in result.settled]
+
+    def expire(self, currency: str) -> list[TransferInstruction]:
+        """At cut-off: everything still queued in the currency leaves the queues."""
+        entries = self.entries(currency)
+        self.remove([e.instruction.uetr for e in entries])
+        return [e.instruction for e in entries]
+
+
+def _queued(instruction: TransferInstruction, sequence: int) -> QueuedPayment:
+    return QueuedPayment(
+        payment_id=payment_id(instruction.uetr),
+        debtor=instruction.debit_participant,
+        creditor=instruction.credit_participant,
+        currency=instruction.currency,
+        amount_minor=instruction.amount_minor,
+        priority=Priority.from_iso(instruction.priority),
+        sequence=sequence,
+    )
+
+
+__all__ = ["GRIDLOCK_PAYMENTS_MAX", "LimitConfig", "LiquidityDesk", "QueueEntry", "payment_id"]

@@ -1,0 +1,160 @@
+"""Queues, liquidity arriving, gridlock resolution, cut-off, cancellation and restart."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from lxml import etree
+from tests.support.hub import BANK_A, BANK_B, BANK_C, HUB_BIC, HubWorld, make_world
+
+from corridor.bootstrap import HubSettings, build_hub
+from corridor.hub.security import Principal, Role
+from corridor.payments.records import PaymentState
+from corridor.store.ledger_audit import audit_ledger
+
+NS_STATUS = "{urn:iso:std:iso:20022:tech:xsd:pacs.002.001.10}"
+FX_PROVIDER = "SILKHKHH"
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> HubWorld:
+    return make_world(tmp_path)
+
+
+def _me(bic: str) -> Principal:
+    return Principal(bic, Role.participant)
+
+
+def _state(world: HubWorld, uetr: str) -> PaymentState:
+    tracking = world.hub.track(Principal("ops", Role.operator), uetr)
+    assert tracking is not None
+    return tracking.payment.state
+
+
+def _statuses(world: HubWorld, bic: str) -> list[str]:
+    """Every TxSts in the pacs.002 messages of a participant's outbox, in order."""
+    found = []
+    for message in world.hub.outbox(_me(bic), limit=1000):
+        if message.kind.startswith("pacs.002"):
+            root = etree.fromstring(message.payload)
+            found += [e.text or "" for e in root.iter(f"{NS_STATUS}TxSts")]
+    return found
+
+
+def _drain(world: HubWorld, bic: str) -> None:
+    """Take a bank's whole liquidity away: it pays everything down to its floor to the
+    network's FX provider, which takes no part in the tests' payments."""
+    amount = world.hub.available_minor(bic, "INR")
+    data, _ = world.credit_transfer(bic, FX_PROVIDER, [amount])
+    assert world.hub.submit(bic, data).status == "ACSC"
+    assert world.hub.available_minor(bic, "INR") == 0
+
+
+def test_a_payment_short_of_liquidity_waits_and_settles_when_funds_arrive(world: HubWorld) -> None:
+    available = world.hub.available_minor(BANK_A, "INR")
+    data, (waiting,) = world.credit_transfer(BANK_A, BANK_B, [available + 5_000])
+    answer = world.hub.submit(BANK_A, data)
+    assert (answer.status, answer.reason) == ("PDNG", None)
+    assert _state(world, waiting) is PaymentState.queued
+    # The default policy lets a smaller payment bypass the blocked one at once.
+    data, (small,) = world.credit_transfer(BANK_A, BANK_B, [100])
+    assert world.hub.submit(BANK_A, data).status == "ACSC"
+    assert [e.instruction.uetr for e in world.hub.liquidity.entries("INR")] == [waiting]
+    # Liquidity arrives: C pays A; the queued payment settles.
+    data, _ = world.credit_transfer(BANK_C, BANK_A, [10_000])
+    assert world.hub.submit(BANK_C, data).status == "ACSC"
+    assert _state(world, waiting) is PaymentState.settled
+    assert _state(world, small) is PaymentState.settled
+    assert world.hub.liquidity.length() == 0
+    assert _statuses(world, BANK_A) == ["PDNG", "ACSC", "ACSC"]
+    forwarded = [u for m in world.hub.outbox(_me(BANK_B)) for u in m.uetrs]
+    assert waiting in forwarded and small in forwarded
+    assert world.hub.engine.ledger.verify() == []
+
+
+def test_gridlock_of_three_banks_is_resolved_by_offsetting(world: HubWorld) -> None:
+    for bic in (BANK_A, BANK_B, BANK_C):
+        _drain(world, bic)
+    amount = 1_000_000_00
+    uetrs = []
+    for sender, receiver in ((BANK_A, BANK_B), (BANK_B, BANK_C), (BANK_C, BANK_A)):
+        data, (uetr,) = world.credit_transfer(sender, receiver, [amount])
+        assert world.hub.submit(sender, data).status == "PDNG"
+        uetrs.append(uetr)
+    assert [_state(world, u) for u in uetrs] == [PaymentState.queued] * 3
+    report = world.hub.resolve_gridlock("INR")
+    assert report.settled_count == 3
+    assert report.gross_minor == 3 * amount
+    assert report.liquidity_saved_minor == report.gross_minor - report.net_used_minor
+    assert report.net_used_minor == 0
+    assert [_state(world, u) for u in uetrs] == [PaymentState.settled] * 3
+    for bic in (BANK_A, BANK_B, BANK_C):
+        account = world.hub.engine.ledger.account(world.hub.directory.account_id(bic, "INR"))  # type: ignore[arg-type]
+        assert account is not None and account.available_minor >= account.floor_minor  # type: ignore[operator]
+    assert world.hub.engine.ledger.verify() == []
+    assert audit_ledger(world.hub.store.engine).problems == []
+
+
+def test_cut_off_rejects_what_is_still_queued(world: HubWorld) -> None:
+    available = world.hub.available_minor(BANK_A, "INR")
+    data, (uetr,) = world.credit_transfer(BANK_A, BANK_B, [available + 1])
+    world.hub.submit(BANK_A, data)
+    assert world.hub.cut_off("INR") == 1
+    tracking = world.hub.track(_me(BANK_A), uetr)
+    assert tracking is not None
+    assert (tracking.payment.state, tracking.payment.reason) == (PaymentState.rejected, "TM01")
+    assert _statuses(world, BANK_A)[-1] == "RJCT"
+    assert world.hub.liquidity.length() == 0
+
+
+def test_a_queued_payment_can_be_cancelled(world: HubWorld) -> None:
+    available = world.hub.available_minor(BANK_A, "INR")
+    data, (uetr,) = world.credit_transfer(BANK_A, BANK_B, [available + 1])
+    world.hub.submit(BANK_A, data)
+    answer = world.hub.submit(BANK_A, world.cancellation(BANK_A, uetr))
+    assert (answer.kind[:8], answer.status) == ("camt.029", "CNCL")
+    assert _state(world, uetr) is PaymentState.cancelled
+    assert world.hub.liquidity.length() == 0
+    # Funds arriving later move nothing for the cancelled payment.
+    data, _ = world.credit_transfer(BANK_C, BANK_A, [available + 10])
+    world.hub.submit(BANK_C, data)
+    assert _state(world, uetr) is PaymentState.cancelled
+
+
+def test_queues_survive_a_restart_in_order(tmp_path: Path) -> None:
+    world = make_world(tmp_path, queue_fifo_bypass=False)
+    available = world.hub.available_minor(BANK_A, "INR")
+    first, (u1,) = world.credit_transfer(BANK_A, BANK_B, [available + 1])
+    second, (u2,) = world.credit_transfer(BANK_A, BANK_C, [50])
+    world.hub.submit(BANK_A, first)
+    world.hub.submit(BANK_A, second)
+    restarted = build_hub(
+        HubSettings(
+            database_url=str(tmp_path / "hub.db"),
+            hub_key_path=tmp_path / "hub_key.pem",
+            hub_bic=HUB_BIC,
+            queue_fifo_bypass=False,
+        ),
+        clock=world.clock,
+    )
+    assert [e.instruction.uetr for e in restarted.liquidity.entries("INR")] == [u1, u2]
+    world.hub = restarted
+    data, _ = world.credit_transfer(BANK_C, BANK_A, [1_000])
+    restarted.submit(BANK_C, data)
+    assert _state(world, u1) is PaymentState.settled and _state(world, u2) is PaymentState.settled
+
+
+def test_strict_fifo_keeps_a_smaller_payment_behind_the_blocked_one(tmp_path: Path) -> None:
+    world = make_world(tmp_path, queue_fifo_bypass=False)
+    available = world.hub.available_minor(BANK_A, "INR")
+    data, (big,) = world.credit_transfer(BANK_A, BANK_B, [available + 5_000])
+    world.hub.submit(BANK_A, data)
+    data, (small,) = world.credit_transfer(BANK_A, BANK_B, [100])
+    assert world.hub.submit(BANK_A, data).status == "PDNG"
+    assert [e.instruction.uetr for e in world.hub.liquidity.entries("INR")] == [big, small]
+    data, _ = world.credit_transfer(BANK_C, BANK_A, [10_000])
+    world.hub.submit(BANK_C, data)
+    assert _state(world, big) is PaymentState.settled
+    assert _state(world, small) is PaymentState.settled
+    assert _statuses(world, BANK_A) == ["PDNG", "PDNG", "ACSC", "ACSC"]
