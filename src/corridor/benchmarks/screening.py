@@ -131,9 +131,9 @@ class BruteForce:
     """
 
     def __init__(self, screener: Screener) -> None:
-        self.screener = screener
-        self.refs = screener._refs
-        self.choices = [" ".join(sorted(normalise_name(r.text).tokens)) for r in self.refs]
+        names = screener.indexed_names()
+        self.owners = [entry_id for entry_id, _ in names]
+        self.choices = [" ".join(sorted(normalise_name(text).tokens)) for _, text in names]
 
     def entries(self, text: str, cutoff: float) -> dict[str, float]:
         query = " ".join(sorted(normalise_name(text).tokens))
