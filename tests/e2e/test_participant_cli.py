@@ -37,8 +37,11 @@ class Network:
 
     def run(self, who: str, *args: str) -> tuple[int, str, str]:
         """`corridor participant ARGS` as `who` (exit code, stdout, all output)."""
-        result = RUNNER.invoke(app, ["participant", *args], env={
-            "CORRIDOR_URL": self.url, "CORRIDOR_TOKEN": self.tokens[who]})
+        result = RUNNER.invoke(
+            app,
+            ["participant", *args],
+            env={"CORRIDOR_URL": self.url, "CORRIDOR_TOKEN": self.tokens[who]},
+        )
         return result.exit_code, result.stdout, result.output
 
 
@@ -57,8 +60,9 @@ def _bootstrap(directory: Path) -> tuple[str, dict[str, str], dict[str, Path]]:
         keys[bic] = directory / f"{bic}.pem"
         _cli("iso", "keygen", str(keys[bic]))
         _cli("participants", "register-key", bic, f"{keys[bic]}.pub.pem", "-d", database)
-        tokens[bic] = json.loads(_cli("participants", "credential", bic, "-d", database,
-                                      "--json"))["token"]
+        tokens[bic] = json.loads(_cli("participants", "credential", bic, "-d", database, "--json"))[
+            "token"
+        ]
     return database, tokens, keys
 
 
@@ -82,10 +86,22 @@ def network(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Network]:
     sock = free_port_socket()
     port = sock.getsockname()[1]
     sock.close()  # a port just free; `corridor serve` binds it a moment later
-    command = [sys.executable, "-c", "from corridor.cli.main import main; main()", "serve",
-               "--database", database, "--port", str(port)]
-    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                              env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    command = [
+        sys.executable,
+        "-c",
+        "from corridor.cli.main import main; main()",
+        "serve",
+        "--database",
+        database,
+        "--port",
+        str(port),
+    ]
+    server = subprocess.Popen(
+        command,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_healthy(url, server)
@@ -106,9 +122,24 @@ def test_send_watch_ack_track_balance(network: Network) -> None:
     assert code == 0
     before = json.loads(out)[0]["balance_minor"]
     code, out, output = network.run(
-        BANK_A, "send", "--from", BANK_A, "--to", BANK_B, "--amount", "250.75",
-        "--currency", "INR", "--creditor-name", "Deccan Cotton Mills",
-        "--remittance", "Invoice 7", "--key", str(network.keys[BANK_A]), "--json")
+        BANK_A,
+        "send",
+        "--from",
+        BANK_A,
+        "--to",
+        BANK_B,
+        "--amount",
+        "250.75",
+        "--currency",
+        "INR",
+        "--creditor-name",
+        "Deccan Cotton Mills",
+        "--remittance",
+        "Invoice 7",
+        "--key",
+        str(network.keys[BANK_A]),
+        "--json",
+    )
     assert code == 0, output
     answer = json.loads(out)
     assert (answer["status"], answer["duplicate"]) == ("ACSC", False)
@@ -135,19 +166,32 @@ def test_send_watch_ack_track_balance(network: Network) -> None:
 
 def test_send_a_file_signed_on_the_way(network: Network) -> None:
     message = network.directory / "payment.xml"
-    message.write_bytes(compose_credit_transfer(BANK_A, BANK_C, "12.00", "INR",
-                                                debtor_name="Ganges", creditor_name="Konkan"))
-    code, _, output = network.run(BANK_A, "send", str(message), "--key",
-                                  str(network.keys[BANK_A]))
+    message.write_bytes(
+        compose_credit_transfer(
+            BANK_A, BANK_C, "12.00", "INR", debtor_name="Ganges", creditor_name="Konkan"
+        )
+    )
+    code, _, output = network.run(BANK_A, "send", str(message), "--key", str(network.keys[BANK_A]))
     assert code == 0 and "ACSC" in output
-    code, _, output = network.run(BANK_A, "send", str(message), "--key",
-                                  str(network.keys[BANK_A]))
+    code, _, output = network.run(BANK_A, "send", str(message), "--key", str(network.keys[BANK_A]))
     assert code == 0 and "duplicate" in output
 
 
 def test_watch_ack_flag_and_save_dir(network: Network) -> None:
-    network.run(BANK_A, "send", "--from", BANK_A, "--to", BANK_C, "--amount", "1.00",
-                "--currency", "INR", "--key", str(network.keys[BANK_A]))
+    network.run(
+        BANK_A,
+        "send",
+        "--from",
+        BANK_A,
+        "--to",
+        BANK_C,
+        "--amount",
+        "1.00",
+        "--currency",
+        "INR",
+        "--key",
+        str(network.keys[BANK_A]),
+    )
     saved = network.directory / "inbox"
     code, _, output = network.run(BANK_C, "watch", "--once", "--ack", "--save-dir", str(saved))
     assert code == 0 and "acknowledged" in output
@@ -158,9 +202,21 @@ def test_watch_ack_flag_and_save_dir(network: Network) -> None:
 
 
 def test_a_refused_payment_exits_1(network: Network) -> None:
-    code, out, _ = network.run(BANK_A, "send", "--from", BANK_A, "--to", "ZZZZINBB",
-                               "--amount", "9.00", "--currency", "INR",
-                               "--key", str(network.keys[BANK_A]), "--json")
+    code, out, _ = network.run(
+        BANK_A,
+        "send",
+        "--from",
+        BANK_A,
+        "--to",
+        "ZZZZINBB",
+        "--amount",
+        "9.00",
+        "--currency",
+        "INR",
+        "--key",
+        str(network.keys[BANK_A]),
+        "--json",
+    )
     assert code == 1
     assert (json.loads(out)["status"], json.loads(out)["reason"]) == ("RJCT", "RC01")
 
@@ -172,16 +228,20 @@ def test_unknown_ack_and_someone_elses_payment_exit_1(network: Network) -> None:
     assert code == 1 and "404" in output and "uetr" in output
 
 
-@pytest.mark.parametrize(("args", "field"), [
-    (["--amount", "10.005", "--currency", "INR"], "--amount"),
-    (["--amount", "ten", "--currency", "INR"], "--amount"),
-    (["--amount", "10.00", "--currency", "XYZ"], "--currency"),
-    (["--amount", "10.00", "--currency", "INR", "--to", "DECC"], "--to"),
-    (["--amount", "10.00", "--currency", "INR", "--uetr", "123"], "--uetr"),
-    (["--amount", "10.00", "--currency", "INR", "--key", "/nonexistent/bank.pem"], "key"),
-])
-def test_bad_input_names_the_field_and_exits_2(network: Network, args: list[str],
-                                               field: str) -> None:
+@pytest.mark.parametrize(
+    ("args", "field"),
+    [
+        (["--amount", "10.005", "--currency", "INR"], "--amount"),
+        (["--amount", "ten", "--currency", "INR"], "--amount"),
+        (["--amount", "10.00", "--currency", "XYZ"], "--currency"),
+        (["--amount", "10.00", "--currency", "INR", "--to", "DECC"], "--to"),
+        (["--amount", "10.00", "--currency", "INR", "--uetr", "123"], "--uetr"),
+        (["--amount", "10.00", "--currency", "INR", "--key", "/nonexistent/bank.pem"], "key"),
+    ],
+)
+def test_bad_input_names_the_field_and_exits_2(
+    network: Network, args: list[str], field: str
+) -> None:
     base = {"--from": BANK_A, "--to": BANK_B}
     for flag, value in zip(args[::2], args[1::2], strict=True):
         base[flag] = value
@@ -192,21 +252,31 @@ def test_bad_input_names_the_field_and_exits_2(network: Network, args: list[str]
 
 
 def test_missing_token_and_unreachable_hub(network: Network, tmp_path: Path) -> None:
-    result = RUNNER.invoke(app, ["participant", "balance", "--url", network.url],
-                           env={"CORRIDOR_TOKEN": ""})
+    result = RUNNER.invoke(
+        app, ["participant", "balance", "--url", network.url], env={"CORRIDOR_TOKEN": ""}
+    )
     assert result.exit_code == 2 and "token: missing" in result.output
     sock = free_port_socket()
     try:
-        result = RUNNER.invoke(app, ["participant", "balance", "--url",
-                                     f"http://127.0.0.1:{sock.getsockname()[1]}",
-                                     "--token", network.tokens[BANK_A]])
+        result = RUNNER.invoke(
+            app,
+            [
+                "participant",
+                "balance",
+                "--url",
+                f"http://127.0.0.1:{sock.getsockname()[1]}",
+                "--token",
+                network.tokens[BANK_A],
+            ],
+        )
     finally:
         sock.close()
     assert result.exit_code == 1 and "ConnectError" in result.output
 
 
 def test_serve_refuses_a_bad_hub_bic(tmp_path: Path) -> None:
-    result = RUNNER.invoke(app, ["serve", "--database", str(tmp_path / "x.db"),
-                                 "--hub-bic", "HUB!"])
+    result = RUNNER.invoke(
+        app, ["serve", "--database", str(tmp_path / "x.db"), "--hub-bic", "HUB!"]
+    )
     assert result.exit_code == 2 and "hub_bic:" in result.output
     assert not (tmp_path / "x.db").exists()

@@ -60,7 +60,12 @@ def test_send_settle_watch_ack_track(client_world: ClientWorld) -> None:
     tracking = a.track(uetr)
     assert tracking.state == "DELIVERED"
     assert [e.state for e in tracking.events] == [
-        "RECEIVED", "VALIDATED", "SCREENED", "SETTLED", "DELIVERED"]
+        "RECEIVED",
+        "VALIDATED",
+        "SCREENED",
+        "SETTLED",
+        "DELIVERED",
+    ]
     assert (tracking.amount_minor, tracking.currency) == (123_456, "INR")
     assert (tracking.debtor_agent, tracking.creditor_agent) == (BANK_A, BANK_B)
     assert _balance_minor(a) == before_a - 123_456
@@ -88,8 +93,9 @@ def test_resending_a_message_gets_the_original_answer(client_world: ClientWorld)
 
 def test_a_refused_message_is_a_result_not_an_exception(client_world: ClientWorld) -> None:
     a = client_world.client(BANK_A)
-    unsigned = compose_credit_transfer(BANK_A, BANK_B, "5.00", "INR", debtor_name="D",
-                                       creditor_name="C", hub_bic=HUB_BIC)
+    unsigned = compose_credit_transfer(
+        BANK_A, BANK_B, "5.00", "INR", debtor_name="D", creditor_name="C", hub_bic=HUB_BIC
+    )
     result = a.send(unsigned)
     assert (result.status, result.reason, result.accepted) == ("RJCT", "DS0A", False)
     nobody = a.send(client_world.payment(BANK_A, "ZZZZINBB", "5.00"))
@@ -98,8 +104,9 @@ def test_a_refused_message_is_a_result_not_an_exception(client_world: ClientWorl
 
 
 def test_signed_with_another_banks_key_is_refused(client_world: ClientWorld) -> None:
-    xml = compose_credit_transfer(BANK_A, BANK_B, "5.00", "INR", debtor_name="D",
-                                  creditor_name="C", hub_bic=HUB_BIC)
+    xml = compose_credit_transfer(
+        BANK_A, BANK_B, "5.00", "INR", debtor_name="D", creditor_name="C", hub_bic=HUB_BIC
+    )
     result = client_world.client(BANK_A).send(sign_message(xml, client_world.keys[BANK_C]))
     assert (result.status, result.reason) == ("RJCT", "DS0E")
 
@@ -134,13 +141,15 @@ def test_track_someone_elses_payment_is_404(client_world: ClientWorld) -> None:
     with pytest.raises(CorridorApiError) as caught:
         client_world.client(BANK_C).track(result.uetrs[0])
     assert (caught.value.status, caught.value.code, caught.value.param) == (
-        404, "resource_missing", "uetr")
+        404,
+        "resource_missing",
+        "uetr",
+    )
     assert client_world.client(OPERATOR).track(result.uetrs[0]).uetr == result.uetrs[0]
 
 
 def test_bad_token_is_401(client_world: ClientWorld) -> None:
-    client = CorridorClient(BASE_URL, "crd_0000000000000000_nope",
-                            transport=client_world.transport)
+    client = CorridorClient(BASE_URL, "crd_0000000000000000_nope", transport=client_world.transport)
     with pytest.raises(CorridorApiError) as caught:
         client.balances()
     assert caught.value.status == 401
@@ -171,13 +180,13 @@ def test_health(client_world: ClientWorld) -> None:
 
 def test_operator_onboards_suspends_reinstates_closes(client_world: ClientWorld) -> None:
     ops = client_world.client(OPERATOR)
-    onboarded = ops.onboard("MALABINB", "Malabar Bank", "IN",
-                            accounts=[("INR", "1000000.00")])
+    onboarded = ops.onboard("MALABINB", "Malabar Bank", "IN", accounts=[("INR", "1000000.00")])
     assert onboarded.participant.status == "active"
     assert onboarded.accounts == (("INR", "ok"),)
     accounts = ops.accounts("MALABINB")
     assert [(x.owner, x.currency, x.floor_minor) for x in accounts] == [
-        ("MALABINB", "INR", -100_000_000)]
+        ("MALABINB", "INR", -100_000_000)
+    ]
     key = generate_private_key()
     pem = public_key_pem(key.public_key()).decode()
     assert ops.register_key("MALABINB", pem).public_key_pem == pem

@@ -23,9 +23,15 @@ AT = datetime(2026, 1, 5, 9, 30, tzinfo=UTC)
 
 def _compose(**changes: object) -> bytes:
     fields: dict[str, object] = {
-        "debtor_agent": "GANGINBB", "creditor_agent": "DECCINBB", "amount": "1234.50",
-        "currency": "INR", "debtor_name": "Ganges Textiles", "creditor_name": "Deccan Mills",
-        "remittance": ("Invoice 1", "Order 7"), "created_at": AT}
+        "debtor_agent": "GANGINBB",
+        "creditor_agent": "DECCINBB",
+        "amount": "1234.50",
+        "currency": "INR",
+        "debtor_name": "Ganges Textiles",
+        "creditor_name": "Deccan Mills",
+        "remittance": ("Invoice 1", "Order 7"),
+        "created_at": AT,
+    }
     fields.update(changes)
     return compose_credit_transfer(**fields)  # type: ignore[arg-type]
 
@@ -33,8 +39,13 @@ def _compose(**changes: object) -> bytes:
 def test_composed_message_is_schema_valid_and_says_what_was_asked() -> None:
     uetr = str(uuid.uuid4())
     xml = _compose(uetr=uetr, msg_id="MSG-1", settlement_priority="HIGH")
-    policy = Policy(schemas=SchemaRegistry.default(), direction=Direction.INBOUND,
-                    require_signature=False, require_header=True, now=AT)
+    policy = Policy(
+        schemas=SchemaRegistry.default(),
+        direction=Direction.INBOUND,
+        require_signature=False,
+        require_header=True,
+        now=AT,
+    )
     parsed = parse_message(xml, policy)
     assert isinstance(parsed, ParsedMessage), parsed
     body = parsed.body
@@ -67,26 +78,30 @@ def test_signature_verifies_with_the_public_key() -> None:
         sign_message(signed, key)
 
 
-@pytest.mark.parametrize(("changes", "error", "field"), [
-    ({"amount": "100.005"}, AmountError, "amount"),
-    ({"amount": "0.00"}, InputError, "amount"),
-    ({"amount": "-5"}, AmountError, "amount"),
-    ({"amount": "1e5"}, AmountError, "amount"),
-    ({"currency": "XYZ"}, CurrencyError, "currency"),
-    ({"currency": "inr"}, CurrencyError, "currency"),
-    ({"debtor_agent": "GANG1"}, InputError, "debtor_agent"),
-    ({"creditor_agent": "DECC!NBB"}, InputError, "creditor_agent"),
-    ({"hub_bic": "HUB"}, InputError, "hub_bic"),
-    ({"uetr": "not-a-uuid"}, InputError, "uetr"),
-    ({"msg_id": "M" * 36}, InputError, "msg_id"),
-    ({"debtor_name": ""}, InputError, "debtor_name"),
-    ({"creditor_name": "x" * 141}, InputError, "creditor_name"),
-    ({"remittance": ["line"] * 11}, InputError, "remittance"),
-    ({"settlement_priority": "FAST"}, InputError, "settlement_priority"),
-    ({"charge_bearer": "OUR"}, InputError, "charge_bearer"),
-])
-def test_bad_input_names_the_field_and_value(changes: dict[str, object],
-                                             error: type[InputError], field: str) -> None:
+@pytest.mark.parametrize(
+    ("changes", "error", "field"),
+    [
+        ({"amount": "100.005"}, AmountError, "amount"),
+        ({"amount": "0.00"}, InputError, "amount"),
+        ({"amount": "-5"}, AmountError, "amount"),
+        ({"amount": "1e5"}, AmountError, "amount"),
+        ({"currency": "XYZ"}, CurrencyError, "currency"),
+        ({"currency": "inr"}, CurrencyError, "currency"),
+        ({"debtor_agent": "GANG1"}, InputError, "debtor_agent"),
+        ({"creditor_agent": "DECC!NBB"}, InputError, "creditor_agent"),
+        ({"hub_bic": "HUB"}, InputError, "hub_bic"),
+        ({"uetr": "not-a-uuid"}, InputError, "uetr"),
+        ({"msg_id": "M" * 36}, InputError, "msg_id"),
+        ({"debtor_name": ""}, InputError, "debtor_name"),
+        ({"creditor_name": "x" * 141}, InputError, "creditor_name"),
+        ({"remittance": ["line"] * 11}, InputError, "remittance"),
+        ({"settlement_priority": "FAST"}, InputError, "settlement_priority"),
+        ({"charge_bearer": "OUR"}, InputError, "charge_bearer"),
+    ],
+)
+def test_bad_input_names_the_field_and_value(
+    changes: dict[str, object], error: type[InputError], field: str
+) -> None:
     with pytest.raises(error) as caught:
         _compose(**changes)
     assert caught.value.field == field

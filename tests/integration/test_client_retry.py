@@ -16,11 +16,19 @@ from corridor.client import (
     UnexpectedResponse,
 )
 
-ANSWER = {"status": "ACSC", "reason": None, "message_id": "F1", "kind": "pacs.002.001.10",
-          "duplicate": False, "uetrs": ["u1"], "detail": "",
-          "payload_base64": base64.b64encode(b"<x/>").decode()}
-BUSY = {"error": {"type": "api_error", "code": "engine_overloaded", "message": "busy",
-                  "param": None}}
+ANSWER = {
+    "status": "ACSC",
+    "reason": None,
+    "message_id": "F1",
+    "kind": "pacs.002.001.10",
+    "duplicate": False,
+    "uetrs": ["u1"],
+    "detail": "",
+    "payload_base64": base64.b64encode(b"<x/>").decode(),
+}
+BUSY = {
+    "error": {"type": "api_error", "code": "engine_overloaded", "message": "busy", "param": None}
+}
 
 
 class Script:
@@ -38,18 +46,25 @@ class Script:
         return step
 
 
-def make_client(script: Callable[[httpx.Request], httpx.Response],
-                attempts_max: int = 4) -> tuple[CorridorClient, list[float]]:
+def make_client(
+    script: Callable[[httpx.Request], httpx.Response], attempts_max: int = 4
+) -> tuple[CorridorClient, list[float]]:
     waits: list[float] = []
-    client = CorridorClient("http://hub.test", "crd_k_s", transport=httpx.MockTransport(script),
-                            retry=RetryPolicy(attempts_max=attempts_max, backoff_s=0.1),
-                            sleep=waits.append)
+    client = CorridorClient(
+        "http://hub.test",
+        "crd_k_s",
+        transport=httpx.MockTransport(script),
+        retry=RetryPolicy(attempts_max=attempts_max, backoff_s=0.1),
+        sleep=waits.append,
+    )
     return client, waits
 
 
 def test_send_is_retried_after_503_and_honours_retry_after() -> None:
-    script = Script(httpx.Response(503, json=BUSY, headers={"Retry-After": "2"}),
-                    httpx.Response(200, json=ANSWER))
+    script = Script(
+        httpx.Response(503, json=BUSY, headers={"Retry-After": "2"}),
+        httpx.Response(200, json=ANSWER),
+    )
     client, waits = make_client(script)
     result = client.send(b"<Message/>")
     assert result.status == "ACSC" and result.payload == b"<x/>"
@@ -80,7 +95,10 @@ def test_last_503_is_raised_with_the_envelope() -> None:
     with pytest.raises(CorridorApiError) as caught:
         client.outbox()
     assert (caught.value.status, caught.value.code, caught.value.message) == (
-        503, "engine_overloaded", "busy")
+        503,
+        "engine_overloaded",
+        "busy",
+    )
 
 
 def test_issuing_a_credential_is_never_retried() -> None:
@@ -97,8 +115,14 @@ def test_issuing_a_credential_is_never_retried() -> None:
 
 
 def test_client_errors_are_not_retried() -> None:
-    body = {"error": {"type": "invalid_request_error", "code": "parameter_invalid",
-                      "message": "must be 1..1000", "param": "limit"}}
+    body = {
+        "error": {
+            "type": "invalid_request_error",
+            "code": "parameter_invalid",
+            "message": "must be 1..1000",
+            "param": "limit",
+        }
+    }
     script = Script(httpx.Response(400, json=body))
     client, waits = make_client(script)
     with pytest.raises(CorridorApiError) as caught:
@@ -134,12 +158,19 @@ def test_acks_go_in_chunks_of_at_most_1000() -> None:
 
 
 def test_watch_long_polls_and_stops_when_idle() -> None:
-    message = {"seq": 7, "message_id": "F7", "kind": "pacs.008.001.08", "uetrs": [],
-               "created_at": "2026-01-05T09:30:00Z", "acked_at": None,
-               "payload_base64": base64.b64encode(b"<m/>").decode()}
+    message = {
+        "seq": 7,
+        "message_id": "F7",
+        "kind": "pacs.008.001.08",
+        "uetrs": [],
+        "created_at": "2026-01-05T09:30:00Z",
+        "acked_at": None,
+        "payload_base64": base64.b64encode(b"<m/>").decode(),
+    }
     script = Script(
         httpx.Response(200, json={"data": [message], "has_more": False, "next_after": 7}),
-        httpx.Response(200, json={"data": [], "has_more": False, "next_after": 7}))
+        httpx.Response(200, json={"data": [], "has_more": False, "next_after": 7}),
+    )
     client, _ = make_client(script)
     taken = list(client.watch(3, wait_s=5, idle_timeout_s=0))
     assert [m.seq for m in taken] == [7]

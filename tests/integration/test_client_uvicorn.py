@@ -40,8 +40,7 @@ def test_send_and_track_over_http(served: ClientWorld) -> None:
 
 def test_a_waiting_long_poll_wakes_when_a_payment_arrives(served: ClientWorld) -> None:
     with served.client(BANK_B) as b:
-        cursor = max((m.seq for m in b.outbox(limit=1000, include_acked=True).messages),
-                     default=0)
+        cursor = max((m.seq for m in b.outbox(limit=1000, include_acked=True).messages), default=0)
     taken: list[InboxMessage] = []
     arrived = threading.Event()
 
@@ -69,9 +68,13 @@ def test_nothing_listening_is_connection_failed(tmp_path: Path) -> None:
     port = sock.getsockname()[1]
     waits: list[float] = []
     try:
-        client = CorridorClient(f"http://127.0.0.1:{port}", "crd_a_b", timeout_s=2,
-                                retry=RetryPolicy(attempts_max=3, backoff_s=0.01),
-                                sleep=waits.append)
+        client = CorridorClient(
+            f"http://127.0.0.1:{port}",
+            "crd_a_b",
+            timeout_s=2,
+            retry=RetryPolicy(attempts_max=3, backoff_s=0.01),
+            sleep=waits.append,
+        )
         with pytest.raises(ConnectionFailed, match="ConnectError"):
             client.balances()
         with pytest.raises(ConnectionFailed):

@@ -51,23 +51,38 @@ class ClientWorld:
 
     def client(self, who: str, **options: Any) -> CorridorClient:
         options.setdefault("retry", RetryPolicy(attempts_max=1))
-        return CorridorClient(self.base_url, self.tokens[who], transport=self.transport,
-                              **options)
+        return CorridorClient(self.base_url, self.tokens[who], transport=self.transport, **options)
 
-    def payment(self, sender: str, receiver: str, amount: str = "100.00",
-                currency: str = "INR", **fields: Any) -> bytes:
+    def payment(
+        self,
+        sender: str,
+        receiver: str,
+        amount: str = "100.00",
+        currency: str = "INR",
+        **fields: Any,
+    ) -> bytes:
         """A signed pacs.008 from `sender` to `receiver`."""
-        xml = compose_credit_transfer(sender, receiver, amount, currency,
-                                      debtor_name="Ganges Textiles Pvt Ltd",
-                                      creditor_name="Deccan Cotton Mills",
-                                      remittance="Invoice 42", hub_bic=HUB_BIC, **fields)
+        xml = compose_credit_transfer(
+            sender,
+            receiver,
+            amount,
+            currency,
+            debtor_name="Ganges Textiles Pvt Ltd",
+            creditor_name="Deccan Cotton Mills",
+            remittance="Invoice 42",
+            hub_bic=HUB_BIC,
+            **fields,
+        )
         return sign_message(xml, self.keys[sender])
 
 
 def make_client_world(directory: Path) -> ClientWorld:
     database = directory / "hub.db"
-    hub = build_hub(HubSettings(database_url=str(database),
-                                hub_key_path=directory / "hub_key.pem", hub_bic=HUB_BIC))
+    hub = build_hub(
+        HubSettings(
+            database_url=str(database), hub_key_path=directory / "hub_key.pem", hub_bic=HUB_BIC
+        )
+    )
     report = hub.load_network(load_network_config(example_config_path()))
     assert not report.failures
     world = ClientWorld(hub, create_app(hub), database)

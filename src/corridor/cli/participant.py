@@ -30,17 +30,25 @@ from corridor.client import (
 from corridor.foundation.errors import InputError
 from corridor.foundation.money import format_amount
 
-app = typer.Typer(help="Send payments and read your inbox (a bank, over the HTTP API).",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Send payments and read your inbox (a bank, over the HTTP API).", no_args_is_help=True
+)
 
 DEFAULT_URL = "http://127.0.0.1:8080"
 MESSAGE_FILE_BYTES_MAX = 4 * 1024 * 1024
 
-UrlOption = Annotated[str, typer.Option("--url", envvar="CORRIDOR_URL",
-                                        help="The hub's API address.")]
-TokenOption = Annotated[str | None, typer.Option(
-    "--token", envvar="CORRIDOR_TOKEN", show_default=False,
-    help="Your API credential (crd_...), issued by the operator.")]
+UrlOption = Annotated[
+    str, typer.Option("--url", envvar="CORRIDOR_URL", help="The hub's API address.")
+]
+TokenOption = Annotated[
+    str | None,
+    typer.Option(
+        "--token",
+        envvar="CORRIDOR_TOKEN",
+        show_default=False,
+        help="Your API credential (crd_...), issued by the operator.",
+    ),
+]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 
@@ -54,24 +62,34 @@ def connect(url: str, token: str | None) -> CorridorClient:
 # -- send -------------------------------------------------------------------------------
 @app.command("send")
 def send(
-    file: Annotated[Path | None, typer.Argument(
-        help="A message file (XML). Without it, a pacs.008 is made from the flags.",
-        show_default=False)] = None,
+    file: Annotated[
+        Path | None,
+        typer.Argument(
+            help="A message file (XML). Without it, a pacs.008 is made from the flags.",
+            show_default=False,
+        ),
+    ] = None,
     sender: Annotated[str | None, typer.Option("--from", help="Debtor agent BIC (you).")] = None,
     receiver: Annotated[str | None, typer.Option("--to", help="Creditor agent BIC.")] = None,
     amount: Annotated[str | None, typer.Option(help="Decimal amount, e.g. 100.00.")] = None,
     currency: Annotated[str | None, typer.Option(help="ISO 4217 code, e.g. INR.")] = None,
     debtor_name: Annotated[str | None, typer.Option(help="Debtor (default: --from).")] = None,
     creditor_name: Annotated[str | None, typer.Option(help="Creditor (default: --to).")] = None,
-    remittance: Annotated[list[str] | None, typer.Option(
-        help="Remittance line (repeatable).")] = None,
+    remittance: Annotated[
+        list[str] | None, typer.Option(help="Remittance line (repeatable).")
+    ] = None,
     uetr: Annotated[str | None, typer.Option(help="UETR (default: a new UUID v4).")] = None,
     msg_id: Annotated[str | None, typer.Option(help="MsgId (default: a new id).")] = None,
     priority: Annotated[str | None, typer.Option(help="SttlmPrty: URGT, HIGH, NORM.")] = None,
-    hub_bic: Annotated[str, typer.Option(envvar="CORRIDOR_HUB_BIC",
-                                         help="The hub's BIC (AppHdr To).")] = DEFAULT_HUB_BIC,
-    key: Annotated[Path | None, typer.Option(help="Your private key PEM: signs the message "
-                                                  "(omit for a file already signed).")] = None,
+    hub_bic: Annotated[
+        str, typer.Option(envvar="CORRIDOR_HUB_BIC", help="The hub's BIC (AppHdr To).")
+    ] = DEFAULT_HUB_BIC,
+    key: Annotated[
+        Path | None,
+        typer.Option(
+            help="Your private key PEM: signs the message (omit for a file already signed)."
+        ),
+    ] = None,
     url: UrlOption = DEFAULT_URL,
     token: TokenOption = None,
     as_json: JsonOption = False,
@@ -80,12 +98,26 @@ def send(
     with user_errors():
         if file is not None:
             if sender or receiver or amount or currency:
-                raise InputError("give a FILE or --from/--to/--amount/--currency, not both",
-                                 field="file", value=str(file))
+                raise InputError(
+                    "give a FILE or --from/--to/--amount/--currency, not both",
+                    field="file",
+                    value=str(file),
+                )
             xml = _read_message(file)
         else:
-            xml = _compose(sender, receiver, amount, currency, debtor_name, creditor_name,
-                           remittance, uetr, msg_id, priority, hub_bic)
+            xml = _compose(
+                sender,
+                receiver,
+                amount,
+                currency,
+                debtor_name,
+                creditor_name,
+                remittance,
+                uetr,
+                msg_id,
+                priority,
+                hub_bic,
+            )
         if key is not None:
             xml = sign_message(xml, load_key(key))
         with connect(url, token) as client:
@@ -96,24 +128,49 @@ def send(
 
 
 # compose_credit_transfer's field names -> the flags that set them
-_FLAGS = {"debtor_agent": "--from", "creditor_agent": "--to", "amount": "--amount",
-          "currency": "--currency", "debtor_name": "--debtor-name",
-          "creditor_name": "--creditor-name", "remittance": "--remittance", "uetr": "--uetr",
-          "msg_id": "--msg-id", "settlement_priority": "--priority", "hub_bic": "--hub-bic"}
+_FLAGS = {
+    "debtor_agent": "--from",
+    "creditor_agent": "--to",
+    "amount": "--amount",
+    "currency": "--currency",
+    "debtor_name": "--debtor-name",
+    "creditor_name": "--creditor-name",
+    "remittance": "--remittance",
+    "uetr": "--uetr",
+    "msg_id": "--msg-id",
+    "settlement_priority": "--priority",
+    "hub_bic": "--hub-bic",
+}
 
 
-def _compose(sender: str | None, receiver: str | None, amount: str | None,
-             currency: str | None, debtor_name: str | None, creditor_name: str | None,
-             remittance: list[str] | None, uetr: str | None, msg_id: str | None,
-             priority: str | None, hub_bic: str) -> bytes:
+def _compose(
+    sender: str | None,
+    receiver: str | None,
+    amount: str | None,
+    currency: str | None,
+    debtor_name: str | None,
+    creditor_name: str | None,
+    remittance: list[str] | None,
+    uetr: str | None,
+    msg_id: str | None,
+    priority: str | None,
+    hub_bic: str,
+) -> bytes:
     """A pacs.008 from the flags; errors name the flag, e.g. "--amount: ..."."""
     try:
         return compose_credit_transfer(
-            _required(sender, "--from"), _required(receiver, "--to"),
-            _required(amount, "--amount"), _required(currency, "--currency"),
+            _required(sender, "--from"),
+            _required(receiver, "--to"),
+            _required(amount, "--amount"),
+            _required(currency, "--currency"),
             debtor_name=debtor_name or sender or "",
-            creditor_name=creditor_name or receiver or "", remittance=remittance or (),
-            uetr=uetr, msg_id=msg_id, settlement_priority=priority, hub_bic=hub_bic)
+            creditor_name=creditor_name or receiver or "",
+            remittance=remittance or (),
+            uetr=uetr,
+            msg_id=msg_id,
+            settlement_priority=priority,
+            hub_bic=hub_bic,
+        )
     except InputError as error:
         if error.field not in _FLAGS:
             raise
@@ -129,26 +186,35 @@ def _required(value: str | None, field: str) -> str:
 def _read_message(file: Path) -> bytes:
     try:
         if file.stat().st_size > MESSAGE_FILE_BYTES_MAX:
-            raise InputError(f"at most {MESSAGE_FILE_BYTES_MAX} bytes", field="file",
-                             value=str(file))
+            raise InputError(
+                f"at most {MESSAGE_FILE_BYTES_MAX} bytes", field="file", value=str(file)
+            )
         return file.read_bytes()
     except OSError as error:
-        raise InputError(f"cannot read: {error.strerror}", field="file",
-                         value=str(file)) from None
+        raise InputError(f"cannot read: {error.strerror}", field="file", value=str(file)) from None
 
 
 def _show_answer(result: SubmitResult, as_json: bool) -> None:
     if as_json:
-        print_json({"status": result.status, "reason": result.reason,
-                    "message_id": result.message_id, "kind": result.kind,
-                    "duplicate": result.duplicate, "uetrs": list(result.uetrs),
-                    "detail": result.detail})
+        print_json(
+            {
+                "status": result.status,
+                "reason": result.reason,
+                "message_id": result.message_id,
+                "kind": result.kind,
+                "duplicate": result.duplicate,
+                "uetrs": list(result.uetrs),
+                "detail": result.detail,
+            }
+        )
         return
     colour = "red" if not result.accepted else "green" if result.status == "ACSC" else "yellow"
     reason = f" {result.reason}" if result.reason else ""
     duplicate = " (duplicate: the original answer)" if result.duplicate else ""
-    console.print(f"[bold {colour}]{result.status}{reason}[/]{duplicate} "
-                  f"answer {result.message_id} ({result.kind})")
+    console.print(
+        f"[bold {colour}]{result.status}{reason}[/]{duplicate} "
+        f"answer {result.message_id} ({result.kind})"
+    )
     for uetr in result.uetrs:
         console.print(f"  UETR {uetr}")
     if result.detail:
@@ -161,10 +227,12 @@ def watch(
     after: Annotated[int, typer.Option(help="Start after this seq (0: from the start).")] = 0,
     ack: Annotated[bool, typer.Option("--ack", help="Acknowledge what was shown.")] = False,
     once: Annotated[bool, typer.Option("--once", help="Show what is there, then exit.")] = False,
-    idle_timeout: Annotated[float | None, typer.Option(
-        help="Exit after this many seconds without a new message.")] = None,
-    save_dir: Annotated[Path | None, typer.Option(
-        help="Write each message to DIR/<message id>.xml.")] = None,
+    idle_timeout: Annotated[
+        float | None, typer.Option(help="Exit after this many seconds without a new message.")
+    ] = None,
+    save_dir: Annotated[
+        Path | None, typer.Option(help="Write each message to DIR/<message id>.xml.")
+    ] = None,
     url: UrlOption = DEFAULT_URL,
     token: TokenOption = None,
     as_json: JsonOption = False,
@@ -191,8 +259,9 @@ def _make_dir(path: Path) -> None:
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise InputError(f"cannot create: {error.strerror}", field="save_dir",
-                         value=str(path)) from None
+        raise InputError(
+            f"cannot create: {error.strerror}", field="save_dir", value=str(path)
+        ) from None
 
 
 def _save(directory: Path, message: InboxMessage) -> None:
@@ -206,16 +275,22 @@ def _show_message(message: InboxMessage, as_json: bool) -> None:
         return
     created = message.created_at.isoformat(timespec="seconds") if message.created_at else ""
     uetrs = " ".join(message.uetrs) or "-"
-    console.print(f"[bold]{message.seq:>6}[/] {created} [cyan]{message.kind}[/] "
-                  f"{message.message_id} UETR {uetrs}")
+    console.print(
+        f"[bold]{message.seq:>6}[/] {created} [cyan]{message.kind}[/] "
+        f"{message.message_id} UETR {uetrs}"
+    )
 
 
 def _message_json(message: InboxMessage) -> dict[str, Any]:
-    return {"seq": message.seq, "message_id": message.message_id, "kind": message.kind,
-            "uetrs": list(message.uetrs),
-            "created_at": message.created_at.isoformat() if message.created_at else None,
-            "acked_at": message.acked_at.isoformat() if message.acked_at else None,
-            "payload_base64": base64.b64encode(message.payload).decode("ascii")}
+    return {
+        "seq": message.seq,
+        "message_id": message.message_id,
+        "kind": message.kind,
+        "uetrs": list(message.uetrs),
+        "created_at": message.created_at.isoformat() if message.created_at else None,
+        "acked_at": message.acked_at.isoformat() if message.acked_at else None,
+        "payload_base64": base64.b64encode(message.payload).decode("ascii"),
+    }
 
 
 @app.command("ack")
@@ -258,8 +333,10 @@ def track(
 def _show_tracking(t: Tracking) -> None:
     amount = format_amount(t.amount_minor, t.currency)
     reason = f" {t.reason}" if t.reason else ""
-    console.print(f"[bold]{t.uetr}[/] {t.kind} {amount} {t.currency} "
-                  f"{t.debtor_agent} -> {t.creditor_agent}: [bold]{t.state}{reason}[/]")
+    console.print(
+        f"[bold]{t.uetr}[/] {t.kind} {amount} {t.currency} "
+        f"{t.debtor_agent} -> {t.creditor_agent}: [bold]{t.state}{reason}[/]"
+    )
     table = Table("at", "state", "detail")
     for event in t.events:
         at = event.at.isoformat(timespec="milliseconds") if event.at else ""
@@ -276,11 +353,17 @@ def balance(
     """Your settlement accounts: balance, available, floor."""
     with user_errors(), connect(url, token) as client:
         balances = client.balances()
-    rows = [{"currency": b.currency, "balance": format_amount(b.balance_minor, b.currency),
-             "available": format_amount(b.available_minor, b.currency),
-             "floor": None if b.floor_minor is None else format_amount(b.floor_minor,
-                                                                       b.currency),
-             "balance_minor": b.balance_minor, "closed": b.closed} for b in balances]
+    rows = [
+        {
+            "currency": b.currency,
+            "balance": format_amount(b.balance_minor, b.currency),
+            "available": format_amount(b.available_minor, b.currency),
+            "floor": None if b.floor_minor is None else format_amount(b.floor_minor, b.currency),
+            "balance_minor": b.balance_minor,
+            "closed": b.closed,
+        }
+        for b in balances
+    ]
     if as_json:
         print_json(rows)
         return

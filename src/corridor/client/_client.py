@@ -46,21 +46,37 @@ class CorridorClient:
     `issue_credential` is never retried (each call makes a new credential).
     """
 
-    def __init__(self, base_url: str, token: str, *, transport: httpx.BaseTransport | None = None,
-                 timeout_s: float = 10.0, retry: RetryPolicy | None = None,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        timeout_s: float = 10.0,
+        retry: RetryPolicy | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         if not token or any(c.isspace() for c in token):
-            raise InputError("must be a non-empty token without spaces", field="token",
-                             value="<empty>" if not token else "<hidden>")
+            raise InputError(
+                "must be a non-empty token without spaces",
+                field="token",
+                value="<empty>" if not token else "<hidden>",
+            )
         if not base_url.startswith(("http://", "https://")):
             raise InputError("must start with http:// or https://", field="url", value=base_url)
         if not 0 < timeout_s <= 600:
             raise InputError("must be in (0, 600] seconds", field="timeout_s", value=timeout_s)
         self.base_url = base_url.rstrip("/")
         self._http = httpx.Client(
-            base_url=self.base_url, transport=transport, timeout=timeout_s,
-            headers={"Authorization": f"Bearer {token}", "User-Agent": USER_AGENT,
-                     "Accept": "application/json"})
+            base_url=self.base_url,
+            transport=transport,
+            timeout=timeout_s,
+            headers={
+                "Authorization": f"Bearer {token}",
+                "User-Agent": USER_AGENT,
+                "Accept": "application/json",
+            },
+        )
         self._timeout_s = timeout_s
         self._requests = Requester(self._http, retry or RetryPolicy(), sleep)
 
@@ -72,8 +88,12 @@ class CorridorClient:
     def __enter__(self) -> CorridorClient:
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 trace: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
         self.disconnect()
 
     def _json(self, method: str, path: str, *, idempotent: bool = True, **kwargs: Any) -> Any:
@@ -93,23 +113,29 @@ class CorridorClient:
         if not isinstance(xml, bytes) or not xml:
             raise InputError("must be non-empty bytes", field="message", value=type(xml).__name__)
         if len(xml) > MESSAGE_BYTES_MAX:
-            raise InputError(f"at most {MESSAGE_BYTES_MAX} bytes", field="message",
-                             value=len(xml))
-        data = self._json("POST", "/v1/messages", content=xml,
-                          headers={"Content-Type": "application/xml"})
+            raise InputError(f"at most {MESSAGE_BYTES_MAX} bytes", field="message", value=len(xml))
+        data = self._json(
+            "POST", "/v1/messages", content=xml, headers={"Content-Type": "application/xml"}
+        )
         return SubmitResult.from_json(data)
 
     # -- delivery --------------------------------------------------------------------
-    def outbox(self, after: int = 0, limit: int = 100,
-               include_acked: bool = False) -> OutboxPage:
+    def outbox(self, after: int = 0, limit: int = 100, include_acked: bool = False) -> OutboxPage:
         """Messages for you with seq > `after`, oldest first, at most `limit`."""
         _check_page(after, limit)
         params = {"after": after, "limit": limit, "include_acked": include_acked}
         return OutboxPage.from_json(self._json("GET", "/v1/outbox", params=params), after)
 
-    def watch(self, after: int = 0, *, limit: int = 100, wait_s: float = 20.0,
-              idle_timeout_s: float | None = None, include_acked: bool = False,
-              auto_ack: bool = False) -> Iterator[InboxMessage]:
+    def watch(
+        self,
+        after: int = 0,
+        *,
+        limit: int = 100,
+        wait_s: float = 20.0,
+        idle_timeout_s: float | None = None,
+        include_acked: bool = False,
+        auto_ack: bool = False,
+    ) -> Iterator[InboxMessage]:
         """New messages as they arrive, oldest first: forever, or until none came for
         `idle_timeout_s`. Long polls GET /v1/outbox/stream, each waiting up to `wait_s`.
 
@@ -135,12 +161,16 @@ class CorridorClient:
             elif idle_timeout_s is not None and time.monotonic() - idle_since >= idle_timeout_s:
                 return
 
-    def _long_poll(self, after: int, limit: int, include_acked: bool,
-                   wait_s: float) -> OutboxPage:
-        params = {"after": after, "limit": limit, "include_acked": include_acked,
-                  "wait_ms": int(wait_s * 1000)}
-        data = self._json("GET", "/v1/outbox/stream", params=params,
-                          timeout_s=wait_s + self._timeout_s)
+    def _long_poll(self, after: int, limit: int, include_acked: bool, wait_s: float) -> OutboxPage:
+        params = {
+            "after": after,
+            "limit": limit,
+            "include_acked": include_acked,
+            "wait_ms": int(wait_s * 1000),
+        }
+        data = self._json(
+            "GET", "/v1/outbox/stream", params=params, timeout_s=wait_s + self._timeout_s
+        )
         return OutboxPage.from_json(data, after)
 
     def ack(self, message_ids: Sequence[str]) -> AckResult:
@@ -149,9 +179,10 @@ class CorridorClient:
         acknowledged: list[str] = []
         unknown: list[str] = []
         for start in range(0, len(ids), ACK_IDS_MAX):
-            chunk = ids[start:start + ACK_IDS_MAX]
+            chunk = ids[start : start + ACK_IDS_MAX]
             result = AckResult.from_json(
-                self._json("POST", "/v1/outbox/ack", json={"message_ids": chunk}))
+                self._json("POST", "/v1/outbox/ack", json={"message_ids": chunk})
+            )
             acknowledged.extend(result.acknowledged)
             unknown.extend(result.unknown)
         return AckResult(tuple(acknowledged), tuple(unknown))
@@ -179,9 +210,13 @@ class CorridorClient:
 
     def directory_csv(self) -> str:
         """The directory as CSV text, as the hub renders it."""
-        response = self._requests.request("GET", "/v1/directory", idempotent=True,
-                                          params={"format": "csv"},
-                                          headers={"Accept": "text/csv"})
+        response = self._requests.request(
+            "GET",
+            "/v1/directory",
+            idempotent=True,
+            params={"format": "csv"},
+            headers={"Accept": "text/csv"},
+        )
         return response.text
 
     def health(self) -> dict[str, Any]:
@@ -200,13 +235,25 @@ class CorridorClient:
         return data
 
     # -- operator --------------------------------------------------------------------
-    def onboard(self, bic: str, name: str, country: str, kind: str = "direct", *,
-                accounts: Sequence[tuple[str, str]] = (), lei: str | None = None,
-                settles_through: str | None = None,
-                public_key_pem: str | None = None) -> OnboardResult:
+    def onboard(
+        self,
+        bic: str,
+        name: str,
+        country: str,
+        kind: str = "direct",
+        *,
+        accounts: Sequence[tuple[str, str]] = (),
+        lei: str | None = None,
+        settles_through: str | None = None,
+        public_key_pem: str | None = None,
+    ) -> OnboardResult:
         """Add or update a participant; `accounts`: (currency, credit line "5000000.00")."""
         body: dict[str, Any] = {
-            "bic": bic, "name": name, "country": country, "kind": kind, "lei": lei,
+            "bic": bic,
+            "name": name,
+            "country": country,
+            "kind": kind,
+            "lei": lei,
             "settles_through": settles_through,
             "accounts": [{"currency": c, "credit_line": line} for c, line in accounts],
         }
@@ -226,14 +273,21 @@ class CorridorClient:
         return self._participant_action(bic, "close")
 
     def register_key(self, bic: str, public_key_pem: str) -> DirectoryEntry:
-        data = self._json("PUT", f"/v1/operator/participants/{_path_part(bic)}/key",
-                          json={"public_key_pem": public_key_pem})
+        data = self._json(
+            "PUT",
+            f"/v1/operator/participants/{_path_part(bic)}/key",
+            json={"public_key_pem": public_key_pem},
+        )
         return DirectoryEntry.from_json(data)
 
     def issue_credential(self, principal: str, role: str = "participant") -> Credential:
         """A new credential for a participant (BIC) or an operator user. Never retried."""
-        data = self._json("POST", "/v1/operator/credentials", idempotent=False,
-                          json={"principal": principal, "role": role})
+        data = self._json(
+            "POST",
+            "/v1/operator/credentials",
+            idempotent=False,
+            json={"principal": principal, "role": role},
+        )
         return Credential.from_json(data)
 
     def _participant_action(self, bic: str, action: str) -> DirectoryEntry:

@@ -4,7 +4,10 @@
     ├── InputError                bad arguments, found before anything is sent
     └── ClientError               the client could not get an answer
         ├── CorridorApiError      the hub answered with an error envelope (4xx/5xx)
-        └── ConnectionFailed      no answer: connection refused, timed out (after retries)
+        ├── ConnectionFailed      no answer: connection refused, timed out (after retries)
+        └── UnexpectedResponse    an answer of a shape this client does not know
+
+A refused message is not an error: it is a SubmitResult with status RJCT.
 """
 
 from __future__ import annotations
@@ -27,8 +30,9 @@ class CorridorApiError(ClientError):
         type: the envelope's error type (e.g. "invalid_request_error"), or "".
     """
 
-    def __init__(self, status: int, code: str, message: str, param: str | None = None,
-                 type: str = "") -> None:
+    def __init__(
+        self, status: int, code: str, message: str, param: str | None = None, type: str = ""
+    ) -> None:
         self.status = status
         self.http_status = status
         self.code = code

@@ -97,10 +97,14 @@ class SubmitResult:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> SubmitResult:
         return cls(
-            status=_field(data, "status"), reason=_optional(data, "reason"),
-            message_id=_field(data, "message_id"), kind=_field(data, "kind"),
-            duplicate=bool(data.get("duplicate", False)), uetrs=_strings(data, "uetrs"),
-            detail=_optional(data, "detail") or "", payload=_payload(data),
+            status=_field(data, "status"),
+            reason=_optional(data, "reason"),
+            message_id=_field(data, "message_id"),
+            kind=_field(data, "kind"),
+            duplicate=bool(data.get("duplicate", False)),
+            uetrs=_strings(data, "uetrs"),
+            detail=_optional(data, "detail") or "",
+            payload=_payload(data),
         )
 
 
@@ -126,10 +130,13 @@ class InboxMessage:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> InboxMessage:
         return cls(
-            seq=_field(data, "seq", int), message_id=_field(data, "message_id"),
-            kind=_field(data, "kind"), uetrs=_strings(data, "uetrs"),
+            seq=_field(data, "seq", int),
+            message_id=_field(data, "message_id"),
+            kind=_field(data, "kind"),
+            uetrs=_strings(data, "uetrs"),
             created_at=parse_time(data.get("created_at")),
-            acked_at=parse_time(data.get("acked_at")), payload=_payload(data),
+            acked_at=parse_time(data.get("acked_at")),
+            payload=_payload(data),
         )
 
 
@@ -172,8 +179,9 @@ class TrackingEvent:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> TrackingEvent:
-        return cls(_field(data, "state"), parse_time(data.get("at")),
-                   _optional(data, "detail") or "")
+        return cls(
+            _field(data, "state"), parse_time(data.get("at")), _optional(data, "detail") or ""
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,13 +214,18 @@ class Tracking:
         payment = _field(data, "payment", dict)
         events = tuple(TrackingEvent.from_json(e) for e in _field(data, "events", list))
         return cls(
-            uetr=_field(payment, "uetr"), kind=_field(payment, "kind"),
-            state=_field(payment, "state"), reason=_optional(payment, "reason"),
+            uetr=_field(payment, "uetr"),
+            kind=_field(payment, "kind"),
+            state=_field(payment, "state"),
+            reason=_optional(payment, "reason"),
             amount_minor=_field(payment, "amount_minor", int),
-            currency=_field(payment, "currency"), debtor_agent=_field(payment, "debtor_agent"),
+            currency=_field(payment, "currency"),
+            debtor_agent=_field(payment, "debtor_agent"),
             creditor_agent=_field(payment, "creditor_agent"),
             msg_id=_optional(payment, "msg_id") or "",
-            end_to_end_id=_optional(payment, "end_to_end_id") or "", events=events, raw=data,
+            end_to_end_id=_optional(payment, "end_to_end_id") or "",
+            events=events,
+            raw=data,
         )
 
 
@@ -233,7 +246,8 @@ class Balance:
         balance = _field(data, "balance_minor", int)
         available = _optional(data, "available_minor", int)
         return cls(
-            owner=_optional(data, "owner") or "", currency=_field(data, "currency"),
+            owner=_optional(data, "owner") or "",
+            currency=_field(data, "currency"),
             balance_minor=balance,
             available_minor=balance if available is None else available,
             floor_minor=_optional(data, "floor_minor", int),
@@ -266,9 +280,13 @@ class DirectoryEntry:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> DirectoryEntry:
         return cls(
-            bic=_field(data, "bic"), name=_field(data, "name"), country=_field(data, "country"),
-            kind=_field(data, "kind"), status=_field(data, "status"),
-            lei=_optional(data, "lei"), settles_through=_optional(data, "settles_through"),
+            bic=_field(data, "bic"),
+            name=_field(data, "name"),
+            country=_field(data, "country"),
+            kind=_field(data, "kind"),
+            status=_field(data, "status"),
+            lei=_optional(data, "lei"),
+            settles_through=_optional(data, "settles_through"),
             public_key_pem=_optional(data, "public_key_pem") or "",
             updated_at=parse_time(data.get("updated_at")),
         )
@@ -284,8 +302,9 @@ class OnboardResult:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> OnboardResult:
-        accounts = tuple((_field(a, "currency"), _field(a, "result"))
-                         for a in _field(data, "accounts", list))
+        accounts = tuple(
+            (_field(a, "currency"), _field(a, "result")) for a in _field(data, "accounts", list)
+        )
         return cls(DirectoryEntry.from_json(_field(data, "participant", dict)), accounts)
 
 

@@ -52,25 +52,40 @@ class RetryPolicy:
 class Requester:
     """Sends requests through one httpx.Client, retrying idempotent ones."""
 
-    def __init__(self, http: httpx.Client, retry: RetryPolicy,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self, http: httpx.Client, retry: RetryPolicy, sleep: Callable[[float], None] = time.sleep
+    ) -> None:
         self.http = http
         self.retry = retry
         self._sleep = sleep
 
-    def request(self, method: str, path: str, *, idempotent: bool,
-                params: Mapping[str, Any] | None = None, json: Any = None,
-                content: bytes | None = None, headers: Mapping[str, str] | None = None,
-                timeout_s: float | None = None) -> httpx.Response:
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        idempotent: bool,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        content: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+        timeout_s: float | None = None,
+    ) -> httpx.Response:
         """The response of a successful call (2xx); raise CorridorApiError otherwise."""
         attempts = self.retry.attempts_max if idempotent else 1
         for attempt in range(1, attempts + 1):
             last = attempt == attempts
             try:
                 response = self.http.request(
-                    method, path, params=params, json=json, content=content, headers=headers,
-                    timeout=timeout_s if timeout_s is not None else httpx.USE_CLIENT_DEFAULT)
-            except (httpx.TransportError) as error:
+                    method,
+                    path,
+                    params=params,
+                    json=json,
+                    content=content,
+                    headers=headers,
+                    timeout=timeout_s if timeout_s is not None else httpx.USE_CLIENT_DEFAULT,
+                )
+            except httpx.TransportError as error:
                 if last or not _retryable(error, idempotent):
                     raise ConnectionFailed(f"{method} {path}: {_describe(error)}") from None
                 self._sleep(self.retry.wait_s(attempt, None))

@@ -69,21 +69,28 @@ def compose_credit_transfer(
     """
     at = created_at or datetime.now(UTC)
     transaction = _transaction(
-        _bic(debtor_agent, "debtor_agent"), _bic(creditor_agent, "creditor_agent"),
-        _amount_minor(amount, currency), currency,
+        _bic(debtor_agent, "debtor_agent"),
+        _bic(creditor_agent, "creditor_agent"),
+        _amount_minor(amount, currency),
+        currency,
         debtor_name=_text(debtor_name, "debtor_name", NAME_LENGTH_MAX),
         creditor_name=_text(creditor_name, "creditor_name", NAME_LENGTH_MAX),
-        remittance=_remittance(remittance), uetr=_uetr(uetr),
+        remittance=_remittance(remittance),
+        uetr=_uetr(uetr),
         end_to_end_id=_text(end_to_end_id or _fresh_id("E2E"), "end_to_end_id", TEXT_35_MAX),
-        settlement_priority=_choice(settlement_priority, "settlement_priority",
-                                    SETTLEMENT_PRIORITIES),
+        settlement_priority=_choice(
+            settlement_priority, "settlement_priority", SETTLEMENT_PRIORITIES
+        ),
         charge_bearer=_choice(charge_bearer, "charge_bearer", CHARGE_BEARERS) or "SHAR",
         at=at,
     )
     group = GroupHeader(
-        msg_id=_text(msg_id or _fresh_id("MSG"), "msg_id", TEXT_35_MAX), created_at=at,
-        number_of_transactions=1, settlement_method="CLRG",
-        total_amount_minor=transaction.amount_minor, total_currency=currency,
+        msg_id=_text(msg_id or _fresh_id("MSG"), "msg_id", TEXT_35_MAX),
+        created_at=at,
+        number_of_transactions=1,
+        settlement_method="CLRG",
+        total_amount_minor=transaction.amount_minor,
+        total_currency=currency,
         settlement_date=at.date(),
     )
     body = CreditTransfer(group=group, transactions=(transaction,))
@@ -91,16 +98,35 @@ def compose_credit_transfer(
     return build_message(header, body)
 
 
-def _transaction(debtor_agent: str, creditor_agent: str, amount_minor: int, currency: str, *,
-                 debtor_name: str, creditor_name: str, remittance: tuple[str, ...], uetr: str,
-                 end_to_end_id: str, settlement_priority: str | None, charge_bearer: str,
-                 at: datetime) -> CreditTransferTransaction:
+def _transaction(
+    debtor_agent: str,
+    creditor_agent: str,
+    amount_minor: int,
+    currency: str,
+    *,
+    debtor_name: str,
+    creditor_name: str,
+    remittance: tuple[str, ...],
+    uetr: str,
+    end_to_end_id: str,
+    settlement_priority: str | None,
+    charge_bearer: str,
+    at: datetime,
+) -> CreditTransferTransaction:
     return CreditTransferTransaction(
-        end_to_end_id=end_to_end_id, instruction_id=end_to_end_id, tx_id=end_to_end_id,
-        uetr=uetr, amount_minor=amount_minor, currency=currency, settlement_date=at.date(),
-        settlement_priority=settlement_priority, charge_bearer=charge_bearer,
-        debtor=Party(name=debtor_name), debtor_agent=Agent(bic=debtor_agent),
-        creditor_agent=Agent(bic=creditor_agent), creditor=Party(name=creditor_name),
+        end_to_end_id=end_to_end_id,
+        instruction_id=end_to_end_id,
+        tx_id=end_to_end_id,
+        uetr=uetr,
+        amount_minor=amount_minor,
+        currency=currency,
+        settlement_date=at.date(),
+        settlement_priority=settlement_priority,
+        charge_bearer=charge_bearer,
+        debtor=Party(name=debtor_name),
+        debtor_agent=Agent(bic=debtor_agent),
+        creditor_agent=Agent(bic=creditor_agent),
+        creditor=Party(name=creditor_name),
         remittance=remittance,
     )
 
@@ -118,8 +144,7 @@ def sign_message(xml: bytes, private_key: PrivateKey) -> bytes:
     if isinstance(parts, Problem):
         raise InputError(parts.describe(), field="message")
     if parts.apphdr is None or parts.document is None:
-        raise InputError("signing needs a message with an AppHdr and a Document",
-                         field="message")
+        raise InputError("signing needs a message with an AppHdr and a Document", field="message")
     try:
         sign_apphdr(parts.apphdr, parts.document, private_key)
     except ValueError as error:
@@ -136,8 +161,9 @@ def load_key(path: Path | str, password: bytes | None = None) -> PrivateKey:
             raise InputError("key file too large", field="key", value=str(file))
         pem = file.read_bytes()
     except OSError as error:
-        raise InputError(f"cannot read {file}: {error.strerror}", field="key",
-                         value=str(file)) from None
+        raise InputError(
+            f"cannot read {file}: {error.strerror}", field="key", value=str(file)
+        ) from None
     try:
         return load_private_key(pem, password)
     except InputError as error:
@@ -178,8 +204,9 @@ def _text(value: str, field: str, length_max: int) -> str:
 def _remittance(value: str | Sequence[str]) -> tuple[str, ...]:
     lines = (value,) if isinstance(value, str) else tuple(value)
     if len(lines) > REMITTANCE_LINES_MAX:
-        raise InputError(f"at most {REMITTANCE_LINES_MAX} lines", field="remittance",
-                         value=len(lines))
+        raise InputError(
+            f"at most {REMITTANCE_LINES_MAX} lines", field="remittance", value=len(lines)
+        )
     return tuple(_text(line, "remittance", NAME_LENGTH_MAX) for line in lines if line)
 
 
@@ -198,4 +225,4 @@ def _choice(value: str | None, field: str, allowed: tuple[str, ...]) -> str | No
 
 
 def _fresh_id(prefix: str) -> str:
-    return f"{prefix}{uuid.uuid4().hex[:35 - len(prefix)]}"
+    return f"{prefix}{uuid.uuid4().hex[: 35 - len(prefix)]}"

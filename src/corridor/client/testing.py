@@ -53,9 +53,12 @@ class InProcessTransport(httpx.BaseTransport):
             raise
         return self
 
-    def __exit__(self, kind: type[BaseException] | None = None,
-                 error: BaseException | None = None,
-                 trace: TracebackType | None = None) -> None:
+    def __exit__(
+        self,
+        kind: type[BaseException] | None = None,
+        error: BaseException | None = None,
+        trace: TracebackType | None = None,
+    ) -> None:
         if self._loop is None:
             return
         try:
@@ -84,8 +87,9 @@ class InProcessTransport(httpx.BaseTransport):
     async def _send(self, request: httpx.Request) -> httpx.Response:
         response = await self._asgi.handle_async_request(request)
         content = await response.aread()
-        headers = [(k, v) for k, v in response.headers.multi_items()
-                   if k.lower() not in _DECODED_HEADERS]
+        headers = [
+            (k, v) for k, v in response.headers.multi_items() if k.lower() not in _DECODED_HEADERS
+        ]
         return httpx.Response(response.status_code, headers=headers, content=content)
 
     def close(self) -> None:
@@ -103,10 +107,8 @@ class _Lifespan:
 
     async def startup(self) -> None:
         self._to_app, self._from_app = asyncio.Queue(), asyncio.Queue()
-        scope = {"type": "lifespan", "asgi": {"version": "3.0", "spec_version": "2.0"},
-                 "state": {}}
-        self._task = asyncio.create_task(
-            self._app(scope, self._to_app.get, self._from_app.put))
+        scope = {"type": "lifespan", "asgi": {"version": "3.0", "spec_version": "2.0"}, "state": {}}
+        self._task = asyncio.create_task(self._app(scope, self._to_app.get, self._from_app.put))
         await self._to_app.put({"type": "lifespan.startup"})
         answer_task = asyncio.ensure_future(self._from_app.get())
         await asyncio.wait({answer_task, self._task}, return_when=asyncio.FIRST_COMPLETED)
