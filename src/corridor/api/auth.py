@@ -19,7 +19,7 @@ PRINCIPAL_SCOPE_KEY = "corridor.principal"  # read by the access log
 bearer = HTTPBearer(auto_error=False, description="A credential issued by the operator")
 
 
-def authenticated(
+async def authenticated(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     ctx: Annotated[ApiContext, Depends(context)],
@@ -38,7 +38,7 @@ def roles(*admitted: Role) -> Callable[..., Principal]:
     """A dependency that admits only callers with one of `admitted` roles."""
     names = ", ".join(sorted(r.value for r in admitted))
 
-    def check(principal: Annotated[Principal, Depends(authenticated)]) -> Principal:
+    async def check(principal: Annotated[Principal, Depends(authenticated)]) -> Principal:
         if principal.role not in admitted:
             raise ForbiddenError(f"this endpoint is for the roles: {names}")
         return principal
