@@ -13,6 +13,7 @@ def test_bench_prints_figures_as_json(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(bench, "tune_gc_for_engine", lambda: None)  # process-wide: not here
+    monkeypatch.setattr(bench, "configure_logging", lambda _level: None)
     bench.main(["--messages", "20", "--concurrency", "4", "--json"])
     figures = json.loads(capsys.readouterr().out)
     assert figures["messages"] == figures["accepted"] == 20

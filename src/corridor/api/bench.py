@@ -143,7 +143,6 @@ def run(messages: int = 2_000, concurrency: int = 64) -> ApiBenchResult:
         hub, key, token = _hub(Path(workdir))
         now = datetime.now(UTC)
         payloads = [_message(key, index, now) for index in range(messages)]
-        configure_logging(logging.WARNING)  # no request lines while measuring
         server, thread, port = _serve(hub)
         base_url = f"http://127.0.0.1:{port}"
         try:
@@ -175,6 +174,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     options = parser.parse_args(argv)
     tune_gc_for_engine()  # process-wide, as the server does
+    configure_logging(logging.WARNING)  # no request lines while measuring
     result = run(options.messages, options.concurrency)
     if options.json:
         print(json.dumps(asdict(result)))
