@@ -15,7 +15,7 @@ def test_bench_prints_figures_as_json(
     monkeypatch.setattr(bench, "tune_gc_for_engine", lambda: None)  # process-wide: not here
     monkeypatch.setattr(bench, "configure_logging", lambda _level: None)
     bench.main(["--messages", "20", "--concurrency", "4", "--json"])
-    figures = json.loads(capsys.readouterr().out)
+    figures = json.loads(capsys.readouterr().out.splitlines()[-1])  # after the request lines
     assert figures["messages"] == figures["accepted"] == 20
     assert figures["messages_per_s"] > 0
     assert figures["latency_ms_p50"] <= figures["latency_ms_p99"] <= figures["latency_ms_max"]
