@@ -330,6 +330,10 @@ class NameIndex:
         return self.weights[best]
 
     def candidates(self, query: _Query, floor: float) -> list[int]:
+        """Names that may reach `floor` (see candidates_bounded)."""
+        return [n for n, _ in self.candidates_bounded(query, floor)]
+
+    def candidates_bounded(self, query: _Query, floor: float) -> list[tuple[int, float]]:
         """Names that may reach `floor`: from the rarest tokens' postings, then bounded."""
         total = query.weight_total
         if total <= 0.0:
@@ -374,7 +378,8 @@ class NameIndex:
                 if bound[n] >= floor * (total + factor * self._listed_bound(query, n, union))
             ]
         picked.sort(key=lambda n: -bound[n])
-        return picked[: self.config.candidates_max]
+        return [(n, min(1.0, (bound[n] + slack) / total))
+                for n in picked[: self.config.candidates_max]]
 
     def _gains(self, query: _Query, q: int, among: dict[int, float] | None) -> dict[int, float]:
         """Best weight * similarity of query token q per name (only names in `among`)."""

@@ -173,12 +173,16 @@ class Screener:
         floor = threshold - self.qualifiers.bonus_max
         query = self.index.prepare(normalise_name(name), len(name))
         best: dict[tuple[int, int], tuple[float, float, int, tuple[FieldScore, ...]]] = {}
-        for name_id in self.index.candidates(query, floor):
+        entry_best: dict[tuple[int, int], float] = {}
+        for name_id, bound in self.index.candidates_bounded(query, floor):
+            ref = self._refs[name_id]
+            key = (ref.list_index, ref.entry_index)
+            if bound <= entry_best.get(key, -1.0):
+                continue  # another name of this entry already scored at least this
             name_score, _ = self.index.score(query, name_id)
             if name_score < floor:
                 continue
-            ref = self._refs[name_id]
-            key = (ref.list_index, ref.entry_index)
+            entry_best[key] = max(entry_best.get(key, -1.0), name_score)
             items = qualify(
                 self.entry(*key),
                 country=facts[0],
