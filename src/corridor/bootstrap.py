@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gc
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,11 +16,12 @@ import yaml
 from sqlalchemy import Engine
 
 from corridor.crypto.keys import generate_private_key, load_private_key, private_key_pem
-from corridor.foundation.clock import Clock, SystemClock
+from corridor.foundation.clock import Clock, SystemClock, ms_to_datetime
 from corridor.foundation.config import NetworkConfig, parse_network_config
 from corridor.foundation.errors import ConfigError
 from corridor.foundation.ids import Uuid7Generator
 from corridor.hub.answers import Outbound
+from corridor.hub.business_day import BusinessDays
 from corridor.hub.deferred import DeferredSettlement
 from corridor.hub.directory import Directory
 from corridor.hub.engine import SettlementEngine
@@ -29,12 +31,14 @@ from corridor.hub.processing import PaymentProcessor
 from corridor.hub.screening import ClearAll, PaymentScreening
 from corridor.hub.security import Credentials
 from corridor.hub.service import Hub
+from corridor.hub.statements import StatementDesk
 from corridor.iso20022.pipeline import Policy
 from corridor.iso20022.records import Direction
 from corridor.iso20022.schema import SchemaRegistry
 from corridor.settlement import QueuePolicy
 from corridor.store import LedgerStore, migrate, open_engine
 from corridor.store.hub_store import CredentialStore, HubStore
+from corridor.store.postings import load_currency_settings
 
 DEFAULT_DATABASE = "var/corridor.db"
 DEFAULT_HUB_BIC = "CRDRSGSG"
@@ -137,7 +141,7 @@ def build_hub(
     key_path = settings.hub_key_path or _default_key_path(settings.database_url)
     key = load_private_key(hub_key(key_path))
     ids = Uuid7Generator(clock)
-    outbound = Outbound(settings.hub_bic, key, lambda prefix: f"{prefix}{ids.next_id():032x}")
+    outbound = Outbound(settings.hub_bic, key, outbound_ids(ids))
     policy = Policy(
         schemas=SchemaRegistry.default(),
         direction=Direction.INBOUND,
@@ -150,7 +154,11 @@ def build_hub(
     processor = PaymentProcessor(
         settlement, store, directory, outbound, screening or ClearAll(), ids, clock, liquidity
     )
+    new_id = outbound_ids(ids)
+    days = BusinessDays(load_currency_settings(engine), ms_to_datetime(clock.now_ms()))
     hub = Hub(
+        statements=StatementDesk(engine, outbound, new_id),
+        days=days,
         deferred=DeferredSettlement(settlement, store, outbound, ids, clock),
         engine=settlement,
         store=store,
@@ -163,6 +171,11 @@ def build_hub(
     )
     hub.recover_waiting()
     return hub
+
+
+def outbound_ids(ids: Uuid7Generator) -> Callable[[str], str]:
+    """Message ids for the hub's messages: a letter for the kind, then a UUIDv7 in hex."""
+    return lambda prefix: f"{prefix}{ids.next_id():032x}"
 
 
 def _default_key_path(database_url: str) -> Path:

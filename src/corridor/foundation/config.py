@@ -8,7 +8,9 @@ e.g. `participants[2].accounts[0].credit_line: '10.001' has 3 fraction digits; I
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -16,6 +18,7 @@ from corridor.foundation.errors import ConfigError, InputError
 from corridor.foundation.money import currency as currency_info
 from corridor.foundation.money import parse_amount
 
+_HHMM = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
 BIC_RE = re.compile(r"^[A-Z0-9]{4}[A-Z]{2}[A-Z0-9]{2}([A-Z0-9]{3})?$")
 PARTICIPANTS_MAX = 10_000
 
@@ -36,6 +39,25 @@ class CurrencyConfig(_Strict):
     code: str
     settlement_agent: str = Field(description="BIC of the central bank that issues it")
     time_zone: str = "UTC"
+    opens_at: Annotated[str, Field(pattern=_HHMM)] = "07:00"
+    cut_off_at: Annotated[str, Field(pattern=_HHMM)] = "17:00"
+    end_of_day_at: Annotated[str, Field(pattern=_HHMM)] = "18:00"
+    holidays: list[date] = Field(default_factory=list)
+
+    @field_validator("time_zone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not an IANA time zone") from None
+        return value
+
+    @model_validator(mode="after")
+    def _day_in_order(self) -> CurrencyConfig:
+        if not self.opens_at < self.cut_off_at <= self.end_of_day_at:
+            raise ValueError(f"{self.code}: opens_at < cut_off_at <= end_of_day_at must hold")
+        return self
 
     @field_validator("code")
     @classmethod

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from datetime import date
 
 from corridor.crypto.keys import load_public_key
-from corridor.foundation.clock import Clock
+from corridor.foundation.clock import Clock, ms_to_datetime
 from corridor.foundation.config import NetworkConfig
 from corridor.foundation.errors import InputError, StoreError
 from corridor.hub import reasons
+from corridor.hub.business_day import BusinessDays, DayStep, period_of
 from corridor.hub.deferred import DeferredSettlement
 from corridor.hub.directory import Directory
 from corridor.hub.engine import SettlementEngine
@@ -29,6 +31,8 @@ from corridor.hub.network import (
 from corridor.hub.onboarding import check_participant
 from corridor.hub.processing import Answer, PaymentProcessor
 from corridor.hub.security import Credentials, Principal, Role
+from corridor.hub.statements import Period, StatementDesk
+from corridor.iso20022.records import ReportKind
 from corridor.ledger import BALANCE_MAX, AccountBalance, AccountKind, CreateAccount, Result
 from corridor.payments.lifecycle import advance
 from corridor.payments.records import (
@@ -40,7 +44,9 @@ from corridor.payments.records import (
     PaymentEvent,
     PaymentState,
 )
+from corridor.settlement import CurrencyCalendar, DayState
 from corridor.store.hub_store import HubStore, inbound_payload, payments_in_state
+from corridor.store.postings import CurrencySettings, load_currency_settings, save_currency_settings
 
 ACK_IDS_MAX = 1_000
 PAYMENTS_PAGE_MAX = 1_000
@@ -68,6 +74,15 @@ class GridlockReport:
 
 
 @dataclass(frozen=True, slots=True)
+class EndOfDayReport:
+    currency: str
+    business_date: date
+    rejected_at_cut_off: int
+    statements: int
+    entries: int
+
+
+@dataclass(frozen=True, slots=True)
 class AckResult:
     acknowledged: tuple[str, ...]
     unknown: tuple[str, ...]
@@ -88,8 +103,12 @@ class Hub:
         clock: Clock,
         hub_bic: str,
         deferred: DeferredSettlement,
+        statements: StatementDesk,
+        days: BusinessDays,
     ) -> None:
         self.deferred = deferred
+        self.statements = statements
+        self.days = days
         self.engine = engine
         self.store = store
         self.directory = directory
@@ -166,6 +185,77 @@ class Hub:
             result.net_used_minor if done else 0,
             result.liquidity_saved_minor if done else 0,
         )
+
+    # -- business day and statements (engine thread) ---------------------------------
+    def end_of_day(self, currency: str, business_date: date) -> EndOfDayReport:
+        """Cut-off for what is still queued, then a camt.053 for every account of the
+        currency, reconciled against the ledger before it is sent."""
+        rejected = self.cut_off(currency)
+        calendar = self._calendar(currency)
+        from_ms, to_ms = period_of(calendar, business_date)
+        accounts = [a for a in self.engine.ledger.accounts() if a.currency == currency]
+        statements = self.statements.statements(accounts, Period(from_ms, to_ms, business_date))
+        latest = self.clock.now_ms() <= to_ms  # nothing posted after the period yet
+        self.statements.check(
+            statements, {a.id: a.balance_minor for a in accounts} if latest else None
+        )
+        now_ms = self.clock.now_ms()
+        messages = tuple(
+            self.statements.message(
+                s, ReportKind.STATEMENT, Period(from_ms, to_ms, business_date), now_ms
+            )
+            for s in statements
+        )
+        self.engine.execute([], lambda _outcome: PaymentChanges(outbox=messages))
+        return EndOfDayReport(
+            currency,
+            business_date,
+            rejected,
+            len(statements),
+            sum(len(s.entries) for s in statements),
+        )
+
+    def report(
+        self,
+        principal: Principal,
+        currency: str,
+        kind: ReportKind,
+        from_ms: int,
+        to_ms: int,
+        bic: str | None = None,
+    ) -> OutboxMessage:
+        """A camt.052 / 053 / 054 for one participant's account, on request; it is also
+        placed in the participant's outbox."""
+        owner = principal.name if principal.is_participant else (bic or "")
+        account_id = self.directory.account_id(owner, currency)
+        account = self.engine.ledger.account(account_id) if account_id else None
+        if account is None:
+            raise InputError(
+                f"{owner or '(none)'} has no account in {currency}",
+                field="currency",
+                value=currency,
+            )
+        if not 0 <= from_ms < to_ms:
+            raise InputError("from must be before to", field="from_ms", value=from_ms)
+        period = Period(from_ms, to_ms, ms_to_datetime(to_ms - 1).date())
+        (statement,) = self.statements.statements([account], period)
+        message = self.statements.message(statement, kind, period, self.clock.now_ms())
+        self.engine.execute([], lambda _outcome: PaymentChanges(outbox=(message,)))
+        return message
+
+    def tick(self) -> list[DayStep]:
+        """Advance every currency's business day to the clock; perform what is due."""
+        steps = self.days.due_steps(ms_to_datetime(self.clock.now_ms()))
+        for step in steps:
+            if step.state is DayState.cut_off:
+                self.cut_off(step.currency)
+            elif step.state is DayState.end_of_day:
+                self.end_of_day(step.currency, step.business_date)
+        return steps
+
+    def _calendar(self, currency: str) -> CurrencyCalendar:
+        day = self.days.day(currency)
+        return day.calendar if day is not None else CurrencyCalendar(currency)
 
     def recover_waiting(self) -> int:
         """At start-up: put QUEUED payments back in their queues, in their old order."""
@@ -306,6 +396,22 @@ class Hub:
         """`corridor init`: the network file's accounts, opening funds and directory."""
         report = initialise_network(self.engine, config)
         if not report.failures:
+            settings = [
+                CurrencySettings(
+                    c.code,
+                    c.settlement_agent,
+                    c.time_zone,
+                    c.opens_at,
+                    c.cut_off_at,
+                    c.end_of_day_at,
+                    tuple(d.isoformat() for d in c.holidays),
+                )
+                for c in config.currencies
+            ]
+            save_currency_settings(self.store.engine, settings)
+            self.days = BusinessDays(
+                load_currency_settings(self.store.engine), ms_to_datetime(self.clock.now_ms())
+            )
             for participant in directory_entries(config):
                 existing = self.directory.participant(participant.bic)
                 if existing is None:

@@ -176,3 +176,22 @@ approvals = Table(
     Column("decided_by", String(64), nullable=True),
     Column("decided_at_ms", BigInteger, nullable=True),
 )
+
+
+# -- currencies and their business day ----------------------------------------------
+currency_settings = Table(
+    "currency_settings",
+    metadata,
+    Column("code", String(3), primary_key=True),
+    Column("settlement_agent", BIC, nullable=False),
+    Column("time_zone", String(64), nullable=False),
+    Column("opens_at", String(5), nullable=False),  # HH:MM local time
+    Column("cut_off_at", String(5), nullable=False),
+    Column("end_of_day_at", String(5), nullable=False),
+    Column("holidays", Text, nullable=False),  # ISO dates, space-separated
+)
+
+# Statements read a day's postings per account.
+Index("ix_ledger_journal_debit", ledger_journal.c.debit_account_id, ledger_journal.c.seq)
+Index("ix_ledger_journal_credit", ledger_journal.c.credit_account_id, ledger_journal.c.seq)
+Index("ix_ledger_journal_applied", ledger_journal.c.applied_at_ms)
