@@ -22,7 +22,7 @@ from corridor.ledger import (
     VoidPending,
 )
 from corridor.ledger.commands import REFERENCE_LENGTH_MAX
-from corridor.ledger.engine import AMOUNT_MINOR_MAX
+from corridor.ledger.engine import AMOUNT_MINOR_MAX, BATCH_SIZE_MAX
 
 EUR_ISSUANCE, EUR_A, EUR_B, EUR_C = 1, 10, 11, 12
 USD_ISSUANCE, USD_A = 2, 20
@@ -611,3 +611,18 @@ def test_credit_line_lets_a_settlement_account_go_negative_to_its_floor() -> Non
     assert _apply(ledger, SetAccountFloor(2, 0)) == [R.exceeds_floor]
     assert _apply(ledger, _transfer(4, 1, 2, 1_000), SetAccountFloor(2, 0)) == [R.ok, R.ok]
     assert ledger.verify() == []
+
+
+# -- limits ----------------------------------------------------------------------------
+
+
+def test_a_batch_over_the_size_limit_is_refused_before_anything_is_applied(
+    ledger: Ledger,
+) -> None:
+    next_seq = ledger.next_seq
+    batch = [_transfer(id=n, amount=1) for n in range(1_000, 1_000 + BATCH_SIZE_MAX + 1)]
+    with pytest.raises(ValueError, match=f"exceeds BATCH_SIZE_MAX={BATCH_SIZE_MAX}"):
+        ledger.apply(batch, 2_000)
+    assert ledger.next_seq == next_seq
+    assert _balance(ledger, EUR_B) == 0
+    assert ledger.apply(batch[:BATCH_SIZE_MAX], 2_000).results[:2] == [R.ok, R.ok]
