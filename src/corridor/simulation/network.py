@@ -99,6 +99,7 @@ def prepare_network(
 ) -> PreparedNetwork:
     """A fresh network in `workdir` (SQLite `workdir/corridor.db` unless `database_url`,
     which must then point at an empty PostgreSQL database or schema)."""
+    workdir = workdir.resolve()  # the server process runs in another working directory
     workdir.mkdir(parents=True, exist_ok=True)
     url = database_url or str(workdir / DATABASE_FILE)
     if database_url is None and Path(url).exists():

@@ -26,9 +26,13 @@ from corridor.foundation.errors import InputError
 from corridor.iso20022.outbound import build_message, make_header
 from corridor.iso20022.records import (
     Agent,
+    CancellationRequest,
+    CancellationTransaction,
+    CaseAssignment,
     CreditTransfer,
     CreditTransferTransaction,
     GroupHeader,
+    OriginalRef,
     Party,
 )
 from corridor.simulation.network import Bank, PreparedNetwork
@@ -60,8 +64,13 @@ class Flaw(StrEnum):
     """A deliberate mistake, and the reason code the hub answers it with."""
 
     unknown_creditor = "RC01"  # creditor agent not a participant of the network
-    over_limit = "AM04"  # more than the debtor bank's balance and credit line
     wrong_currency = "AM03"  # the creditor bank holds no account in the currency
+    reused_uetr = "DUPL"  # the UETR of an earlier payment again
+    over_limit = "AM04"  # more than the debtor bank's balance and credit line (a hub with
+    #                      liquidity queues queues it instead: PDNG, until cancelled)
+
+
+REFUSED_FLAWS = (Flaw.unknown_creditor, Flaw.wrong_currency, Flaw.reused_uetr)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,27 +107,27 @@ class Order:
         return sum(leg.amount_minor for leg in self.legs)
 
 
-def trade_day(
-    network: PreparedNetwork, messages: int, seed: int, at: datetime | None = None
-) -> Iterator[Order]:
-    """`messages` signed messages of a trading day (see the module docstring)."""
+def trade_day(network: PreparedNetwork, messages: int, seed: int, at: datetime | None = None,
+              flaws: Sequence[Flaw] = REFUSED_FLAWS) -> Iterator[Order]:
+    """`messages` signed messages of a trading day (see the module docstring); every
+    FLAW_EVERY-th message carries the next of `flaws` (none if `flaws` is empty)."""
     _check_count(messages, MESSAGES_MAX, "messages")
     rng = random.Random(seed)
     by_currency = {c: banks for c, banks in network.banks_by_currency().items() if len(banks) > 1}
     currencies = sorted(by_currency)
+    first_uetr = ""  # reused by Flaw.reused_uetr: long answered by then, even concurrently
     for index in range(messages):
         currency = rng.choice(currencies)
         sender, *others = rng.sample(by_currency[currency], len(by_currency[currency]))
         msg_id = f"DAY{seed % 10_000:04d}{index:08d}"
-        if index % FLAW_EVERY == FLAW_EVERY - 1:
-            flaw = list(Flaw)[(index // FLAW_EVERY) % len(Flaw)]
-            yield _flawed(network, sender, currency, flaw, msg_id, rng, at)
+        if flaws and first_uetr and index % FLAW_EVERY == FLAW_EVERY - 1:
+            flaw = flaws[(index // FLAW_EVERY) % len(flaws)]
+            yield flawed_order(network, sender, currency, flaw, msg_id, rng, at, first_uetr)
             continue
         count = rng.randint(2, BULK_TRANSACTIONS_MAX) if rng.random() < BULK_SHARE else 1
-        legs = tuple(
-            Leg(_uetr(rng), rng.choice(others).bic, trade_amount(sender, currency, rng))
-            for _ in range(count)
-        )
+        legs = tuple(Leg(_uetr(rng), rng.choice(others).bic, trade_amount(sender, currency, rng))
+                     for _ in range(count))
+        first_uetr = first_uetr or legs[0].uetr
         yield make_order(network, sender, currency, msg_id, legs, at)
 
 
@@ -130,28 +139,40 @@ def trade_amount(bank: Bank, currency: str, rng: random.Random) -> int:
     return max(100, min(amount_minor, int(opening_minor * CAP_SHARE_OF_OPENING)))
 
 
-def _flawed(
-    network: PreparedNetwork,
-    sender: Bank,
-    currency: str,
-    flaw: Flaw,
-    msg_id: str,
-    rng: random.Random,
-    at: datetime | None,
-) -> Order:
-    creditor = rng.choice(
-        [b for b in network.banks if b is not sender and currency in b.currencies]
-    )
-    amount_minor = trade_amount(sender, currency, rng)
+def flawed_order(network: PreparedNetwork, sender: Bank, currency: str, flaw: Flaw,
+                 msg_id: str, rng: random.Random, at: datetime | None = None,
+                 earlier_uetr: str = "") -> Order:
+    """A single-transaction message from `sender` with the mistake `flaw`."""
+    creditor = rng.choice([b for b in network.banks if b is not sender and currency in
+                           b.currencies])
+    amount_minor, uetr = trade_amount(sender, currency, rng), _uetr(rng)
+    creditor_bic = creditor.bic
     if flaw is Flaw.unknown_creditor:
         creditor_bic = f"UNKN{sender.country}22"
     elif flaw is Flaw.over_limit:
-        creditor_bic, amount_minor = creditor.bic, sender.opening_minor[currency] * 3
+        amount_minor = sender.opening_minor[currency] * 3
+    elif flaw is Flaw.reused_uetr:
+        assert earlier_uetr, "a reused UETR needs an earlier payment's"
+        uetr = earlier_uetr
     else:
-        outsider = [b for b in network.banks if currency not in b.currencies]
-        creditor_bic = rng.choice(outsider).bic if outsider else f"UNKN{sender.country}22"
-    legs = (Leg(_uetr(rng), creditor_bic, amount_minor),)
+        outsiders = [b for b in network.banks if currency not in b.currencies]
+        assert outsiders, "every bank holds this currency"
+        creditor_bic = rng.choice(outsiders).bic
+    legs = (Leg(uetr, creditor_bic, amount_minor),)
     return make_order(network, sender, currency, msg_id, legs, at, flaw)
+
+
+def cancellation(network: PreparedNetwork, sender: Bank, uetr: str, case_id: str,
+                 at: datetime | None = None) -> bytes:
+    """A signed camt.056 from `sender` asking the hub to cancel its payment `uetr`."""
+    now = at or datetime.now(UTC)
+    assignment = CaseAssignment(id=case_id, assigner=Agent(bic=sender.bic),
+                                assignee=Agent(bic=network.hub_bic), created_at=now)
+    tx = CancellationTransaction(original=OriginalRef(uetr=uetr), cancellation_id=case_id,
+                                 reason_code="CUST")
+    body = CancellationRequest(assignment=assignment, transactions=(tx,))
+    header = make_header(body, Agent(bic=sender.bic), Agent(bic=network.hub_bic), now)
+    return build_message(header, body, sender.key)
 
 
 def single_transfers(
