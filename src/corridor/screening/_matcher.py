@@ -53,6 +53,8 @@ class MatchConfig:
         unmatched_listed_factor_entity: the same for entities, vessels and aircraft (a
             word missing from a company name matters more than a middle name).
         unmatched_query_factor: how much an unmatched query token costs (1 = its weight).
+        first_letter_penalty: taken off the similarity of two tokens of at most
+            first_letter_length_max letters whose first letters differ (Kang/Jang).
         weight_exponent: rarity weight = idf ** weight_exponent.
         truncated_length_min: a query at least this long may have a cut last token.
         candidates_max: a bound on candidates scored per query.
@@ -66,8 +68,10 @@ class MatchConfig:
     initial_similarity: float = 0.80
     prefix_similarity: float = 0.90
     unmatched_listed_factor: float = 0.30
-    unmatched_listed_factor_entity: float = 0.60
+    unmatched_listed_factor_entity: float = 0.80
     unmatched_query_factor: float = 1.0
+    first_letter_penalty: float = 0.0
+    first_letter_length_max: int = 5
     weight_exponent: float = 1.0
     truncated_length_min: int = 33
     candidates_max: int = 2_000
@@ -104,14 +108,20 @@ def _fuzzy(
     cutoff = cfg.token_similarity_min
     sim = 0.0
     for form in qforms:
-        found = process.extractOne(
-            form, vforms, scorer=OSA.normalized_similarity, score_cutoff=max(sim, cutoff)
-        )
-        if found:
-            sim = max(sim, found[1])
+        for choice, score, _ in process.extract(
+            form, vforms, scorer=OSA.normalized_similarity, score_cutoff=cutoff, limit=None
+        ):
+            sim = max(sim, score - _first_letter_penalty(form, choice, cfg))
     if abjad and min(len(qcons), len(vcons)) >= 3:
         sim = max(sim, OSA.normalized_similarity(qcons, vcons))
     return sim if sim >= cutoff else 0.0
+
+
+def _first_letter_penalty(left: str, right: str, cfg: MatchConfig) -> float:
+    """Short tokens that differ in their first letter are seldom the same name."""
+    if left[:1] == right[:1] or min(len(left), len(right)) > cfg.first_letter_length_max:
+        return 0.0
+    return cfg.first_letter_penalty
 
 
 def _deletions(text: str, deep: bool = False) -> list[str]:
@@ -216,7 +226,10 @@ class NameIndex:
         self.name_tokens.append(ids)
         for vid in set(ids):
             self.postings[vid].append(name_id)
-        for left, right in zip(name.tokens, name.tokens[1:], strict=False):
+        pairs = list(itertools.pairwise(name.tokens))
+        if len(name.tokens) > 2:
+            pairs.append((name.tokens[-1], name.tokens[0]))  # "LAST, First" written First+LAST
+        for left, right in pairs:
             self.pair_keys.setdefault(skeleton(left + right), []).append(name_id)
 
     def _weights(self, name_count: int) -> list[float]:
@@ -305,8 +318,9 @@ class NameIndex:
                 score_cutoff=cfg.token_similarity_min,
                 limit=None,
             ):
-                if score > best.get(owner[i], 0.0):
-                    best[owner[i]] = score
+                sim = score - _first_letter_penalty(form, flat[i], cfg)
+                if sim >= cfg.token_similarity_min and sim > best.get(owner[i], 0.0):
+                    best[owner[i]] = sim
         qcons = query.consonants[q]
         query_abjad = query.abjad and vowel_poor(query.tokens[q])
         for vid in vids:
@@ -532,6 +546,7 @@ class NameIndex:
         """Initials, a cut last token, and one token written as two adjacent ones."""
         cfg = self.config
         free_c = [c for c in range(len(listed.tokens)) if c not in used]
+        self._extend(query, listed, q_sim, c_of_q, used, free_c)
         for q in range(len(query.tokens)):
             if q in q_sim or not free_c:
                 continue
@@ -559,6 +574,25 @@ class NameIndex:
                 self._merge(query, listed, q, q_sim, c_of_q, used, free_c)
         if free_c and len(q_sim) < len(query.tokens) - 1:
             self._merge_query(query, listed, q_sim, c_of_q, used, free_c)
+
+    def _extend(self, query: _Query, listed: _Listed, q_sim: dict[int, float],
+                c_of_q: dict[int, tuple[int, ...]], used: set[int], free_c: list[int]) -> None:
+        """A query token aligned with one listed token but written glued to its neighbour."""
+        for q, sim in list(q_sim.items()):
+            if sim >= self.config.skeleton_similarity or len(c_of_q[q]) != 1:
+                continue
+            (c,) = c_of_q[q]
+            for pair in ((c - 1, c), (c, c + 1)):
+                other = pair[0] if pair[1] == c else pair[1]
+                if other not in free_c:
+                    continue
+                joined = listed.skeletons[pair[0]] + listed.skeletons[pair[1]]
+                better = OSA.normalized_similarity(query.skeletons[q], joined)
+                if better > sim:
+                    q_sim[q], c_of_q[q] = better, pair
+                    used.add(other)
+                    free_c.remove(other)
+                    break
 
     def _merge_query(
         self,
@@ -598,16 +632,19 @@ class NameIndex:
         free_c: list[int],
     ) -> None:
         floor = self.config.token_similarity_min + 0.15
-        for c in free_c:
-            if c + 1 in free_c:
-                joined = listed.skeletons[c] + listed.skeletons[c + 1]
-                sim = OSA.normalized_similarity(query.skeletons[q], joined)
-                if sim >= floor:
-                    q_sim[q], c_of_q[q] = sim, (c, c + 1)
-                    used.update((c, c + 1))
-                    free_c.remove(c)
-                    free_c.remove(c + 1)
-                    return
+        last = len(listed.tokens) - 1
+        pairs = [(c, c + 1) for c in free_c if c + 1 in free_c]
+        if last > 1 and last in free_c and 0 in free_c:
+            pairs.append((last, 0))  # "LAST, First" written First+LAST
+        for first, second in pairs:
+            joined = listed.skeletons[first] + listed.skeletons[second]
+            sim = OSA.normalized_similarity(query.skeletons[q], joined)
+            if sim >= floor:
+                q_sim[q], c_of_q[q] = sim, (first, second)
+                used.update((first, second))
+                free_c.remove(first)
+                free_c.remove(second)
+                return
 
     def exhaustive_sims(self, query: _Query, name_id: int) -> _Query:
         """A copy of `query` whose similarities cover every token of one name (no keys)."""

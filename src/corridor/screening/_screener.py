@@ -159,6 +159,8 @@ class Screener:
         if len(name) > QUERY_LENGTH_MAX:
             raise InputError(f"name longer than {QUERY_LENGTH_MAX}", field="name", value=name[:40])
         kind = entity_type or "unknown"
+        if kind == "unknown" and normalise_name(name).legal_form:
+            kind = "entity"  # a legal form (LLC, GmbH, OOO...) names an entity
         if kind not in ENTITY_TYPES:
             raise InputError(
                 f"entity type must be one of {ENTITY_TYPES}", field="entity_type", value=entity_type

@@ -258,6 +258,11 @@ LEGAL_FORMS: tuple[tuple[str, ...], ...] = tuple(
         "de cv",
         "sa de cv",
         "jv",
+        "ood",
+        "a c",
+        "ac",
+        "i a p",
+        "iap",
         "co",
     )
 )
