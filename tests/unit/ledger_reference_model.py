@@ -176,6 +176,8 @@ class ReferenceLedger:
             return R.currency_mismatch
         if t.timeout_ms < 0 or (t.timeout_ms != 0 and not t.pending):
             return R.timeout_invalid
+        if self.now_ms + t.timeout_ms > TOTAL_MAX:  # the expiry time must fit 63 bits
+            return R.timeout_invalid
         if len(t.reference) > REFERENCE_MAX:
             return R.reference_too_long
         dr_totals, cr_totals = self.totals(t.debit_account_id), self.totals(t.credit_account_id)
@@ -248,7 +250,7 @@ class ReferenceLedger:
         if c.kind == AccountKind.issuance:
             if c.floor_minor is not None:
                 return R.floor_invalid
-        elif c.floor_minor is None or c.floor_minor > 0:
+        elif c.floor_minor is None or c.floor_minor > 0 or c.floor_minor < -TOTAL_MAX:
             return R.floor_invalid
         self.state["accounts"][c.id] = {
             "owner": c.owner,
@@ -266,7 +268,7 @@ class ReferenceLedger:
             return R.account_not_found
         if account["closed"]:
             return R.account_closed
-        if account["kind"] == AccountKind.issuance or c.floor_minor > 0:
+        if account["kind"] == AccountKind.issuance or not -TOTAL_MAX <= c.floor_minor <= 0:
             return R.floor_invalid
         if self.available(c.account_id) < c.floor_minor:
             return R.exceeds_floor

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from corridor.ledger import (
+    BALANCE_MAX,
     AccountKind,
     CloseAccount,
     Command,
@@ -626,3 +627,23 @@ def test_a_batch_over_the_size_limit_is_refused_before_anything_is_applied(
     assert ledger.next_seq == next_seq
     assert _balance(ledger, EUR_B) == 0
     assert ledger.apply(batch[:BATCH_SIZE_MAX], 2_000).results[:2] == [R.ok, R.ok]
+
+
+def test_transfer_timeout_invalid_when_its_expiry_would_leave_63_bits(ledger: Ledger) -> None:
+    """The expiry time is journaled in a signed 64-bit column: beyond it, one bad
+    command would make the whole group-committed batch fail to commit."""
+    now_ms = 2_000
+    too_far = _transfer(pending=True, timeout_ms=BALANCE_MAX - now_ms + 1)
+    assert ledger.apply([too_far], now_ms).results == [R.timeout_invalid]
+    furthest = _transfer(pending=True, timeout_ms=BALANCE_MAX - now_ms)
+    assert ledger.apply([furthest], now_ms).results == [R.ok]
+
+
+@pytest.mark.parametrize("floor", [-BALANCE_MAX - 1, -(2**70)])
+def test_a_floor_below_63_bits_is_floor_invalid(ledger: Ledger, floor: int) -> None:
+    """Floors are stored in a signed 64-bit column too."""
+    create = CreateAccount(30, "X", "EUR", AccountKind.settlement, floor)
+    assert _apply(ledger, create, SetAccountFloor(EUR_B, floor)) == [R.floor_invalid] * 2
+    lowest = -BALANCE_MAX
+    create = CreateAccount(30, "X", "EUR", AccountKind.settlement, lowest)
+    assert _apply(ledger, create, SetAccountFloor(EUR_B, lowest)) == [R.ok, R.ok]

@@ -237,7 +237,11 @@ class Ledger:
             return Result.account_closed
         if dr.currency != cr.currency:
             return Result.currency_mismatch
-        if t.timeout_ms < 0 or (t.timeout_ms and not t.pending):
+        if (
+            t.timeout_ms < 0
+            or (t.timeout_ms and not t.pending)
+            or now_ms + t.timeout_ms > BALANCE_MAX  # the expiry must fit its 64-bit column
+        ):
             return Result.timeout_invalid
         if len(t.reference) > REFERENCE_LENGTH_MAX:
             return Result.reference_too_long
@@ -377,7 +381,7 @@ class Ledger:
             return _OK if same else Result.id_reused
         is_issuance = command.kind is AccountKind.issuance
         if is_issuance != (command.floor_minor is None) or (
-            command.floor_minor is not None and command.floor_minor > 0
+            command.floor_minor is not None and not -BALANCE_MAX <= command.floor_minor <= 0
         ):
             return Result.floor_invalid
         account = Account(
@@ -402,7 +406,7 @@ class Ledger:
             return Result.account_not_found
         if account.closed:
             return Result.account_closed
-        if account.kind is AccountKind.issuance or command.floor_minor > 0:
+        if account.kind is AccountKind.issuance or not -BALANCE_MAX <= command.floor_minor <= 0:
             return Result.floor_invalid
         if account.available_minor < command.floor_minor:
             return Result.exceeds_floor

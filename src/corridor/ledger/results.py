@@ -10,7 +10,8 @@ Order of checks for `CreateTransfer` (the first that fails is the result):
   6. account_not_found       either account is unknown (debit checked first)
   7. account_closed          either account is closed
   8. currency_mismatch       the accounts hold different currencies
-  9. timeout_invalid         negative timeout, or a timeout on a non-pending transfer
+  9. timeout_invalid         negative timeout, a timeout on a non-pending transfer, or
+                             one whose expiry time (now + timeout) would leave 63 bits
  9b. reference_too_long      reference longer than 140 characters
  10. overflow                a running total would leave 63 bits
  11. exceeds_floor           the debit would take the account below its floor
@@ -20,6 +21,8 @@ Order of checks for `CreateTransfer` (the first that fails is the result):
 pending_not_found, already_posted, already_voided, pending_expired, amount_invalid,
 exceeds_pending_amount. `CreateAccount`: id_zero, exists/id_reused, floor_invalid.
 `SetAccountFloor`: account_not_found, account_closed, floor_invalid, exceeds_floor.
+floor_invalid: a floor above zero or below -(2**63 - 1); a floor on issuance, or none
+elsewhere.
 `CloseAccount`: account_not_found, account_not_empty.
 
 A command in a linked chain that fails keeps its own code; every other command of the
