@@ -209,9 +209,9 @@ class _Plan:
 
 def _plan(network: PreparedNetwork, options: E2eOptions) -> _Plan:
     """Every message, built and signed now (nothing is signed while timing)."""
-    single = {clients: single_transfers(network, options.single_messages, seed=clients,
+    single = {clients: single_transfers(network, options.single_messages, seed=100 + clients,
                                         prefix=f"C{clients}")
-              for clients in options.clients}
+              for clients in options.clients}  # seeds differ: every UETR is new
     open_count = int(options.open_rate_per_s * options.open_s)
     return _Plan(
         warmup=single_transfers(network, WARMUP_MESSAGES, seed=0, prefix="W"),
@@ -345,7 +345,9 @@ async def _send(connection: _Connection, target: _Target, order: Order, tally: _
     if status_code != 200:
         tally.errors += 1
         return
-    tally.record(order, json.loads(body)["status"], time.perf_counter() - since)
+    answer = json.loads(body)
+    status = " ".join(part for part in (answer["status"], answer.get("reason")) if part)
+    tally.record(order, status, time.perf_counter() - since)
 
 
 def _with_target(figures: RunFigures, rate_per_s: float) -> RunFigures:
