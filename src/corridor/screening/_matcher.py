@@ -373,8 +373,9 @@ class NameIndex:
             for name_id in self.pair_keys.get(key, ()):
                 bound[name_id] = total
         raw = query.raw or query.tokens
-        glued = [skeleton(a + b) for a, b in itertools.pairwise(raw)]
-        glued += [skeleton(a + b + c) for a, b, c in zip(raw, raw[1:], raw[2:], strict=False)]
+        rs = [skeleton(t) for t in raw]
+        glued = [a + b for a, b in itertools.pairwise(rs)]
+        glued += [a + b + c for a, b, c in zip(rs, rs[1:], rs[2:], strict=False)]
         for key in glued:
             for vid in self.keys.get(f"d:{key}", ()):
                 if self.skeletons[vid] == key:
@@ -404,12 +405,11 @@ class NameIndex:
             if len(among) * 4 < reach:
                 return self._gains_among(sims, weight, among)
         best: dict[int, float] = {}
-        for vid, sim in sims.items():
-            gain = weight * sim
-            for name_id in self.postings[vid]:
-                if (among is None or name_id in among) and best.get(name_id, 0.0) < gain:
-                    best[name_id] = gain
-        return best
+        for vid in sorted(sims, key=sims.__getitem__):  # highest gain last: it wins
+            best.update(dict.fromkeys(self.postings[vid], weight * sims[vid]))
+        if among is None:
+            return best
+        return {n: g for n, g in best.items() if n in among}
 
     def _gains_among(
         self, sims: dict[int, float], weight: float, among: dict[int, float]
