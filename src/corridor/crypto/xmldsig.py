@@ -81,33 +81,75 @@ def _algorithm(key: PrivateKey | PublicKey) -> str:
 
 
 def _header_digest(header: Element) -> str:
-    clone = copy.deepcopy(header)
-    for sig in clone.iter(_D + "Signature"):
-        sig.getparent().remove(sig)
-        break
-    return _digest(c14n(clone))
+    """Digest of the header without its (first) ds:Signature (the enveloped-signature
+    transform). The signature is taken out for the canonicalisation and put back where it
+    was, tail included (cheaper than copying the header)."""
+    sig = next(header.iter(_D + "Signature"), None)
+    parent = sig.getparent() if sig is not None else None
+    if sig is None or parent is None:
+        return _digest(c14n(header))
+    index = parent.index(sig)
+    parent.remove(sig)  # lxml moves the tail text out with the element
+    try:
+        return _digest(c14n(header))
+    finally:
+        parent.insert(index, sig)
 
 
 def sign(header: Element, body: Element, container: Element, key: PrivateKey) -> Element:
     """Sign header + body; append the ds:Signature to `container` (inside the header)."""
     if container.find(_D + "Signature") is not None:
         raise ValueError("the header is already signed")
-    signature = etree.Element(_D + "Signature", nsmap={"ds": DS})
-    info = _sub(signature, "SignedInfo")
-    _sub(info, "CanonicalizationMethod", Algorithm=C14N_EXC)
-    _sub(info, "SignatureMethod", Algorithm=_algorithm(key))
-    _reference(info, "", (ENVELOPED, C14N_EXC), _digest(c14n(header)))
-    _reference(info, None, (C14N_EXC,), _digest(c14n(body)))
+    signature = copy.deepcopy(_skeleton(_algorithm(key)))
+    info, value, key_info = signature
+    digests = info.iterfind(f"{_D}Reference/{_D}DigestValue")
+    next(digests).text = _digest(c14n(header))
+    next(digests).text = _digest(c14n(body))
     data = c14n(info)
     if isinstance(key, ed25519.Ed25519PrivateKey):
         raw = key.sign(data)
     else:
         r, s = decode_dss_signature(key.sign(data, ec.ECDSA(hashes.SHA256())))
         raw = r.to_bytes(32, "big") + s.to_bytes(32, "big")
-    _sub(signature, "SignatureValue").text = base64.b64encode(raw).decode("ascii")
-    _sub(_sub(signature, "KeyInfo"), "KeyName").text = fingerprint(key.public_key())
+    value.text = base64.b64encode(raw).decode("ascii")
+    key_info[0].text = _key_name(key)
     container.append(signature)
     return signature
+
+
+_SKELETONS: dict[str, Element] = {}
+_KEY_NAMES: dict[int, tuple[PrivateKey, str]] = {}
+KEY_NAMES_MAX = 256
+
+
+def _skeleton(algorithm: str) -> Element:
+    """The ds:Signature of the profile for `algorithm`, with empty digests, value and key
+    name: made once, then copied for each signature (cheaper than building it)."""
+    skeleton = _SKELETONS.get(algorithm)
+    if skeleton is None:
+        skeleton = etree.Element(_D + "Signature", nsmap={"ds": DS})
+        info = _sub(skeleton, "SignedInfo")
+        _sub(info, "CanonicalizationMethod", Algorithm=C14N_EXC)
+        _sub(info, "SignatureMethod", Algorithm=algorithm)
+        _reference(info, "", (ENVELOPED, C14N_EXC), "")
+        _reference(info, None, (C14N_EXC,), "")
+        _sub(skeleton, "SignatureValue")
+        _sub(_sub(skeleton, "KeyInfo"), "KeyName")
+        _SKELETONS[algorithm] = skeleton
+    return skeleton
+
+
+def _key_name(key: PrivateKey) -> str:
+    """The KeyName (fingerprint) of `key`'s public half, remembered for the few keys that
+    sign in a process (the hub's own, a bank's)."""
+    entry = _KEY_NAMES.get(id(key))
+    if entry is not None and entry[0] is key:
+        return entry[1]
+    name = fingerprint(key.public_key())
+    if len(_KEY_NAMES) >= KEY_NAMES_MAX:
+        _KEY_NAMES.clear()
+    _KEY_NAMES[id(key)] = (key, name)  # holds the key: its id cannot be reused meanwhile
+    return name
 
 
 def _check_profile(info: Element) -> list[Element] | None:
