@@ -8,7 +8,7 @@ from __future__ import annotations
 import gc
 import tomllib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ from corridor.hub.business_day import BusinessDays
 from corridor.hub.deferred import DeferredSettlement
 from corridor.hub.directory import Directory
 from corridor.hub.engine import SettlementEngine
+from corridor.hub.fx_desk import FxDesk, FxSettings
 from corridor.hub.intake import IntakeDesk
 from corridor.hub.liquidity import LiquidityDesk
 from corridor.hub.processing import PaymentProcessor
@@ -109,6 +110,7 @@ class HubSettings:
         queue_fifo_bypass: a smaller normal payment may overtake a blocked one.
         gridlock_threshold_length: queued payments (per currency) that trigger a gridlock
             run after a batch.
+        fx: the network's FX fee, quote lock time and bridge currencies.
     """
 
     database_url: str = DEFAULT_DATABASE
@@ -117,6 +119,7 @@ class HubSettings:
     require_signature: bool = True
     queue_fifo_bypass: bool = True
     gridlock_threshold_length: int = 1_000
+    fx: FxSettings = field(default_factory=FxSettings)
 
 
 def hub_key(path: Path) -> bytes:
@@ -151,15 +154,16 @@ def build_hub(
     liquidity = LiquidityDesk(
         QueuePolicy(fifo_bypass=settings.queue_fifo_bypass), settings.gridlock_threshold_length
     )
+    fx = FxDesk(directory, engine, settings.hub_bic, settings.fx, lambda: f"Q{ids.next_id():032x}")
     processor = PaymentProcessor(
-        settlement, store, directory, outbound, screening or ClearAll(), ids, clock, liquidity
+        settlement, store, directory, outbound, screening or ClearAll(), ids, clock, liquidity, fx
     )
     new_id = outbound_ids(ids)
     days = BusinessDays(load_currency_settings(engine), ms_to_datetime(clock.now_ms()))
     hub = Hub(
         statements=StatementDesk(engine, outbound, new_id),
         days=days,
-        deferred=DeferredSettlement(settlement, store, outbound, ids, clock),
+        deferred=DeferredSettlement(settlement, store, outbound, ids, clock, fx),
         engine=settlement,
         store=store,
         directory=directory,

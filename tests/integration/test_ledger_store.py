@@ -152,10 +152,10 @@ def test_a_failed_commit_leaves_memory_as_the_database(engine: Engine) -> None:
     class FailingStore(LedgerStore):
         fail = False
 
-        def commit(self, outcome):  # type: ignore[no-untyped-def]
+        def commit(self, outcome, changes=None):  # type: ignore[no-untyped-def]
             if self.fail:
                 raise OSError("disk full")
-            super().commit(outcome)
+            super().commit(outcome, changes)
 
     store = FailingStore(engine)
     settlement = SettlementEngine(store, FixedClock())
@@ -165,3 +165,12 @@ def test_a_failed_commit_leaves_memory_as_the_database(engine: Engine) -> None:
         settlement.execute([CreateTransfer(140, BANK_A, BANK_B, 1_000)])
     assert settlement.ledger.account(BANK_B).balance_minor == 0  # type: ignore[union-attr]
     assert settlement.ledger.applied(140) is None
+
+
+def test_a_bad_command_mid_batch_leaves_memory_as_the_database(engine: Engine) -> None:
+    settlement = _open(engine, FixedClock())
+    _setup(settlement)
+    with pytest.raises(TypeError):
+        settlement.execute([CreateTransfer(150, BANK_A, BANK_B, 1_000), "not a command"])  # type: ignore[list-item]
+    assert settlement.ledger.applied(150) is None
+    assert settlement.ledger.account(BANK_B).balance_minor == 0  # type: ignore[union-attr]

@@ -14,7 +14,9 @@ from corridor.foundation.clock import Clock, ms_to_datetime
 from corridor.foundation.ids import IdGenerator
 from corridor.hub.answers import Outbound, TxOutcome
 from corridor.hub.engine import SettlementEngine
+from corridor.hub.fx_desk import FxDesk
 from corridor.hub.intake import TransferInstruction
+from corridor.hub.processing import leg_events, transfers_for
 from corridor.iso20022.records import OriginalRef
 from corridor.ledger import BatchOutcome, Command, CreateTransfer, Result
 from corridor.payments.lifecycle import advance
@@ -48,7 +50,9 @@ class DeferredSettlement:
         outbound: Outbound,
         ids: IdGenerator,
         clock: Clock,
+        fx: FxDesk | None = None,
     ) -> None:
+        self._fx = fx
         self._engine = engine
         self._store = store
         self._outbound = outbound
@@ -67,18 +71,9 @@ class DeferredSettlement:
         its own. Payments that still cannot settle keep waiting, unchanged."""
         if not instructions:
             return DeferredOutcome((), ())
-        transfers = [
-            CreateTransfer(
-                self._ids.next_id(),
-                i.debit_account_id,
-                i.credit_account_id,
-                i.amount_minor,
-                code=TRANSFER_CODES[i.kind],
-                reference=i.uetr,
-            )
-            for i in instructions
-        ]
-        commands: list[Command] = list(transfers)
+        chains = [transfers_for(i, self._ids) for i in instructions]
+        transfers = [chain[0] for chain in chains]
+        commands: list[Command] = [t for chain in chains for t in chain]
         if floors_minor is not None:
             commands = simultaneous_commands(transfers, floors_minor)
         payments = self._store.payments_by_uetr([i.uetr for i in instructions])
@@ -91,9 +86,9 @@ class DeferredSettlement:
                 if isinstance(c, CreateTransfer)
             }
             ok = [
-                (i, t)
-                for i, t in zip(instructions, transfers, strict=True)
-                if results[t.id] is Result.ok
+                (i, chain[0])
+                for i, chain in zip(instructions, chains, strict=True)
+                if all(results[t.id] is Result.ok for t in chain)
             ]
             settled.extend(i.uetr for i, _ in ok)
             return self._settled_changes(ok, payments, detail, outcome.now_ms)
@@ -119,6 +114,8 @@ class DeferredSettlement:
             updated.append(payment)
             events.append(event)
             outbox.append(self._status(payment, instruction, "RJCT", reason, detail, at, now_ms))
+            if instruction.fx is not None and self._fx is not None:
+                self._fx.released(instruction.fx.quote_id)
         changes = PaymentChanges(
             payments=tuple(updated), events=tuple(events), outbox=tuple(outbox)
         )
@@ -135,6 +132,7 @@ class DeferredSettlement:
         updated: list[Payment] = []
         events: list[PaymentEvent] = []
         outbox: list[OutboxMessage] = []
+        trades: list[object] = []
         forwards: dict[tuple[str, PaymentKind], list[TransferInstruction]] = {}
         for instruction, transfer in ok:
             payment = payments[instruction.uetr]
@@ -150,12 +148,20 @@ class DeferredSettlement:
             updated.append(payment)
             events.append(event)
             outbox.append(self._status(payment, instruction, "ACSC", None, "", at, now_ms))
+            if instruction.fx is not None and self._fx is not None:
+                trades.extend(self._fx.settled(instruction.fx.quote_id, now_ms))
+                events.extend(leg_events(instruction, now_ms))
             forwards.setdefault((instruction.credit_participant, instruction.kind), []).append(
                 instruction
             )
         for (recipient, kind), group in forwards.items():
             outbox.append(self._forward(recipient, kind, group, at, now_ms))
-        return PaymentChanges(payments=tuple(updated), events=tuple(events), outbox=tuple(outbox))
+        return PaymentChanges(
+            payments=tuple(updated),
+            events=tuple(events),
+            outbox=tuple(outbox),
+            fx_trades=tuple(trades),
+        )
 
     def _status(
         self,

@@ -36,10 +36,12 @@ class SettlementEngine:
         """Apply and commit one batch; returns only after the commit is durable.
 
         `changes_for` turns the batch's results into the hub's changes (payment states,
-        outbox messages), which commit in the same transaction as the ledger's.
+        outbox messages), which commit in the same transaction as the ledger's. If
+        anything fails (a bad command, the hub's step, the commit), memory is reloaded
+        from the database, so it never holds what was not committed.
         """
-        outcome = self._ledger.apply(batch, self._clock.now_ms())
         try:
+            outcome = self._ledger.apply(batch, self._clock.now_ms())
             changes = changes_for(outcome) if changes_for is not None else None
             self._journal.commit(outcome, changes)
         except BaseException:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from corridor.foundation.clock import ms_to_datetime
+from corridor.fx import PvpPlan
 from corridor.hub import reasons
 from corridor.hub.directory import Directory
 from corridor.iso20022.pipeline import MessageReject, ParsedMessage, Policy, parse_message
@@ -38,6 +39,10 @@ class TransferInstruction:
             or settlement agents), resolved through the directory.
         debit_account_id / credit_account_id: their ledger accounts.
         reason / detail: set when intake already rejects this transaction.
+        quote_id: an FX quote the transaction settles against (cross-currency); the
+            debtor side then pays in the instructed currency.
+        fx: the payment-versus-payment chain, once the quote is consumed (engine thread);
+            amount_minor / currency / debit_account_id are then the debtor's source side.
     """
 
     kind: PaymentKind
@@ -56,6 +61,8 @@ class TransferInstruction:
     priority: str | None = None
     reason: str | None = None
     detail: str = ""
+    quote_id: str | None = None
+    fx: PvpPlan | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,16 +207,24 @@ class IntakeDesk:
         if problem is not None:
             return replace(base, reason=problem[0], detail=problem[1])
         assert debit is not None and credit is not None
-        debit_account = self._directory.account_id(debit.bic, tx.currency)
+        quote_id = getattr(tx, "quote_id", None)
+        debit_currency = (
+            getattr(tx, "instructed_currency", None) or tx.currency if quote_id else tx.currency
+        )
+        debit_account = self._directory.account_id(debit.bic, debit_currency)
         credit_account = self._directory.account_id(credit.bic, tx.currency)
         if debit_account is None or credit_account is None:
-            missing = debit.bic if debit_account is None else credit.bic
+            missing = (
+                f"{debit.bic} holds no settlement account in {debit_currency}"
+                if debit_account is None
+                else f"{credit.bic} holds no settlement account in {tx.currency}"
+            )
             return replace(
                 base,
                 debit_participant=debit.bic,
                 credit_participant=credit.bic,
                 reason=reasons.AM03,
-                detail=f"{missing} holds no settlement account in {tx.currency}",
+                detail=missing,
             )
         return replace(
             base,
@@ -217,6 +232,7 @@ class IntakeDesk:
             credit_participant=credit.bic,
             debit_account_id=debit_account,
             credit_account_id=credit_account,
+            quote_id=quote_id,
         )
 
     def _routing_problem(

@@ -161,7 +161,13 @@ class LiquidityDesk:
     ) -> tuple[GridlockResult, list[TransferInstruction]]:
         """The largest set of queued payments that can settle together (multilateral
         offsetting; corridor.settlement.gridlock documents the algorithm)."""
-        payments = self.book(currency).payments()[:GRIDLOCK_PAYMENTS_MAX]
+        # Cross-currency payments settle as their own PvP chains, outside offsetting.
+        payments = [
+            p
+            for p in self.book(currency).payments()
+            if self._entries[p.payment_id].instruction.fx is None
+        ]
+        payments = payments[:GRIDLOCK_PAYMENTS_MAX]
         participants = {p.debtor for p in payments} | {p.creditor for p in payments}
         liquidity: Mapping[str, int] = {
             bic: max(available(bic, currency), 0) for bic in sorted(participants)

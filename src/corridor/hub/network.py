@@ -19,6 +19,16 @@ def issuance_account_id(currency: str) -> int:
     return derived_id("account", "issuance", currency)
 
 
+def fees_account_id(currency: str) -> int:
+    """The operator's account collecting network charges in a currency."""
+    return derived_id("account", "fees", currency)
+
+
+def transit_account_id(currency: str) -> int:
+    """The operator's escrow account that bridge-currency FX legs pass through."""
+    return derived_id("account", "transit", currency)
+
+
 def settlement_account_id(bic: str, currency: str) -> int:
     """A participant's settlement account in a currency."""
     return derived_id("account", "settlement", bic, currency)
@@ -39,13 +49,16 @@ class InitReport:
     failures: list[tuple[int, Result]]
 
 
-def network_commands(config: NetworkConfig) -> list[Command]:
+def network_commands(config: NetworkConfig, operator_bic: str) -> list[Command]:
     """The ledger commands that set up a network: one linked chain, all or nothing."""
     agents = {c.code: c.settlement_agent for c in config.currencies}
-    commands: list[Command] = [
-        CreateAccount(issuance_account_id(code), agent, code, AccountKind.issuance, None)
-        for code, agent in agents.items()
-    ]
+    commands: list[Command] = []
+    for code, agent in agents.items():
+        commands += [
+            CreateAccount(issuance_account_id(code), agent, code, AccountKind.issuance, None),
+            CreateAccount(fees_account_id(code), operator_bic, code, AccountKind.fees, 0),
+            CreateAccount(transit_account_id(code), operator_bic, code, AccountKind.escrow, 0),
+        ]
     funding: list[Command] = []
     for participant in config.participants:
         for account in participant.accounts:
@@ -80,10 +93,12 @@ def _linked(command: Command, linked: bool) -> Command:
     return replace(command, linked=linked)
 
 
-def initialise_network(engine: SettlementEngine, config: NetworkConfig) -> InitReport:
+def initialise_network(
+    engine: SettlementEngine, config: NetworkConfig, operator_bic: str = "CRDRSGSG"
+) -> InitReport:
     """Create every account and fund it, atomically. Re-running with the same config is a
     no-op (ids are derived from names); a conflicting config changes nothing."""
-    batch = network_commands(config)
+    batch = network_commands(config, operator_bic)
     outcome = engine.execute(batch)
     failures = [(i, r) for i, r in enumerate(outcome.results) if r is not Result.ok]
     funded: dict[str, int] = {}

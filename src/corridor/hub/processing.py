@@ -14,10 +14,13 @@ from dataclasses import dataclass, field, replace
 
 from corridor.foundation.clock import Clock, ms_to_datetime
 from corridor.foundation.ids import IdGenerator
+from corridor.foundation.money import format_amount
+from corridor.fx import ChargeBearer, PaymentTerms
 from corridor.hub import reasons
 from corridor.hub.answers import Outbound, TxOutcome
 from corridor.hub.directory import Directory
 from corridor.hub.engine import SettlementEngine
+from corridor.hub.fx_desk import FxDesk
 from corridor.hub.intake import CancelInstruction, Intake, ReturnInstruction, TransferInstruction
 from corridor.hub.liquidity import LiquidityDesk
 from corridor.hub.screening import PaymentScreening
@@ -88,8 +91,10 @@ class PaymentProcessor:
         ids: IdGenerator,
         clock: Clock,
         liquidity: LiquidityDesk | None = None,
+        fx: FxDesk | None = None,
     ) -> None:
         self.liquidity = liquidity or LiquidityDesk()
+        self.fx = fx
         self.engine = engine
         self.store = store
         self.directory = directory
@@ -120,6 +125,7 @@ class _Batch:
         self.to_enqueue: list[tuple[TransferInstruction, int]] = []
         self.to_dequeue: list[str] = []
         self.settled: list[TransferInstruction] = []
+        self.fx_trades: list[object] = []
 
     # -- steps ----------------------------------------------------------------------
     def run(self) -> None:
@@ -218,6 +224,13 @@ class _Batch:
             PaymentState.validated,
             f"routed {instruction.debit_participant} -> {instruction.credit_participant}",
         )
+        if instruction.quote_id is not None:
+            priced = self._price(instruction)
+            if isinstance(priced, tuple):
+                self._move(uetr, PaymentState.rejected, priced[1], priced[0])
+                work.steps.append((instruction, _NOT_SETTLED, *priced))
+                return
+            instruction = priced
         decision = self.p.screening.screen(instruction)
         if decision.hold:
             self._move(uetr, PaymentState.held, decision.detail)
@@ -229,15 +242,44 @@ class _Batch:
             work.steps.append((instruction, _QUEUED, None, "queued: waiting for liquidity"))
             return
         work.steps.append((instruction, len(self.commands), None, ""))
-        self.commands.append(
-            CreateTransfer(
-                self.p.ids.next_id(),
-                instruction.debit_account_id,
-                instruction.credit_account_id,
-                instruction.amount_minor,
-                code=TRANSFER_CODES[instruction.kind],
-                reference=uetr,
+        self.commands.extend(transfers_for(instruction, self.p.ids))
+
+    def _price(self, instruction: TransferInstruction) -> TransferInstruction | tuple[str, str]:
+        """Consume the payment's FX quote and plan its legs; or (reason, detail)."""
+        fx = self.p.fx
+        if fx is None:
+            return reasons.NARR, "this network does not settle cross-currency payments"
+        record = instruction.record
+        terms = PaymentTerms(
+            debtor_agent=instruction.debtor_agent,
+            creditor_agent=instruction.creditor_agent,
+            instructed_minor=getattr(record, "instructed_amount_minor", None) or 0,
+            instructed_currency=getattr(record, "instructed_currency", None) or "",
+            settlement_minor=record.amount_minor,
+            settlement_currency=record.currency,
+            exchange_rate=getattr(record, "exchange_rate", None),
+            charge_bearer=_charge_bearer(getattr(record, "charge_bearer", None)),
+        )
+        used = fx.consume(instruction.quote_id or "", terms, self.now_ms)
+        if not used.ok or used.quote is None:
+            name = used.rejection.name if used.rejection else "unknown"
+            return reasons.NARR, f"quote {instruction.quote_id}: {name} {used.detail}".strip()
+        quote = used.quote
+        plan = fx.plan(quote, instruction.uetr, self.p.ids.next_id)
+        self.events.append(
+            PaymentEvent(
+                instruction.uetr,
+                PaymentState.validated,
+                self.now_ms,
+                f"quote {quote.id}: rate {quote.display_rate}, {len(plan.transfers)} legs",
             )
+        )
+        return replace(
+            instruction,
+            fx=plan,
+            amount_minor=quote.debtor_total_minor,
+            currency=quote.request.source_currency,
+            debit_account_id=plan.transfers[0].debit_account_id,
         )
 
     def _plan_return(self, work: _Work, instruction: ReturnInstruction) -> None:
@@ -320,10 +362,12 @@ class _Batch:
 
     # -- after the ledger -----------------------------------------------------------
     def _changes(self, outcome: BatchOutcome) -> PaymentChanges:
+        self.outcome = outcome
         for work in self.works:
             if work.answer is None and work.duplicate_of < 0:
                 self._conclude(work, outcome)
         return PaymentChanges(
+            fx_trades=tuple(self.fx_trades),
             payments=tuple(self.payments.values()),
             events=tuple(self.events),
             outbox=tuple(self.outbox),
@@ -340,7 +384,7 @@ class _Batch:
             if isinstance(instruction, CancelInstruction):
                 cancels.append(_cancel_status(instruction, reason, detail))
                 continue
-            result = outcome.results[index] if index >= 0 else None
+            result = chain_result(outcome.results, index, instruction) if index >= 0 else None
             if isinstance(instruction, ReturnInstruction):
                 work.outcomes.append(self._return_outcome(instruction, result, reason, detail))
                 continue
@@ -378,11 +422,15 @@ class _Batch:
             self.payments[uetr] = replace(self.payments[uetr], transfer_id=transfer.id)  # type: ignore[union-attr]
             self._move(uetr, PaymentState.settled, f"ledger transfer {transfer.id:032x}")  # type: ignore[union-attr]
             self.settled.append(instruction)
+            if instruction.fx is not None:
+                self._settle_fx(instruction)
             return TxOutcome(original, "ACSC")
-        if result is Result.exceeds_floor and instruction.kind is not PaymentKind.return_:
+        if result is Result.exceeds_floor and self._debtor_short(instruction, index):
             self._queue(instruction, "insufficient liquidity: queued until funds arrive")
             return TxOutcome(original, "PDNG", None, "queued: waiting for liquidity")
         reason = _LEDGER_REASON.get(result, reasons.NARR)
+        if instruction.fx is not None:
+            self.p.fx.released(instruction.fx.quote_id)  # type: ignore[union-attr]
         self._move(uetr, PaymentState.rejected, f"ledger: {result.name}", reason)
         return TxOutcome(original, "RJCT", reason, f"ledger: {result.name}")
 
@@ -573,6 +621,22 @@ class _Batch:
             )
         )
 
+    def _debtor_short(self, instruction: TransferInstruction, index: int) -> bool:
+        """Whether the leg that broke a floor is the debtor's own (then the payment waits
+        in the debtor's queue); an FX provider short of liquidity rejects instead."""
+        count = len(instruction.fx.transfers) if instruction.fx is not None else 1
+        for offset in range(count):
+            if self.outcome.results[index + offset] is Result.exceeds_floor:
+                command = self.commands[index + offset]
+                return getattr(command, "debit_account_id", None) == instruction.debit_account_id
+        return False
+
+    def _settle_fx(self, instruction: TransferInstruction) -> None:
+        plan = instruction.fx
+        assert plan is not None and self.p.fx is not None
+        self.fx_trades.extend(self.p.fx.settled(plan.quote_id, self.now_ms))
+        self.events.extend(leg_events(instruction, self.now_ms))
+
     def _queue(self, instruction: TransferInstruction, detail: str) -> None:
         sequence = self.p.liquidity.reserve_sequence()
         uetr = instruction.uetr
@@ -624,3 +688,53 @@ def _original_of(instruction: TransferInstruction) -> OriginalRef:
         tx_id=record.tx_id,
         uetr=record.uetr,
     )
+
+
+def transfers_for(instruction: TransferInstruction, ids: IdGenerator) -> list[CreateTransfer]:
+    """The ledger transfers that settle an instruction: its PvP chain, or one transfer."""
+    if instruction.fx is not None:
+        return list(instruction.fx.transfers)
+    return [
+        CreateTransfer(
+            ids.next_id(),
+            instruction.debit_account_id,
+            instruction.credit_account_id,
+            instruction.amount_minor,
+            code=TRANSFER_CODES[instruction.kind],
+            reference=instruction.uetr,
+        )
+    ]
+
+
+def chain_result(results: Sequence[Result], index: int, instruction: object) -> Result:
+    """One result for an instruction's commands: ok, or the leg that failed."""
+    fx = getattr(instruction, "fx", None)
+    count = len(fx.transfers) if fx is not None else 1
+    own = results[index : index + count]
+    failed = [r for r in own if r is not Result.ok and r is not Result.linked_failed]
+    if failed:
+        return failed[0]
+    return Result.ok if all(r is Result.ok for r in own) else Result.linked_failed
+
+
+def leg_events(instruction: TransferInstruction, now_ms: int) -> list[PaymentEvent]:
+    """One tracker line per settled FX leg, so the sender sees every movement."""
+    plan = instruction.fx
+    assert plan is not None
+    return [
+        PaymentEvent(
+            instruction.uetr,
+            PaymentState.settled,
+            now_ms,
+            f"leg {leg.role.value}: {leg.payer} -> {leg.payee} "
+            f"{format_amount(leg.amount_minor, leg.currency)} {leg.currency}",
+        )
+        for leg in plan.legs
+    ]
+
+
+def _charge_bearer(code: str | None) -> ChargeBearer | None:
+    try:
+        return ChargeBearer(code) if code else None
+    except ValueError:
+        return None

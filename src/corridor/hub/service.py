@@ -15,11 +15,14 @@ from corridor.crypto.keys import load_public_key
 from corridor.foundation.clock import Clock, ms_to_datetime
 from corridor.foundation.config import NetworkConfig
 from corridor.foundation.errors import InputError, StoreError
+from corridor.fx import ExposureRow, QuoteOutcome, QuoteRequest, RateSheet
+from corridor.fx.reports import FxVolume, fx_volumes
 from corridor.hub import reasons
 from corridor.hub.business_day import BusinessDays, DayStep, period_of
 from corridor.hub.deferred import DeferredSettlement
 from corridor.hub.directory import Directory
 from corridor.hub.engine import SettlementEngine
+from corridor.hub.fx_desk import FxDesk
 from corridor.hub.intake import Intake, IntakeDesk, TransferInstruction
 from corridor.hub.liquidity import LiquidityDesk
 from corridor.hub.network import (
@@ -45,6 +48,7 @@ from corridor.payments.records import (
     PaymentState,
 )
 from corridor.settlement import CurrencyCalendar, DayState
+from corridor.store.fx_store import trades_between
 from corridor.store.hub_store import HubStore, inbound_payload, payments_in_state
 from corridor.store.postings import CurrencySettings, load_currency_settings, save_currency_settings
 
@@ -186,6 +190,42 @@ class Hub:
             result.liquidity_saved_minor if done else 0,
         )
 
+    # -- cross-currency (engine thread) ----------------------------------------------
+    @property
+    def fx(self) -> FxDesk:
+        if self.processor.fx is None:
+            raise InputError("cross-currency payments are not enabled", field="fx", value=None)
+        return self.processor.fx
+
+    def publish_rates(self, principal: Principal, sheet: RateSheet) -> None:
+        """A provider publishes (replaces) its executable rates."""
+        if principal.is_participant and principal.name != sheet.provider:
+            raise InputError(
+                "a participant may publish only its own rates",
+                field="provider",
+                value=sheet.provider,
+            )
+        self.fx.publish(sheet)
+
+    def request_quote(self, principal: Principal, request: QuoteRequest) -> QuoteOutcome:
+        """The best executable quote across providers, locked for the network's lock time."""
+        if principal.is_participant and self.directory.settling_participant(
+            request.debtor_agent
+        ) is not self.directory.participant(principal.name):
+            raise InputError(
+                "a participant may ask quotes only as (or for) the debtor agent",
+                field="debtor_agent",
+                value=request.debtor_agent,
+            )
+        return self.fx.quote(request, self.clock.now_ms())
+
+    def fx_volumes(self, from_ms: int, to_ms: int) -> list[FxVolume]:
+        """FX volume and value per pair and provider per day, from settled trades."""
+        return fx_volumes(trades_between(self.store.engine, from_ms, to_ms))
+
+    def fx_exposure(self) -> list[ExposureRow]:
+        return self.fx.book.exposure()
+
     # -- business day and statements (engine thread) ---------------------------------
     def end_of_day(self, currency: str, business_date: date) -> EndOfDayReport:
         """Cut-off for what is still queued, then a camt.053 for every account of the
@@ -245,7 +285,10 @@ class Hub:
 
     def tick(self) -> list[DayStep]:
         """Advance every currency's business day to the clock; perform what is due."""
-        steps = self.days.due_steps(ms_to_datetime(self.clock.now_ms()))
+        now_ms = self.clock.now_ms()
+        if self.processor.fx is not None:
+            self.processor.fx.book.expire_due(now_ms)
+        steps = self.days.due_steps(ms_to_datetime(now_ms))
         for step in steps:
             if step.state is DayState.cut_off:
                 self.cut_off(step.currency)
@@ -394,7 +437,7 @@ class Hub:
 
     def load_network(self, config: NetworkConfig) -> InitReport:
         """`corridor init`: the network file's accounts, opening funds and directory."""
-        report = initialise_network(self.engine, config)
+        report = initialise_network(self.engine, config, self.hub_bic)
         if not report.failures:
             settings = [
                 CurrencySettings(

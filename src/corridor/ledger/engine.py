@@ -34,6 +34,9 @@ from corridor.ledger.invariants import check_touched, verify_state
 from corridor.ledger.results import Result
 
 AMOUNT_MINOR_MAX = 10**18 - 1
+ID_LIMIT = 2**128  # ids are stored as 16 bytes
+CODE_MAX = 2**31 - 1  # codes are stored as 32-bit integers
+OWNER_LENGTH_MAX = 64
 BATCH_SIZE_MAX = 65_536
 _OK = Result.ok
 
@@ -133,6 +136,9 @@ class Ledger:
         """Apply a batch at time `now_ms`; see results.py for every outcome."""
         if len(batch) > BATCH_SIZE_MAX:
             raise ValueError(f"batch of {len(batch)} exceeds BATCH_SIZE_MAX={BATCH_SIZE_MAX}")
+        strangers = [c for c in batch if type(c) not in _COMMAND_TYPES]
+        if strangers:  # refused before anything changes
+            raise TypeError(f"not ledger commands: {strangers[:3]!r}")
         now_ms = max(now_ms, self._now_ms)  # time never runs backwards inside the ledger
         self._now_ms = now_ms
         first_seq = self._next_seq
@@ -221,6 +227,8 @@ class Ledger:
     ) -> Result:
         if t.id == 0:
             return Result.id_zero
+        if type(t.id) is not int or not 0 < t.id < ID_LIMIT:
+            return Result.id_invalid
         previous = self._applied.get(t.id)
         if previous is not None:
             return _OK if previous == t else Result.id_reused
@@ -245,6 +253,8 @@ class Ledger:
             return Result.timeout_invalid
         if len(t.reference) > REFERENCE_LENGTH_MAX:
             return Result.reference_too_long
+        if type(t.code) is not int or not 0 <= t.code <= CODE_MAX:
+            return Result.code_invalid
         if (
             dr.debits_posted + dr.debits_pending + amount > BALANCE_MAX
             or cr.credits_posted + cr.credits_pending + amount > BALANCE_MAX
@@ -292,6 +302,8 @@ class Ledger:
     ) -> Result:
         if command.id == 0:
             return Result.id_zero
+        if type(command.id) is not int or not 0 < command.id < ID_LIMIT:
+            return Result.id_invalid
         pending = self._pendings.get(command.pending_id)
         if isinstance(command, PostPending) and command.amount_minor is None and pending:
             command = replace(command, amount_minor=pending.transfer.amount_minor)
@@ -370,6 +382,8 @@ class Ledger:
     ) -> Result:
         if command.id == 0:
             return Result.id_zero
+        if type(command.id) is not int or not 0 < command.id < ID_LIMIT:
+            return Result.id_invalid
         existing = self._accounts.get(command.id)
         if existing is not None:
             same = (existing.owner, existing.currency, existing.kind, existing.floor_minor) == (
@@ -379,6 +393,8 @@ class Ledger:
                 command.floor_minor,
             )
             return _OK if same else Result.id_reused
+        if not (0 < len(command.owner) <= OWNER_LENGTH_MAX and len(command.currency) == 3):
+            return Result.account_invalid
         is_issuance = command.kind is AccountKind.issuance
         if is_issuance != (command.floor_minor is None) or (
             command.floor_minor is not None and not -BALANCE_MAX <= command.floor_minor <= 0
@@ -520,6 +536,9 @@ class Ledger:
             self._pendings[event.pending_id].status = PendingStatus.expired
 
 
+_COMMAND_TYPES = frozenset(
+    {CreateAccount, CreateTransfer, PostPending, VoidPending, SetAccountFloor, CloseAccount}
+)
 _UNDO_TRANSFER, _UNDO_RESOLVE, _UNDO_ACCOUNT, _UNDO_FLOOR, _UNDO_CLOSE = range(5)
 _RESOLVED_RESULT = {
     PendingStatus.posted: Result.already_posted,

@@ -3,6 +3,7 @@
 Order of checks for `CreateTransfer` (the first that fails is the result):
   1. linked_chain_open       the batch ends inside a linked chain
   2. id_zero                 id 0 is reserved
+ 2b. id_invalid              id is not an integer below 2**128
   3. exists / id_reused      the id was applied before: same content -> `ok` (the first
                              result), different content -> `id_reused`
   4. amount_invalid          amount is not a positive integer within 18 digits
@@ -13,13 +14,16 @@ Order of checks for `CreateTransfer` (the first that fails is the result):
   9. timeout_invalid         negative timeout, a timeout on a non-pending transfer, or
                              one whose expiry time (now + timeout) would leave 63 bits
  9b. reference_too_long      reference longer than 140 characters
+ 9c. code_invalid            code is not an integer in 0 .. 2**31 - 1
  10. overflow                a running total would leave 63 bits
  11. exceeds_floor           the debit would take the account below its floor
                              (alias: insufficient_funds; pending debits count)
 
 `PostPending` / `VoidPending`: linked_chain_open, id_zero, exists/id_reused,
 pending_not_found, already_posted, already_voided, pending_expired, amount_invalid,
-exceeds_pending_amount. `CreateAccount`: id_zero, exists/id_reused, floor_invalid.
+exceeds_pending_amount (id_invalid after id_zero). `CreateAccount`: id_zero, id_invalid,
+exists/id_reused, account_invalid (owner not 1..64 characters, currency not 3 letters),
+floor_invalid.
 `SetAccountFloor`: account_not_found, account_closed, floor_invalid, exceeds_floor.
 floor_invalid: a floor above zero or below -(2**63 - 1); a floor on issuance, or none
 elsewhere.
@@ -58,6 +62,9 @@ class Result(IntEnum):
     floor_invalid = 18
     account_not_empty = 19
     reference_too_long = 20
+    id_invalid = 21
+    code_invalid = 22
+    account_invalid = 23
 
     # The usual name for exceeds_floor on a settlement account.
     insufficient_funds = 12

@@ -168,6 +168,7 @@ class PaymentChanges:
         outbox: messages to deliver.
         inbound: received messages and their answers.
         acks: (recipient, message_id, at_ms) of outbox messages acknowledged now.
+        fx_trades: FX conversions settled by this batch (for the FX reports).
     """
 
     payments: tuple[Payment, ...] = ()
@@ -175,6 +176,14 @@ class PaymentChanges:
     outbox: tuple[OutboxMessage, ...] = ()
     inbound: tuple[InboundRecord, ...] = ()
     acks: tuple[tuple[str, str, int], ...] = ()
+    fx_trades: tuple[object, ...] = ()  # corridor.fx.reports.FxTrade
 
     def __bool__(self) -> bool:
-        return bool(self.payments or self.events or self.outbox or self.inbound or self.acks)
+        return bool(
+            self.payments
+            or self.events
+            or self.outbox
+            or self.inbound
+            or self.acks
+            or self.fx_trades
+        )

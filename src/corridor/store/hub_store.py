@@ -26,6 +26,7 @@ from corridor.payments.records import (
     PaymentKind,
     PaymentState,
 )
+from corridor.store.fx_store import write_trades
 from corridor.store.schema import (
     credentials,
     inbound_messages,
@@ -84,6 +85,7 @@ def write_changes(connection: Connection, changes: PaymentChanges) -> None:
                 for m in changes.outbox
             ],
         )
+    write_trades(connection, changes.fx_trades)  # type: ignore[arg-type]
     for recipient, message_id, at_ms in changes.acks:
         connection.execute(
             update(outbox)

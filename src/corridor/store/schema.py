@@ -195,3 +195,27 @@ currency_settings = Table(
 Index("ix_ledger_journal_debit", ledger_journal.c.debit_account_id, ledger_journal.c.seq)
 Index("ix_ledger_journal_credit", ledger_journal.c.credit_account_id, ledger_journal.c.seq)
 Index("ix_ledger_journal_applied", ledger_journal.c.applied_at_ms)
+
+# -- FX: published rate sheets and settled trades -------------------------------------
+fx_rate_sheets = Table(
+    "fx_rate_sheets",
+    metadata,
+    Column("provider", BIC, primary_key=True),
+    Column("sheet", Text, nullable=False),  # corridor.fx.codec JSON
+    Column("published_at_ms", BigInteger, nullable=False),
+)
+
+fx_trades = Table(
+    "fx_trades",
+    metadata,
+    Column("seq", SeqType, primary_key=True, autoincrement=True),
+    Column("quote_id", String(64), nullable=False, index=True),
+    Column("leg", SmallInteger, nullable=False),
+    Column("provider", BIC, nullable=False),
+    Column("source_currency", String(3), nullable=False),
+    Column("target_currency", String(3), nullable=False),
+    Column("rate", String(40), nullable=False),
+    Column("source_minor", BigInteger, nullable=False),
+    Column("target_minor", BigInteger, nullable=False),
+    Column("settled_at_ms", BigInteger, nullable=False, index=True),
+)

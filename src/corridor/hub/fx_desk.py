@@ -1,0 +1,116 @@
+"""Cross-currency payments in the hub: providers' rates, quotes, and PvP settlement.
+
+The pricing and the leg arithmetic are corridor.fx's; this desk keeps the QuoteBook on
+the engine thread, checks who may publish what, persists rate sheets, and turns a
+consumed quote into the linked ledger chain that settles every leg or none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from corridor.foundation.errors import InputError
+from corridor.fx import (
+    FeeSchedule,
+    FxConfig,
+    PaymentTerms,
+    PvpPlan,
+    Quote,
+    QuoteBook,
+    QuoteOutcome,
+    QuoteRequest,
+    RateSheet,
+    pvp_plan,
+)
+from corridor.fx.quotes import ConsumeOutcome
+from corridor.fx.reports import FxTrade
+from corridor.hub.directory import Directory
+from corridor.hub.network import fees_account_id, transit_account_id
+from corridor.payments.records import ParticipantKind
+from corridor.store.fx_store import load_sheets, save_sheet
+
+
+@dataclass(frozen=True, slots=True)
+class FxSettings:
+    """Network FX policy: the fee, how long a quote stays locked, bridge currencies."""
+
+    fee_bps: int = 5
+    lock_ms: int = 30_000
+    bridge_currencies: tuple[str, ...] = ()
+
+
+class FxDesk:
+    """Engine-thread owner of the QuoteBook."""
+
+    def __init__(
+        self,
+        directory: Directory,
+        engine: object,
+        hub_bic: str,
+        settings: FxSettings,
+        new_quote_id: Callable[[], str],
+    ) -> None:
+        self._directory = directory
+        self._engine = engine
+        self._new_quote_id = new_quote_id
+        self.book = QuoteBook(
+            FxConfig(
+                fees=FeeSchedule(agent=hub_bic, bps=settings.fee_bps),
+                lock_ms=settings.lock_ms,
+                bridge_currencies=settings.bridge_currencies,
+            )
+        )
+        for sheet in load_sheets(engine):  # type: ignore[arg-type]
+            self.book.publish(sheet)
+
+    def publish(self, sheet: RateSheet) -> None:
+        """A provider's executable rates: it must be an active FX provider holding an
+        account in both currencies of every pair it quotes."""
+        provider = self._directory.participant(sheet.provider)
+        if provider is None or provider.kind is not ParticipantKind.fx_provider:
+            raise InputError(
+                "only a registered FX provider may publish rates",
+                field="provider",
+                value=sheet.provider,
+            )
+        for rate in sheet.rates:
+            for currency in (rate.base, rate.quote):
+                if self._directory.account_id(sheet.provider, currency) is None:
+                    raise InputError(
+                        f"{sheet.provider} holds no account in {currency}",
+                        field="rates.currency",
+                        value=currency,
+                    )
+        self.book.publish(sheet)
+        save_sheet(self._engine, sheet)  # type: ignore[arg-type]
+
+    def quote(self, request: QuoteRequest, now_ms: int) -> QuoteOutcome:
+        return self.book.request_quote(request, self._new_quote_id(), now_ms)
+
+    def consume(self, quote_id: str, terms: PaymentTerms, now_ms: int) -> ConsumeOutcome:
+        return self.book.consume(quote_id, now_ms, terms)
+
+    def plan(self, quote: Quote, uetr: str, new_id: Callable[[], int]) -> PvpPlan:
+        return pvp_plan(
+            quote,
+            account_of=self._account_of,
+            fees_account_of=fees_account_id,
+            new_id=new_id,
+            transit_account_of=transit_account_id,
+            reference=uetr,
+        )
+
+    def settled(self, quote_id: str, now_ms: int) -> tuple[FxTrade, ...]:
+        return self.book.settle(quote_id, now_ms)
+
+    def released(self, quote_id: str) -> None:
+        self.book.release(quote_id)
+
+    def _account_of(self, bic: str, currency: str) -> int:
+        account_id = self._directory.account_id(bic, currency)
+        if account_id is None:
+            raise InputError(
+                f"{bic} holds no account in {currency}", field="currency", value=currency
+            )
+        return account_id

@@ -1,0 +1,205 @@
+"""Cross-currency payments in the hub: quote, PvP settlement of every leg or none,
+bridge routing, tracking of the legs, and the FX reports."""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from tests.support.hub import BANK_A, HubWorld, make_world
+
+from corridor.crypto.keys import generate_private_key, public_key_pem
+from corridor.fx import FixedSide, ProviderRate, Quote, QuoteRequest, RateSheet
+from corridor.hub.fx_desk import FxSettings
+from corridor.hub.network import fees_account_id
+from corridor.hub.security import Principal, Role
+from corridor.iso20022.records import (
+    Agent,
+    CreditTransfer,
+    CreditTransferTransaction,
+    GroupHeader,
+    Party,
+)
+from corridor.payments.records import PaymentState
+from corridor.store.ledger_audit import audit_ledger
+
+PROVIDER = "SILKHKHH"
+CNY_BANK = "HANGCNSH"
+BRL_BANK = "AMAZBRSP"
+OPERATOR = Principal("ops", Role.operator)
+DAY_MS = 86_400_000
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> HubWorld:
+    world = make_world(
+        tmp_path, fx=FxSettings(fee_bps=10, lock_ms=60_000, bridge_currencies=("CNY",))
+    )
+    now = world.clock.now_ms()
+
+    def rate(base: str, quote: str, bid: str, ask: str) -> ProviderRate:
+        return ProviderRate(
+            PROVIDER,
+            base,
+            quote,
+            Decimal(bid),
+            Decimal(ask),
+            1,
+            10**15,
+            now - 1,
+            now + DAY_MS,
+            10**16,
+        )
+
+    world.hub.publish_rates(
+        OPERATOR,
+        RateSheet(
+            PROVIDER,
+            (
+                rate("CNY", "INR", "11.5312345678", "11.6412345678"),
+                rate("CNY", "BRL", "0.7012345678", "0.7112345678"),
+            ),
+            now,
+        ),
+    )
+    return world
+
+
+def _quote(world: HubWorld, target_currency: str, creditor: str, amount_minor: int) -> Quote:
+    outcome = world.hub.request_quote(
+        Principal(BANK_A, Role.participant),
+        QuoteRequest(BANK_A, creditor, "INR", target_currency, FixedSide.send, amount_minor),
+    )
+    assert outcome.quote is not None, outcome
+    return outcome.quote
+
+
+def _pay_with(world: HubWorld, quote: Quote, creditor: str) -> tuple[bytes, str]:
+    now = world.now()
+    uetr = str(uuid.uuid4())
+    tx = CreditTransferTransaction(
+        end_to_end_id="FX-E2E",
+        instruction_id="FX-1",
+        tx_id="FX-1",
+        uetr=uetr,
+        amount_minor=quote.target_minor,
+        currency=quote.request.target_currency,
+        settlement_date=now.date(),
+        charge_bearer=quote.request.charge_bearer.value,
+        instructed_amount_minor=quote.instructed_minor,
+        instructed_currency=quote.request.source_currency,
+        exchange_rate=quote.xchg_rate,
+        debtor=Party(name="Ganges Textiles Pvt Ltd", country="IN"),
+        debtor_agent=Agent(bic=BANK_A),
+        creditor_agent=Agent(bic=creditor),
+        creditor=Party(name="Buyer Ltd", country="CN"),
+        quote_id=quote.id,
+    )
+    group = GroupHeader(
+        msg_id=world.next_ref("FXMSG"),
+        created_at=now,
+        number_of_transactions=1,
+        settlement_method="CLRG",
+        total_amount_minor=tx.amount_minor,
+        total_currency=tx.currency,
+        settlement_date=now.date(),
+    )
+    return world.sign(BANK_A, CreditTransfer(group=group, transactions=(tx,))), uetr
+
+
+def _balance(world: HubWorld, bic: str, currency: str) -> int:
+    account = world.hub.engine.ledger.account(world.hub.directory.account_id(bic, currency))  # type: ignore[arg-type]
+    assert account is not None
+    return account.balance_minor
+
+
+def test_quote_then_pvp_settles_every_leg(world: HubWorld) -> None:
+    quote = _quote(world, "CNY", CNY_BANK, 1_000_000_00)
+    assert quote.bridge_currency is None and quote.charges_minor > 0
+    before = {
+        (b, c): _balance(world, b, c)
+        for b, c in ((BANK_A, "INR"), (PROVIDER, "INR"), (PROVIDER, "CNY"), (CNY_BANK, "CNY"))
+    }
+    data, uetr = _pay_with(world, quote, CNY_BANK)
+    answer = world.hub.submit(BANK_A, data)
+    assert answer.status == "ACSC", answer.detail
+    assert _balance(world, BANK_A, "INR") == before[BANK_A, "INR"] - quote.debtor_total_minor
+    assert _balance(world, PROVIDER, "INR") == before[PROVIDER, "INR"] + quote.source_minor
+    assert _balance(world, PROVIDER, "CNY") == before[PROVIDER, "CNY"] - quote.target_minor
+    assert _balance(world, CNY_BANK, "CNY") == before[CNY_BANK, "CNY"] + quote.target_minor
+    fees = world.hub.engine.ledger.account(fees_account_id("INR"))
+    assert fees is not None and fees.balance_minor == quote.charges_minor
+    tracking = world.hub.track(Principal(BANK_A, Role.participant), uetr)
+    assert tracking is not None and tracking.payment.state is PaymentState.settled
+    legs = [e.detail for e in tracking.events if e.detail.startswith("leg ")]
+    assert len(legs) == 2 + len(quote.charges)  # source leg, target leg, each charge
+    assert any("CNY" in leg for leg in legs) and any("INR" in leg for leg in legs)
+    forwarded = world.hub.outbox(Principal(CNY_BANK, Role.participant))
+    assert [m.uetrs for m in forwarded] == [(uetr,)]
+    assert b"XchgRate" in forwarded[0].payload and b"InstdAmt" in forwarded[0].payload
+    volumes = world.hub.fx_volumes(0, world.clock.now_ms() + 1)
+    assert [(v.provider, v.source_currency, v.target_currency) for v in volumes] == [
+        (PROVIDER, "INR", "CNY")
+    ]
+    # The quote is used up: paying with it again is refused.
+    again, _ = _pay_with(world, quote, CNY_BANK)
+    refused = world.hub.submit(BANK_A, again)
+    assert refused.status == "RJCT" and "quote_consumed" in refused.detail
+    assert audit_ledger(world.hub.store.engine).problems == []
+
+
+def test_bridge_route_settles_all_four_legs(world: HubWorld) -> None:
+    quote = _quote(world, "BRL", BRL_BANK, 500_000_00)
+    assert quote.bridge_currency == "CNY" and len(quote.legs) == 2
+    data, _ = _pay_with(world, quote, BRL_BANK)
+    before = _balance(world, BRL_BANK, "BRL")
+    assert world.hub.submit(BANK_A, data).status == "ACSC"
+    assert _balance(world, BRL_BANK, "BRL") == before + quote.target_minor
+    assert world.hub.engine.ledger.verify() == []
+
+
+def test_provider_short_of_target_currency_settles_nothing(world: HubWorld) -> None:
+    # The provider pays away almost all its CNY (a plain CNY payment it signs itself).
+    key = generate_private_key()
+    world.keys[PROVIDER] = key
+    world.hub.register_key(PROVIDER, public_key_pem(key.public_key()).decode())
+    left_minor = 1_000_00
+    drain = world.hub.available_minor(PROVIDER, "CNY") - left_minor
+    data, _ = world.credit_transfer(PROVIDER, CNY_BANK, [drain], currency="CNY")
+    assert world.hub.submit(PROVIDER, data).status == "ACSC"
+    quote = _quote(world, "CNY", CNY_BANK, 100_000_00)  # about 8,600 CNY: more than it has
+    assert quote.target_minor > left_minor
+    before_a = _balance(world, BANK_A, "INR")
+    data, uetr = _pay_with(world, quote, CNY_BANK)
+    answer = world.hub.submit(BANK_A, data)
+    assert (answer.status, answer.reason) == ("RJCT", "AM04")
+    assert _balance(world, BANK_A, "INR") == before_a  # the INR leg did not settle either
+    assert world.hub.available_minor(PROVIDER, "CNY") == left_minor
+    assert world.hub.engine.ledger.verify() == []
+    tracking = world.hub.track(OPERATOR, uetr)
+    assert tracking is not None and tracking.payment.state is PaymentState.rejected
+    assert world.hub.fx_volumes(0, world.clock.now_ms() + 1) == []
+
+
+def test_expired_quote_is_refused(world: HubWorld) -> None:
+    quote = _quote(world, "CNY", CNY_BANK, 10_000_00)
+    world.clock.advance(61_000)
+    data, _ = _pay_with(world, quote, CNY_BANK)
+    answer = world.hub.submit(BANK_A, data)
+    assert answer.status == "RJCT" and "quote_expired" in answer.detail
+
+
+def test_only_the_provider_may_publish_its_rates(world: HubWorld) -> None:
+    from corridor.foundation.errors import InputError
+
+    with pytest.raises(InputError):
+        world.hub.publish_rates(
+            Principal(BANK_A, Role.participant), RateSheet(PROVIDER, (), world.clock.now_ms())
+        )
+    with pytest.raises(InputError, match="only a registered FX provider"):
+        world.hub.publish_rates(
+            OPERATOR, dataclasses.replace(RateSheet(BANK_A, (), world.clock.now_ms()))
+        )
