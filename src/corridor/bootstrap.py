@@ -21,6 +21,8 @@ from corridor.foundation.config import NetworkConfig, parse_network_config
 from corridor.foundation.errors import ConfigError
 from corridor.foundation.ids import Uuid7Generator
 from corridor.hub.answers import Outbound
+from corridor.hub.approvals import FourEyes
+from corridor.hub.audit import AuditLog
 from corridor.hub.business_day import BusinessDays
 from corridor.hub.deferred import DeferredSettlement
 from corridor.hub.directory import Directory
@@ -160,7 +162,10 @@ def build_hub(
     )
     new_id = outbound_ids(ids)
     days = BusinessDays(load_currency_settings(engine), ms_to_datetime(clock.now_ms()))
+    audit = AuditLog(engine, clock)
     hub = Hub(
+        audit=audit,
+        four_eyes=FourEyes(engine, clock, audit),
         statements=StatementDesk(engine, outbound, new_id),
         days=days,
         deferred=DeferredSettlement(settlement, store, outbound, ids, clock, fx),

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import typer
 
-from corridor.cli import bench, demo, iso, ledger, network, operator, participant, screening, serve
+from corridor.cli import (
+    audit,
+    bench,
+    demo,
+    iso,
+    ledger,
+    network,
+    operator,
+    participant,
+    screening,
+    serve,
+)
 
 app = typer.Typer(
     help="Corridor: a self-hosted interbank payment network.",
@@ -13,6 +24,7 @@ app = typer.Typer(
 )
 app.add_typer(bench.app, name="bench")
 app.add_typer(ledger.app, name="ledger")
+app.add_typer(audit.app, name="audit")
 app.add_typer(iso.app, name="iso")
 app.add_typer(screening.app, name="screening")
 app.add_typer(participant.app, name="participant")

@@ -10,25 +10,31 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import Any
 
-from corridor.crypto.keys import load_public_key
+from corridor.crypto.keys import fingerprint, load_public_key
 from corridor.foundation.clock import Clock, ms_to_datetime
 from corridor.foundation.config import NetworkConfig
 from corridor.foundation.errors import InputError, StoreError
+from corridor.foundation.money import parse_amount
 from corridor.fx import ExposureRow, QuoteOutcome, QuoteRequest, RateSheet
 from corridor.fx.reports import FxVolume, fx_volumes
 from corridor.hub import reasons
+from corridor.hub.approvals import Decision, FourEyes
+from corridor.hub.audit import AuditLog
 from corridor.hub.business_day import BusinessDays, DayStep, period_of
 from corridor.hub.deferred import DeferredSettlement
 from corridor.hub.directory import Directory
 from corridor.hub.engine import SettlementEngine
 from corridor.hub.fx_desk import FxDesk
 from corridor.hub.intake import Intake, IntakeDesk, TransferInstruction
-from corridor.hub.liquidity import LiquidityDesk
+from corridor.hub.liquidity import LiquidityDesk, QueueEntry
 from corridor.hub.network import (
+    TRANSFER_CODE_FUNDING,
     InitReport,
     directory_entries,
     initialise_network,
+    issuance_account_id,
     settlement_account_id,
 )
 from corridor.hub.onboarding import check_participant
@@ -36,7 +42,15 @@ from corridor.hub.processing import Answer, PaymentProcessor
 from corridor.hub.security import Credentials, Principal, Role
 from corridor.hub.statements import Period, StatementDesk
 from corridor.iso20022.records import ReportKind
-from corridor.ledger import BALANCE_MAX, AccountBalance, AccountKind, CreateAccount, Result
+from corridor.ledger import (
+    BALANCE_MAX,
+    AccountBalance,
+    AccountKind,
+    CreateAccount,
+    CreateTransfer,
+    Result,
+    SetAccountFloor,
+)
 from corridor.payments.lifecycle import advance
 from corridor.payments.records import (
     OutboxMessage,
@@ -47,7 +61,8 @@ from corridor.payments.records import (
     PaymentEvent,
     PaymentState,
 )
-from corridor.settlement import CurrencyCalendar, DayState
+from corridor.settlement import CurrencyCalendar, DayResult, DayState, LimitConfig, Priority
+from corridor.store.audit_store import ApprovalRow
 from corridor.store.fx_store import trades_between
 from corridor.store.hub_store import HubStore, inbound_payload, payments_in_state
 from corridor.store.postings import CurrencySettings, load_currency_settings, save_currency_settings
@@ -109,7 +124,11 @@ class Hub:
         deferred: DeferredSettlement,
         statements: StatementDesk,
         days: BusinessDays,
+        audit: AuditLog,
+        four_eyes: FourEyes,
     ) -> None:
+        self.audit = audit
+        self.four_eyes = four_eyes
         self.deferred = deferred
         self.statements = statements
         self.days = days
@@ -121,6 +140,14 @@ class Hub:
         self.credentials = credentials
         self.clock = clock
         self.hub_bic = hub_bic
+        for action, handler in (
+            ("fund", self._fund),
+            ("defund", self._defund),
+            ("set_credit_line", self._set_credit_line),
+            ("set_limits", self._set_limits),
+            ("extend_cut_off", self._extend_cut_off),
+        ):
+            four_eyes.register(action, handler)
 
     # -- messages -------------------------------------------------------------------
     def take(self, sender: str, data: bytes) -> Intake:
@@ -181,6 +208,14 @@ class Hub:
         )
         self._dequeue_settled(outcome.settled, instructions)
         done = bool(outcome.settled)
+        self.audit.record(
+            "engine",
+            "gridlock",
+            currency=currency,
+            queued=result.queued_count,
+            settled=len(outcome.settled),
+            saved_minor=result.liquidity_saved_minor if done else 0,
+        )
         return GridlockReport(
             currency,
             result.queued_count,
@@ -189,6 +224,125 @@ class Hub:
             result.net_used_minor if done else 0,
             result.liquidity_saved_minor if done else 0,
         )
+
+    # -- four eyes and audit ---------------------------------------------------------
+    def request_approval(
+        self, principal: Principal, action: str, params: dict[str, Any]
+    ) -> ApprovalRow:
+        """The first pair of eyes: nothing happens until another user approves."""
+        self._operator_only(principal)
+        return self.four_eyes.request(action, params, principal.name)
+
+    def approve(self, principal: Principal, approval_id: str) -> Decision:
+        """The second pair of eyes (engine thread): carries the action out."""
+        self._operator_only(principal)
+        return self.four_eyes.approve(approval_id, principal.name)
+
+    def refuse(self, principal: Principal, approval_id: str) -> Decision:
+        self._operator_only(principal)
+        return self.four_eyes.refuse(approval_id, principal.name)
+
+    def _operator_only(self, principal: Principal) -> None:
+        if principal.role not in (Role.operator, Role.compliance):
+            raise InputError(
+                "needs an operator or compliance user", field="role", value=principal.role.value
+            )
+
+    def _fund(self, params: dict[str, Any], requested_by: str, approved_by: str) -> Result:
+        """Manual posting: the currency's settlement agent funds a participant."""
+        return self._move_funds(params, requested_by, approved_by, into_participant=True)
+
+    def _defund(self, params: dict[str, Any], requested_by: str, approved_by: str) -> Result:
+        return self._move_funds(params, requested_by, approved_by, into_participant=False)
+
+    def _move_funds(
+        self, params: dict[str, Any], requested_by: str, approved_by: str, *, into_participant: bool
+    ) -> Result:
+        currency = str(params["currency"])
+        amount_minor = parse_amount(str(params["amount"]), currency, field="amount")
+        account_id = self.directory.account_id(str(params["bic"]), currency)
+        if account_id is None:
+            raise InputError(f"no {currency} account", field="bic", value=params["bic"])
+        issuance = issuance_account_id(currency)
+        debit, credit = (issuance, account_id) if into_participant else (account_id, issuance)
+        transfer = CreateTransfer(
+            self.processor.ids.next_id(),
+            debit,
+            credit,
+            amount_minor,
+            code=TRANSFER_CODE_FUNDING,
+            reference=f"{'fund' if into_participant else 'defund'} {requested_by}/{approved_by}"[
+                :140
+            ],
+        )
+        (result,) = self.engine.execute([transfer]).results
+        if result is Result.ok and self.liquidity.length():
+            self.release_queues()
+        return result
+
+    def _set_credit_line(
+        self, params: dict[str, Any], requested_by: str, approved_by: str
+    ) -> Result:
+        currency = str(params["currency"])
+        account_id = self.directory.account_id(str(params["bic"]), currency)
+        if account_id is None:
+            raise InputError(f"no {currency} account", field="bic", value=params["bic"])
+        line_minor = parse_amount(str(params["credit_line"]), currency, field="credit_line")
+        (result,) = self.engine.execute([SetAccountFloor(account_id, -line_minor)]).results
+        return result
+
+    def _set_limits(self, params: dict[str, Any], requested_by: str, approved_by: str) -> None:
+        currency = str(params["currency"])
+        config = LimitConfig(
+            bilateral_minor={
+                (str(s), str(c)): parse_amount(str(a), currency, field="bilateral")
+                for s, c, a in params.get("bilateral", [])
+            },
+            multilateral_minor={
+                str(s): parse_amount(str(a), currency, field="multilateral")
+                for s, a in params.get("multilateral", [])
+            },
+            net_debit_cap_minor={
+                str(p): parse_amount(str(a), currency, field="net_debit_cap")
+                for p, a in params.get("net_debit_cap", [])
+            },
+        )
+        self.liquidity.set_limits(currency, config)
+
+    def _extend_cut_off(
+        self, params: dict[str, Any], requested_by: str, approved_by: str
+    ) -> DayResult:
+        day = self.days.day(str(params["currency"]))
+        if day is None:
+            raise InputError(
+                "no business day for this currency", field="currency", value=params["currency"]
+            )
+        return day.extend_cut_off(
+            int(params["minutes"]),
+            requested_by=requested_by,
+            approved_by=approved_by,
+            reason=str(params.get("reason", "")),
+        )
+
+    # -- queues (operator and senders) -------------------------------------------------
+    def queue(self, principal: Principal, currency: str) -> list[QueueEntry]:
+        """Queued payments in order: a participant sees its own, operator users all."""
+        entries = self.liquidity.entries(currency)
+        if principal.is_participant:
+            entries = [e for e in entries if e.instruction.debit_participant == principal.name]
+        return entries
+
+    def reprioritise(self, principal: Principal, uetr: str, priority: Priority) -> bool:
+        entry = self.liquidity.entry(uetr)
+        if entry is None or (
+            principal.is_participant and entry.instruction.debit_participant != principal.name
+        ):
+            return False
+        changed = self.liquidity.reprioritise(uetr, priority)
+        self.audit.record(principal.name, "reprioritise", uetr=uetr, priority=priority.name)
+        if changed:
+            self.release_queues()
+        return changed
 
     # -- cross-currency (engine thread) ----------------------------------------------
     @property
@@ -206,6 +360,9 @@ class Hub:
                 value=sheet.provider,
             )
         self.fx.publish(sheet)
+        self.audit.record(
+            principal.name, "publish_rates", provider=sheet.provider, tiers=len(sheet.rates)
+        )
 
     def request_quote(self, principal: Principal, request: QuoteRequest) -> QuoteOutcome:
         """The best executable quote across providers, locked for the network's lock time."""
@@ -247,6 +404,13 @@ class Hub:
             for s in statements
         )
         self.engine.execute([], lambda _outcome: PaymentChanges(outbox=messages))
+        self.audit.record(
+            "engine",
+            "end_of_day",
+            currency=currency,
+            business_date=business_date.isoformat(),
+            statements=len(statements),
+        )
         return EndOfDayReport(
             currency,
             business_date,
@@ -321,6 +485,7 @@ class Hub:
     def cut_off(self, currency: str, reason: str = reasons.TM01) -> int:
         """Reject everything still queued in the currency (the day's cut-off)."""
         expired = self.liquidity.expire(currency)
+        self.audit.record("engine", "cut_off", currency=currency, rejected=len(expired))
         self.deferred.reject(expired, reason, f"unsettled at the {currency} cut-off")
         return len(expired)
 
@@ -410,7 +575,10 @@ class Hub:
 
     # -- directory (operator, engine thread) ----------------------------------------
     def onboard(
-        self, participant: Participant, currencies: Sequence[tuple[str, int]] = ()
+        self,
+        participant: Participant,
+        currencies: Sequence[tuple[str, int]] = (),
+        actor: str = "operator",
     ) -> list[Result]:
         """Add (or update) a participant and open its settlement accounts.
 
@@ -433,6 +601,14 @@ class Hub:
         results = self.engine.execute(commands).results if commands else []
         self.store.save_participant(participant)
         self.directory.replace(self.store.participants())
+        self.audit.record(
+            actor,
+            "onboard",
+            bic=participant.bic,
+            kind=participant.kind.value,
+            currencies=[c for c, _ in currencies],
+            results=[r.name for r in results],
+        )
         return results
 
     def load_network(self, config: NetworkConfig) -> InitReport:
@@ -465,15 +641,24 @@ class Hub:
             self.directory.replace(self.store.participants())
         return report
 
-    def set_status(self, bic: str, status: ParticipantStatus) -> Participant:
+    def set_status(
+        self, bic: str, status: ParticipantStatus, actor: str = "operator"
+    ) -> Participant:
         participant = self._existing(bic)
+        self.audit.record(actor, "set_status", bic=bic, status=status.value)
         updated = replace(participant, status=status, updated_at_ms=self.clock.now_ms())
         self.store.save_participant(updated)
         self.directory.replace(self.store.participants())
         return updated
 
-    def register_key(self, bic: str, public_key_pem: str) -> Participant:
+    def register_key(self, bic: str, public_key_pem: str, actor: str = "operator") -> Participant:
         participant = self._existing(bic)
+        self.audit.record(
+            actor,
+            "register_key",
+            bic=bic,
+            fingerprint=fingerprint(load_public_key(public_key_pem.encode())),
+        )
         load_public_key(public_key_pem.encode())  # refuses a malformed key, naming the field
         updated = replace(
             participant, public_key_pem=public_key_pem, updated_at_ms=self.clock.now_ms()
@@ -482,9 +667,10 @@ class Hub:
         self.directory.replace(self.store.participants())
         return updated
 
-    def issue_credential(self, principal: str, role: Role) -> str:
+    def issue_credential(self, principal: str, role: Role, actor: str = "operator") -> str:
         if role is Role.participant:
             self._existing(principal)
+        self.audit.record(actor, "issue_credential", principal=principal, role=role.value)
         return self.credentials.issue(principal, role)
 
     def _existing(self, bic: str) -> Participant:

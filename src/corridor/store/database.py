@@ -37,7 +37,7 @@ def open_engine(url_or_path: str, *, schema: str | None = None) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         # pysqlite's own transaction handling is replaced by explicit BEGIN IMMEDIATE,
         # so that a batch's writes take the lock up front and commit as one.
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     if backend == "postgresql":
         if schema is None:
@@ -70,3 +70,17 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: object) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
+
+
+READ_ONLY = "corridor_read_only"
+
+
+def reader(engine: Engine) -> Engine:
+    """The same database for reading only: on SQLite its transactions are deferred, so
+    readers never wait for (or hold up) the writer's lock; WAL gives them a snapshot."""
+    return engine.execution_options(**{READ_ONLY: True})
+
+
+def _sqlite_begin(connection: Any) -> None:
+    read_only = connection.get_execution_options().get(READ_ONLY, False)
+    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")

@@ -26,6 +26,7 @@ from corridor.payments.records import (
     PaymentKind,
     PaymentState,
 )
+from corridor.store.database import reader
 from corridor.store.fx_store import write_trades
 from corridor.store.schema import (
     credentials,
@@ -199,6 +200,7 @@ class HubStore:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+        self._reader = reader(engine)
 
     @property
     def engine(self) -> Engine:
@@ -218,13 +220,13 @@ class HubStore:
             )
 
     def participants(self) -> list[Participant]:
-        with self._engine.connect() as connection:
+        with self._reader.connect() as connection:
             rows = connection.execute(select(participants).order_by(participants.c.bic))
             return [participant_from_row(row) for row in rows.mappings()]
 
     # -- payments -------------------------------------------------------------------
     def payment(self, uetr: str) -> Payment | None:
-        with self._engine.connect() as connection:
+        with self._reader.connect() as connection:
             row = (
                 connection.execute(select(payments).where(payments.c.uetr == uetr))
                 .mappings()
@@ -235,12 +237,12 @@ class HubStore:
     def payments_by_uetr(self, uetrs: Sequence[str]) -> dict[str, Payment]:
         if not uetrs:
             return {}
-        with self._engine.connect() as connection:
+        with self._reader.connect() as connection:
             rows = connection.execute(select(payments).where(payments.c.uetr.in_(list(uetrs))))
             return {row["uetr"]: payment_from_row(row) for row in rows.mappings()}
 
     def events(self, uetr: str) -> list[PaymentEvent]:
-        with self._engine.connect() as connection:
+        with self._reader.connect() as connection:
             rows = connection.execute(
                 select(payment_events)
                 .where(payment_events.c.uetr == uetr)
@@ -268,12 +270,12 @@ class HubStore:
                 | (payments.c.creditor_agent == participant)
             )
         query = query.order_by(payments.c.updated_at_ms, payments.c.uetr).limit(limit)
-        with self._engine.connect() as connection:
+        with self._reader.connect() as connection:
             return [payment_from_row(r) for r in connection.execute(query).mappings()]
 
     # -- inbound --------------------------------------------------------------------
     def inbound(self, sender: str, msg_id: str) -> InboundRecord | None:
-        with self._engine.connect() as connection:
+        with self._reader.connect() as connection:
             row = (
                 connection.execute(
                     select(inbound_messages).where(
@@ -298,7 +300,7 @@ class HubStore:
 
     # -- outbox ---------------------------------------------------------------------
     def outbox_message(self, message_id: str) -> OutboxMessage | None:
-        with self._engine.connect() as connection:
+        with self._reader.connect() as connection:
             row = (
                 connection.execute(select(outbox).where(outbox.c.message_id == message_id))
                 .mappings()
@@ -314,14 +316,14 @@ class HubStore:
         if not include_acked:
             query = query.where(outbox.c.acked_at_ms.is_(None))
         query = query.order_by(outbox.c.seq).limit(limit)
-        with self._engine.connect() as connection:
+        with self._reader.connect() as connection:
             return [_outbox_from_row(r) for r in connection.execute(query).mappings()]
 
     def outbox_messages(self, recipient: str, message_ids: Sequence[str]) -> list[OutboxMessage]:
         """The recipient's messages among `message_ids` (others' ids are simply absent)."""
         if not message_ids:
             return []
-        with self._engine.connect() as connection:
+        with self._reader.connect() as connection:
             rows = connection.execute(
                 select(outbox).where(
                     outbox.c.recipient == recipient, outbox.c.message_id.in_(list(message_ids))
@@ -330,7 +332,7 @@ class HubStore:
             return [_outbox_from_row(r) for r in rows.mappings()]
 
     def outbox_backlog(self) -> dict[str, int]:
-        with self._engine.connect() as connection:
+        with self._reader.connect() as connection:
             rows = connection.execute(
                 select(outbox.c.recipient, func.count())
                 .where(outbox.c.acked_at_ms.is_(None))
