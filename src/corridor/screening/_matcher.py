@@ -155,7 +155,7 @@ class _Listed:
 
 
 @dataclass(slots=True)
-class _Query:
+class PreparedQuery:
     tokens: tuple[str, ...]
     skeletons: tuple[str, ...]
     consonants: tuple[str, ...]
@@ -238,7 +238,7 @@ class NameIndex:
 
     # -- query side -------------------------------------------------------------------
 
-    def token_similarity(self, q: int, query: _Query, vid: int) -> float:
+    def token_similarity(self, q: int, query: PreparedQuery, vid: int) -> float:
         """Similarity of query token q with vocabulary token vid (0 below the minimum)."""
         cfg = self.config
         if query.tokens[q] == self.tokens[vid]:
@@ -251,12 +251,12 @@ class NameIndex:
         )
         return _fuzzy(query.forms[q], forms, query.consonants[q], self.consonants[vid], abjad, cfg)
 
-    def prepare(self, name: NormalisedName, text_length: int) -> _Query:
+    def prepare(self, name: NormalisedName, text_length: int) -> PreparedQuery:
         skels = tuple(skeleton(t) for t in name.tokens)
         cons = tuple(consonants(t) for t in name.tokens)
         raw = name.raw or name.tokens
         forms = tuple(token_forms(t, r) for t, r in zip(name.tokens, raw, strict=True))
-        query = _Query(
+        query = PreparedQuery(
             name.tokens,
             skels,
             cons,
@@ -279,7 +279,7 @@ class NameIndex:
             query.weights.append(cached[1])
         return query
 
-    def _token_matches(self, query: _Query, q: int) -> tuple[dict[int, float], float]:
+    def _token_matches(self, query: PreparedQuery, q: int) -> tuple[dict[int, float], float]:
         """Similar vocabulary tokens of query token q (through the keys) and its weight."""
         vids: set[int] = set()
         keys = _token_keys(query.tokens[q], query.forms[q], query.consonants[q])
@@ -301,7 +301,7 @@ class NameIndex:
             sims.update(self._fuzzy_batch(query, q, fuzzy))
         return sims, self._query_weight(token, sims)
 
-    def _fuzzy_batch(self, query: _Query, q: int, vids: list[int]) -> dict[int, float]:
+    def _fuzzy_batch(self, query: PreparedQuery, q: int, vids: list[int]) -> dict[int, float]:
         """`token_similarity` for many vocabulary tokens at once (one C++ scan per form)."""
         cfg = self.config
         flat: list[str] = []
@@ -343,11 +343,11 @@ class NameIndex:
         best = max(sims, key=lambda v: (sims[v], -len(self.postings[v])))
         return self.weights[best]
 
-    def candidates(self, query: _Query, floor: float) -> list[int]:
+    def candidates(self, query: PreparedQuery, floor: float) -> list[int]:
         """Names that may reach `floor` (see candidates_bounded)."""
         return [n for n, _ in self.candidates_bounded(query, floor)]
 
-    def candidates_bounded(self, query: _Query, floor: float) -> list[tuple[int, float]]:
+    def candidates_bounded(self, query: PreparedQuery, floor: float) -> list[tuple[int, float]]:
         """Names that may reach `floor`: from the rarest tokens' postings, then bounded."""
         total = query.weight_total
         if total <= 0.0:
@@ -396,7 +396,8 @@ class NameIndex:
         return [(n, min(1.0, (bound[n] + slack) / total))
                 for n in picked[: self.config.candidates_max]]
 
-    def _gains(self, query: _Query, q: int, among: dict[int, float] | None) -> dict[int, float]:
+    def _gains(self, query: PreparedQuery, q: int,
+               among: dict[int, float] | None) -> dict[int, float]:
         """Best weight * similarity of query token q per name (only names in `among`)."""
         weight = query.weights[q]
         sims = query.sims[q]
@@ -421,11 +422,11 @@ class NameIndex:
                 best[name_id] = weight * top
         return best
 
-    def _listed_bound(self, query: _Query, name_id: int, union: set[int]) -> float:
+    def _listed_bound(self, query: PreparedQuery, name_id: int, union: set[int]) -> float:
         """Weight of the name's tokens that no query token resembles (a lower bound)."""
         return sum(self._listed_weight(v) for v in self.name_tokens[name_id] if v not in union)
 
-    def _slack(self, query: _Query) -> float:
+    def _slack(self, query: PreparedQuery) -> float:
         """Weight that second-chance matches (initials, cut or glued tokens) may add."""
         last = len(query.tokens) - 1
         return sum(
@@ -437,7 +438,7 @@ class NameIndex:
     # -- scoring ------------------------------------------------------------------------
 
     def score(
-        self, query: _Query, name_id: int, explain: bool = False
+        self, query: PreparedQuery, name_id: int, explain: bool = False
     ) -> tuple[float, tuple[FieldScore, ...]]:
         """Score of the query against one indexed name, with the token explanation."""
         ctoks = self.name_tokens[name_id]
@@ -459,7 +460,7 @@ class NameIndex:
         return self._align(query, listed, pairs, explain)
 
     def score_pair(
-        self, query: _Query, name: NormalisedName, explain: bool = False
+        self, query: PreparedQuery, name: NormalisedName, explain: bool = False
     ) -> tuple[float, tuple[FieldScore, ...]]:
         """Score of the query against any name (indexed or not), weights from the index."""
         weights = []
@@ -479,7 +480,7 @@ class NameIndex:
                     pairs.append((sim, q, c))
         return self._align(query, listed, pairs, explain)
 
-    def _pair_similarity(self, query: _Query, q: int, token: str, abjad: bool) -> float:
+    def _pair_similarity(self, query: PreparedQuery, q: int, token: str, abjad: bool) -> float:
         if query.tokens[q] == token:
             return 1.0
         forms = token_forms(token)
@@ -491,7 +492,8 @@ class NameIndex:
         )
 
     def _align(
-        self, query: _Query, listed: _Listed, pairs: list[tuple[float, int, int]], explain: bool
+        self, query: PreparedQuery, listed: _Listed, pairs: list[tuple[float, int, int]],
+        explain: bool,
     ) -> tuple[float, tuple[FieldScore, ...]]:
         pairs.sort(reverse=True)
         q_sim: dict[int, float] = {}
@@ -537,7 +539,7 @@ class NameIndex:
 
     def _second_chance(
         self,
-        query: _Query,
+        query: PreparedQuery,
         listed: _Listed,
         q_sim: dict[int, float],
         c_of_q: dict[int, tuple[int, ...]],
@@ -575,7 +577,7 @@ class NameIndex:
         if free_c and len(q_sim) < len(query.tokens) - 1:
             self._merge_query(query, listed, q_sim, c_of_q, used, free_c)
 
-    def _extend(self, query: _Query, listed: _Listed, q_sim: dict[int, float],
+    def _extend(self, query: PreparedQuery, listed: _Listed, q_sim: dict[int, float],
                 c_of_q: dict[int, tuple[int, ...]], used: set[int], free_c: list[int]) -> None:
         """A query token aligned with one listed token but written glued to its neighbour."""
         for q, sim in list(q_sim.items()):
@@ -596,7 +598,7 @@ class NameIndex:
 
     def _merge_query(
         self,
-        query: _Query,
+        query: PreparedQuery,
         listed: _Listed,
         q_sim: dict[int, float],
         c_of_q: dict[int, tuple[int, ...]],
@@ -623,7 +625,7 @@ class NameIndex:
 
     def _merge(
         self,
-        query: _Query,
+        query: PreparedQuery,
         listed: _Listed,
         q: int,
         q_sim: dict[int, float],
@@ -646,7 +648,7 @@ class NameIndex:
                 free_c.remove(second)
                 return
 
-    def exhaustive_sims(self, query: _Query, name_id: int) -> _Query:
+    def exhaustive_sims(self, query: PreparedQuery, name_id: int) -> PreparedQuery:
         """A copy of `query` whose similarities cover every token of one name (no keys)."""
         sims = [dict(s) for s in query.sims]
         for q in range(len(query.tokens)):
@@ -655,7 +657,7 @@ class NameIndex:
                     s = self.token_similarity(q, query, vid)
                     if s > 0.0:
                         sims[q][vid] = s
-        return _Query(
+        return PreparedQuery(
             query.tokens,
             query.skeletons,
             query.consonants,

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from corridor.foundation.errors import InputError
 from corridor.screening._countries import country_code
 from corridor.screening._freetext import build_automaton, scan
-from corridor.screening._matcher import MatchConfig, NameIndex
+from corridor.screening._matcher import MatchConfig, NameIndex, PreparedQuery
 from corridor.screening._normalise import normalise_name, suppression_key
 from corridor.screening._qualifiers import QualifierConfig, qualify
 from corridor.screening._records import (
@@ -139,7 +139,8 @@ class Screener:
     ) -> tuple[list[Hit], list[Hit]]:
         """(hits, suppressed hits) for one name."""
         facts = self._facts(name, country, dob, entity_type)
-        scored = self._scored(name, facts) if name.strip() else {}
+        query = self.index.prepare(normalise_name(name), len(name))
+        scored = self._scored(query, facts) if name.strip() else {}
         for ident in identifiers:
             for key in self._by_identifier.get(ident.value.upper().replace(" ", ""), ()):
                 scored[key] = (
@@ -148,10 +149,14 @@ class Screener:
                     -1,
                     (FieldScore("identifier", ident.value, ident.value, 1.0),),
                 )
-        hits = [self._hit(key, value, name, subject_field) for key, value in scored.items()]
+        hits = [self._hit(key, value, name, query, subject_field)
+                for key, value in scored.items()]
         hits.sort(key=lambda h: (-h.score, h.entry_id))
-        kept = [h for h in hits if not self._is_suppressed(h)]
-        return kept, [h for h in hits if self._is_suppressed(h)]
+        if not self._suppressed:
+            return hits, []
+        dropped = [self._is_suppressed(h) for h in hits]
+        return ([h for h, d in zip(hits, dropped, strict=True) if not d],
+                [h for h, d in zip(hits, dropped, strict=True) if d])
 
     def _facts(
         self, name: str, country: str | None, dob: str | None, entity_type: str | None
@@ -168,12 +173,11 @@ class Screener:
         return (country_code(country) if country else "", dob or "", kind)
 
     def _scored(
-        self, name: str, facts: tuple[str, str, str]
+        self, query: PreparedQuery, facts: tuple[str, str, str]
     ) -> dict[tuple[int, int], tuple[float, float, int, tuple[FieldScore, ...]]]:
         """(list, entry) -> (score, name score, name id, qualifier items) above threshold."""
         threshold = self.config.threshold
         floor = threshold - self.qualifiers.bonus_max
-        query = self.index.prepare(normalise_name(name), len(name))
         best: dict[tuple[int, int], tuple[float, float, int, tuple[FieldScore, ...]]] = {}
         entry_best: dict[tuple[int, int], float] = {}
         for name_id, bound in self.index.candidates_bounded(query, floor):
@@ -202,6 +206,7 @@ class Screener:
         key: tuple[int, int],
         value: tuple[float, float, int, tuple[FieldScore, ...]],
         query_text: str,
+        query: PreparedQuery,
         subject_field: str,
     ) -> Hit:
         total, name_score, name_id, items = value
@@ -210,7 +215,6 @@ class Screener:
         tokens: tuple[FieldScore, ...] = ()
         matched = entry.primary_name
         if name_id >= 0:
-            query = self.index.prepare(normalise_name(query_text), len(query_text))
             _, tokens = self.index.score(query, name_id, explain=True)
             matched = self._refs[name_id].text
         return Hit(
@@ -227,6 +231,8 @@ class Screener:
         )
 
     def _is_suppressed(self, hit: Hit) -> bool:
+        if not self._suppressed:
+            return False
         key = (hit.list_name, hit.list_version, hit.entry_id, suppression_key(hit.query))
         return key in self._suppressed
 
