@@ -53,6 +53,9 @@ class MatchConfig:
         unmatched_listed_factor_entity: the same for entities, vessels and aircraft (a
             word missing from a company name matters more than a middle name).
         unmatched_query_factor: how much an unmatched query token costs (1 = its weight).
+        missing_weight_cap: in a person's name, an unmatched listed token costs at most
+            this many times the query's mean token weight (a rare middle name left out
+            must not outweigh the whole query); 0 = no cap.
         first_letter_penalty: taken off the similarity of two tokens of at most
             first_letter_length_max letters whose first letters differ (Kang/Jang).
         weight_exponent: rarity weight = idf ** weight_exponent.
@@ -71,6 +74,7 @@ class MatchConfig:
     unmatched_listed_factor_entity: float = 0.80
     unmatched_query_factor: float = 1.0
     first_letter_penalty: float = 0.0
+    missing_weight_cap: float = 1.5
     first_letter_length_max: int = 5
     weight_exponent: float = 1.0
     truncated_length_min: int = 33
@@ -424,7 +428,11 @@ class NameIndex:
 
     def _listed_bound(self, query: PreparedQuery, name_id: int, union: set[int]) -> float:
         """Weight of the name's tokens that no query token resembles (a lower bound)."""
-        return sum(self._listed_weight(v) for v in self.name_tokens[name_id] if v not in union)
+        weights = [self._listed_weight(v) for v in self.name_tokens[name_id] if v not in union]
+        if self.persons[name_id] and self.config.missing_weight_cap and weights:
+            cap = self.config.missing_weight_cap * query.weight_total / max(len(query.tokens), 1)
+            return sum(min(w, cap) for w in weights)
+        return sum(weights)
 
     def _slack(self, query: PreparedQuery) -> float:
         """Weight that second-chance matches (initials, cut or glued tokens) may add."""
@@ -509,6 +517,9 @@ class NameIndex:
         cfg = self.config
         numerator = sum(query.weights[q] * s for q, s in q_sim.items())
         missing = sum(w for c, w in enumerate(listed.weights) if c not in used)
+        if listed.person and cfg.missing_weight_cap and missing:
+            cap = cfg.missing_weight_cap * query.weight_total / max(len(query.tokens), 1)
+            missing = sum(min(w, cap) for c, w in enumerate(listed.weights) if c not in used)
         unmatched = query.weight_total - sum(query.weights[q] for q in q_sim)
         if len(q_sim) < len(query.tokens):
             factor = 1.0
