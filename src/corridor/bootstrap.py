@@ -24,6 +24,7 @@ from corridor.hub.answers import Outbound
 from corridor.hub.approvals import FourEyes
 from corridor.hub.audit import AuditLog
 from corridor.hub.business_day import BusinessDays
+from corridor.hub.compliance import ComplianceConfig, ComplianceDesk
 from corridor.hub.deferred import DeferredSettlement
 from corridor.hub.directory import Directory
 from corridor.hub.engine import SettlementEngine
@@ -31,10 +32,11 @@ from corridor.hub.fx_desk import FxDesk, FxSettings
 from corridor.hub.intake import IntakeDesk
 from corridor.hub.liquidity import LiquidityDesk
 from corridor.hub.processing import PaymentProcessor
-from corridor.hub.screening import ClearAll, PaymentScreening
+from corridor.hub.screening import PaymentScreening
 from corridor.hub.security import Credentials
 from corridor.hub.service import Hub
 from corridor.hub.statements import StatementDesk
+from corridor.hub.watchlists import screener_for
 from corridor.iso20022.pipeline import Policy
 from corridor.iso20022.records import Direction
 from corridor.iso20022.schema import SchemaRegistry
@@ -113,6 +115,10 @@ class HubSettings:
         gridlock_threshold_length: queued payments (per currency) that trigger a gridlock
             run after a batch.
         fx: the network's FX fee, quote lock time and bridge currencies.
+        watchlists_dir: the archive of watch-list versions (`corridor screening lists
+            load --data-dir`); the versions in force screen every payment. None: no lists.
+        screening_threshold: the match threshold (None: the screener's default).
+        compliance: country/region rules and AML rules.
     """
 
     database_url: str = DEFAULT_DATABASE
@@ -122,6 +128,9 @@ class HubSettings:
     queue_fifo_bypass: bool = True
     gridlock_threshold_length: int = 1_000
     fx: FxSettings = field(default_factory=FxSettings)
+    watchlists_dir: Path | None = None
+    screening_threshold: float | None = None
+    compliance: ComplianceConfig = field(default_factory=ComplianceConfig)
 
 
 def hub_key(path: Path) -> bytes:
@@ -157,8 +166,11 @@ def build_hub(
         QueuePolicy(fifo_bypass=settings.queue_fifo_bypass), settings.gridlock_threshold_length
     )
     fx = FxDesk(directory, engine, settings.hub_bic, settings.fx, lambda: f"Q{ids.next_id():032x}")
+    if screening is None:
+        screener = screener_for(settings.watchlists_dir, settings.screening_threshold)
+        screening = ComplianceDesk(screener, directory, clock, settings.compliance)
     processor = PaymentProcessor(
-        settlement, store, directory, outbound, screening or ClearAll(), ids, clock, liquidity, fx
+        settlement, store, directory, outbound, screening, ids, clock, liquidity, fx
     )
     new_id = outbound_ids(ids)
     days = BusinessDays(load_currency_settings(engine), ms_to_datetime(clock.now_ms()))

@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import update
+from tests.support.hub import BANK_A, BANK_B, make_world
 
 from corridor.foundation.errors import InputError
 from corridor.hub.security import Principal, Role
 from corridor.ledger import Result
 from corridor.settlement import DayResult
 from corridor.store.schema import audit_log
-from tests.support.hub import BANK_A, BANK_B, make_world
 
 ALICE = Principal("alice", Role.operator)
 BOB = Principal("bob", Role.operator)
@@ -33,7 +33,7 @@ def test_funding_needs_a_second_operator_and_is_audited(tmp_path: Path) -> None:
     assert hub.available_minor(BANK_A, "INR") == before + 1000_00
     with pytest.raises(InputError, match="already approved"):
         hub.approve(BOB, request.id)
-    with pytest.raises(InputError, match="needs an operator"):
+    with pytest.raises(InputError, match="needs a compliance or operator user"):
         hub.request_approval(Principal(BANK_A, Role.participant), "fund", {})
     actions = [row.action for row in hub.audit.entries()]
     assert "request:fund" in actions and "approve:fund" in actions

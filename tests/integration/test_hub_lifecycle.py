@@ -62,7 +62,7 @@ def test_payment_settles_and_is_delivered(world: HubWorld) -> None:
         PaymentState.settled,
         PaymentState.delivered,
     ]
-    assert "screening not configured" in tracking.events[2].detail
+    assert "no watch lists loaded: cleared" in tracking.events[2].detail
     assert world.hub.outbox(_principal(BANK_B)) == []  # acknowledged: not offered again
     _assert_ledger_sound(world)
 

@@ -21,6 +21,7 @@ from corridor.iso20022.records import OriginalRef
 from corridor.ledger import BatchOutcome, Command, CreateTransfer, Result
 from corridor.payments.lifecycle import advance
 from corridor.payments.records import (
+    ComplianceCase,
     OutboxMessage,
     Payment,
     PaymentChanges,
@@ -65,6 +66,7 @@ class DeferredSettlement:
         *,
         detail: str,
         floors_minor: Mapping[int, int] | None = None,
+        cases: Sequence[ComplianceCase] = (),
     ) -> DeferredOutcome:
         """Try to settle waiting payments now. With `floors_minor` (debit account ->
         floor) they settle together or not at all (a gridlock set); otherwise each on
@@ -91,13 +93,21 @@ class DeferredSettlement:
                 if all(results[t.id] is Result.ok for t in chain)
             ]
             settled.extend(i.uetr for i, _ in ok)
-            return self._settled_changes(ok, payments, detail, outcome.now_ms)
+            changes = self._settled_changes(ok, payments, detail, outcome.now_ms)
+            done = {i.uetr for i, _ in ok}
+            return replace(changes, cases=tuple(c for c in cases if c.uetr in done))
 
         self._engine.execute(commands, changes)
         failed = tuple(i.uetr for i in instructions if i.uetr not in set(settled))
         return DeferredOutcome(tuple(settled), failed)
 
-    def reject(self, instructions: Sequence[TransferInstruction], reason: str, detail: str) -> None:
+    def reject(
+        self,
+        instructions: Sequence[TransferInstruction],
+        reason: str,
+        detail: str,
+        cases: Sequence[ComplianceCase] = (),
+    ) -> None:
         """Refuse waiting payments (cut-off, compliance): RJCT to each sender."""
         if not instructions:
             return
@@ -117,7 +127,7 @@ class DeferredSettlement:
             if instruction.fx is not None and self._fx is not None:
                 self._fx.released(instruction.fx.quote_id)
         changes = PaymentChanges(
-            payments=tuple(updated), events=tuple(events), outbox=tuple(outbox)
+            payments=tuple(updated), events=tuple(events), outbox=tuple(outbox), cases=tuple(cases)
         )
         self._engine.execute([], lambda _outcome: changes)
 
@@ -203,6 +213,22 @@ class DeferredSettlement:
             else self._outbound.forward_institution
         )
         return forward(recipient, [i.record for i in group], at, now_ms)
+
+    def queue_released(
+        self, instruction: TransferInstruction, sequence: int, detail: str, case: ComplianceCase
+    ) -> None:
+        """A released payment that cannot settle yet: HELD -> SCREENED -> QUEUED."""
+        payment = self._store.payments_by_uetr([instruction.uetr])[instruction.uetr]
+        now_ms = self._clock.now_ms()
+        payment, screened = advance(payment, PaymentState.screened, now_ms, detail)
+        payment, queued = advance(
+            replace(payment, queue_seq=sequence),
+            PaymentState.queued,
+            now_ms,
+            "queued: waiting for liquidity",
+        )
+        changes = PaymentChanges(payments=(payment,), events=(screened, queued), cases=(case,))
+        self._engine.execute([], lambda _outcome: changes)
 
 
 def _message_name(payment: Payment) -> str:

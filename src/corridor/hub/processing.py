@@ -28,6 +28,7 @@ from corridor.iso20022.records import CancellationStatus, OriginalRef
 from corridor.ledger import BatchOutcome, Command, CreateTransfer, Result
 from corridor.payments.lifecycle import advance
 from corridor.payments.records import (
+    ComplianceCase,
     InboundRecord,
     OutboxMessage,
     Payment,
@@ -126,6 +127,8 @@ class _Batch:
         self.to_dequeue: list[str] = []
         self.settled: list[TransferInstruction] = []
         self.fx_trades: list[object] = []
+        self.cases: list[ComplianceCase] = []
+        self.to_hold: list[TransferInstruction] = []
 
     # -- steps ----------------------------------------------------------------------
     def run(self) -> None:
@@ -142,6 +145,8 @@ class _Batch:
             desk.enqueue(instruction, sequence)
         for instruction in self.settled:
             desk.record_settled(instruction)
+        for instruction in self.to_hold:
+            self.p.screening.hold(instruction)
 
     def answers(self) -> list[Answer]:
         result = []
@@ -234,6 +239,9 @@ class _Batch:
         decision = self.p.screening.screen(instruction)
         if decision.hold:
             self._move(uetr, PaymentState.held, decision.detail)
+            if decision.case is not None:
+                self.cases.append(decision.case)
+            self.to_hold.append(instruction)
             work.steps.append((instruction, _HELD, None, decision.detail))
             return
         self._move(uetr, PaymentState.screened, decision.detail)
@@ -368,6 +376,7 @@ class _Batch:
                 self._conclude(work, outcome)
         return PaymentChanges(
             fx_trades=tuple(self.fx_trades),
+            cases=tuple(self.cases),
             payments=tuple(self.payments.values()),
             events=tuple(self.events),
             outbox=tuple(self.outbox),

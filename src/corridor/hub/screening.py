@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from corridor.hub.intake import TransferInstruction
+from corridor.payments.records import ComplianceCase
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,10 +16,15 @@ class ScreeningDecision:
     hold: bool
     detail: str
     case_id: str | None = None
+    case: ComplianceCase | None = None
 
 
 class PaymentScreening(Protocol):
     def screen(self, instruction: TransferInstruction) -> ScreeningDecision: ...
+
+    def hold(self, instruction: TransferInstruction) -> None:
+        """Keep a held payment's instruction until compliance decides (engine thread)."""
+        ...
 
 
 class ClearAll:
@@ -26,3 +32,6 @@ class ClearAll:
 
     def screen(self, instruction: TransferInstruction) -> ScreeningDecision:
         return ScreeningDecision(hold=False, detail="screening not configured: cleared")
+
+    def hold(self, instruction: TransferInstruction) -> None:
+        raise AssertionError("ClearAll never holds a payment")

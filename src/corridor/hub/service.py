@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from corridor.crypto.keys import fingerprint, load_public_key
@@ -23,6 +24,7 @@ from corridor.hub import reasons
 from corridor.hub.approvals import Decision, FourEyes
 from corridor.hub.audit import AuditLog
 from corridor.hub.business_day import BusinessDays, DayStep, period_of
+from corridor.hub.compliance import ComplianceDesk
 from corridor.hub.deferred import DeferredSettlement
 from corridor.hub.directory import Directory
 from corridor.hub.engine import SettlementEngine
@@ -39,8 +41,10 @@ from corridor.hub.network import (
 )
 from corridor.hub.onboarding import check_participant
 from corridor.hub.processing import Answer, PaymentProcessor
+from corridor.hub.screening import ScreeningDecision
 from corridor.hub.security import Credentials, Principal, Role
 from corridor.hub.statements import Period, StatementDesk
+from corridor.hub.watchlists import screener_for
 from corridor.iso20022.records import ReportKind
 from corridor.ledger import (
     BALANCE_MAX,
@@ -53,6 +57,8 @@ from corridor.ledger import (
 )
 from corridor.payments.lifecycle import advance
 from corridor.payments.records import (
+    CaseStatus,
+    ComplianceCase,
     OutboxMessage,
     Participant,
     ParticipantStatus,
@@ -62,9 +68,9 @@ from corridor.payments.records import (
     PaymentState,
 )
 from corridor.settlement import CurrencyCalendar, DayResult, DayState, LimitConfig, Priority
-from corridor.store.audit_store import ApprovalRow
+from corridor.store.audit_store import ApprovalRow, approval
 from corridor.store.fx_store import trades_between
-from corridor.store.hub_store import HubStore, inbound_payload, payments_in_state
+from corridor.store.hub_store import HubStore, cases, inbound_payload, payments_in_state
 from corridor.store.postings import CurrencySettings, load_currency_settings, save_currency_settings
 
 ACK_IDS_MAX = 1_000
@@ -99,6 +105,13 @@ class EndOfDayReport:
     rejected_at_cut_off: int
     statements: int
     entries: int
+
+
+@dataclass(frozen=True, slots=True)
+class RescreenReport:
+    lists: tuple[str, ...]
+    queued_now_held: int
+    held_rescreened: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +159,7 @@ class Hub:
             ("set_credit_line", self._set_credit_line),
             ("set_limits", self._set_limits),
             ("extend_cut_off", self._extend_cut_off),
+            ("release_hold", self._release_hold),
         ):
             four_eyes.register(action, handler)
 
@@ -230,13 +244,24 @@ class Hub:
         self, principal: Principal, action: str, params: dict[str, Any]
     ) -> ApprovalRow:
         """The first pair of eyes: nothing happens until another user approves."""
-        self._operator_only(principal)
+        self._may_decide(principal, action)
         return self.four_eyes.request(action, params, principal.name)
 
     def approve(self, principal: Principal, approval_id: str) -> Decision:
         """The second pair of eyes (engine thread): carries the action out."""
-        self._operator_only(principal)
+        row = approval(self.store.engine, approval_id)
+        self._may_decide(principal, row.action if row else "")
         return self.four_eyes.approve(approval_id, principal.name)
+
+    def _may_decide(self, principal: Principal, action: str) -> None:
+        """Compliance officers decide holds; operators (or compliance) everything else."""
+        needed = {Role.compliance} if action == "release_hold" else {Role.operator, Role.compliance}
+        if principal.role not in needed:
+            raise InputError(
+                f"{action or 'this'} needs a {' or '.join(sorted(needed))} user",
+                field="role",
+                value=principal.role.value,
+            )
 
     def refuse(self, principal: Principal, approval_id: str) -> Decision:
         self._operator_only(principal)
@@ -323,6 +348,134 @@ class Hub:
             approved_by=approved_by,
             reason=str(params.get("reason", "")),
         )
+
+    # -- compliance (engine thread) ----------------------------------------------------
+    @property
+    def compliance(self) -> ComplianceDesk:
+        screening = self.processor.screening
+        if not isinstance(screening, ComplianceDesk):
+            raise InputError(
+                "screening is not configured on this hub", field="screening", value=None
+            )
+        return screening
+
+    def cases(
+        self, principal: Principal, status: CaseStatus | None = None, uetr: str | None = None
+    ) -> list[ComplianceCase]:
+        if principal.is_participant:
+            raise InputError(
+                "compliance cases are for operator users", field="role", value=principal.role.value
+            )
+        return cases(self.store.engine, status, uetr)
+
+    def reject_hold(self, principal: Principal, uetr: str, note: str) -> ComplianceCase:
+        """A compliance officer refuses a held payment: RJCT (RR04) to the sender."""
+        self._may_decide(principal, "release_hold")
+        instruction, case = self._held_case(uetr)
+        decided = replace(
+            case,
+            status=CaseStatus.rejected,
+            decided_by=principal.name,
+            decided_at_ms=self.clock.now_ms(),
+            decision_note=note[:500],
+        )
+        self.deferred.reject(
+            [instruction],
+            reasons.RR04,
+            f"rejected by compliance ({principal.name}): {note}"[:140],
+            cases=[decided],
+        )
+        self.compliance.unhold(uetr)
+        self.audit.record(principal.name, "reject_hold", uetr=uetr, case=case.id, note=note)
+        return decided
+
+    def _release_hold(self, params: dict[str, Any], requested_by: str, approved_by: str) -> str:
+        """Four eyes done: settle the held payment now, or queue it for liquidity."""
+        uetr = str(params["uetr"])
+        instruction, case = self._held_case(uetr)
+        decided = replace(
+            case,
+            status=CaseStatus.released,
+            decided_by=f"{requested_by} + {approved_by}",
+            decided_at_ms=self.clock.now_ms(),
+            decision_note=str(params.get("note", ""))[:500],
+        )
+        detail = f"released by compliance ({requested_by}, {approved_by})"
+        self.compliance.unhold(uetr)
+        if not self.liquidity.must_wait(instruction):
+            outcome = self.deferred.settle([instruction], detail=detail, cases=[decided])
+            if outcome.settled:
+                self._dequeue_settled(outcome.settled, [instruction])
+                return "settled"
+        sequence = self.liquidity.reserve_sequence()
+        self.deferred.queue_released(instruction, sequence, detail, decided)
+        self.liquidity.enqueue(instruction, sequence)
+        return "queued"
+
+    def reload_lists(
+        self, watchlists_dir: Path, threshold: float | None = None, actor: str = "operator"
+    ) -> RescreenReport:
+        """Put the archive's lists in force and re-screen what has not moved yet: a queued
+        payment that now hits is held (with a case); a held one gets a note of what the
+        new lists say (the officers still decide)."""
+        desk = self.compliance
+        desk.screener = screener_for(watchlists_dir, threshold)
+        now_ms = self.clock.now_ms()
+        moved: list[tuple[TransferInstruction, ScreeningDecision]] = []
+        for entry in self.liquidity.entries():
+            decision = desk.screen(entry.instruction)
+            if decision.hold:
+                moved.append((entry.instruction, decision))
+        payments = self.store.payments_by_uetr([i.uetr for i, _ in moved] + desk.held_uetrs())
+        updated, events = [], []
+        for instruction, decision in moved:
+            payment, event = advance(
+                payments[instruction.uetr],
+                PaymentState.held,
+                now_ms,
+                f"re-screened: {decision.detail}",
+            )
+            updated.append(payment)
+            events.append(event)
+        notes = [
+            PaymentEvent(
+                uetr,
+                PaymentState.held,
+                now_ms,
+                "re-screened under new lists: "
+                + (
+                    "still a hit"
+                    if desk.screen(desk.held(uetr)).hold  # type: ignore[arg-type]
+                    else "no longer a hit"
+                ),
+            )
+            for uetr in desk.held_uetrs()
+        ]
+        changes = PaymentChanges(
+            payments=tuple(updated),
+            events=tuple(events + notes),
+            cases=tuple(d.case for _, d in moved if d.case is not None),
+        )
+        if changes:
+            self.engine.execute([], lambda _outcome: changes)
+        self.liquidity.remove([i.uetr for i, _ in moved])
+        for instruction, _ in moved:
+            desk.hold(instruction)
+        versions = desk.screener.versions() if desk.screener else ()
+        self.audit.record(
+            actor,
+            "reload_lists",
+            lists={v.list_name: v.list_version for v in versions},
+            held_now=len(moved),
+        )
+        return RescreenReport(tuple(v.list_name for v in versions), len(moved), len(notes))
+
+    def _held_case(self, uetr: str) -> tuple[TransferInstruction, ComplianceCase]:
+        instruction = self.compliance.held(uetr)
+        open_cases = cases(self.store.engine, CaseStatus.open, uetr)
+        if instruction is None or not open_cases:
+            raise InputError("no held payment with an open case", field="uetr", value=uetr)
+        return instruction, open_cases[0]
 
     # -- queues (operator and senders) -------------------------------------------------
     def queue(self, principal: Principal, currency: str) -> list[QueueEntry]:
@@ -465,9 +618,14 @@ class Hub:
         return day.calendar if day is not None else CurrencyCalendar(currency)
 
     def recover_waiting(self) -> int:
-        """At start-up: put QUEUED payments back in their queues, in their old order."""
+        """At start-up: QUEUED payments back in their queues in their old order, HELD ones
+        back under compliance. A queued cross-currency payment cannot wait across a
+        restart (quotes live in memory): it is rejected, and its sender told so."""
         count = 0
-        for payment in payments_in_state(self.store.engine, [PaymentState.queued]):
+        stale: list[TransferInstruction] = []
+        for payment in payments_in_state(
+            self.store.engine, [PaymentState.queued, PaymentState.held]
+        ):
             data = inbound_payload(self.store.engine, payment.instructing_agent, payment.msg_id)
             instruction = (
                 self.intake.reroute(payment.instructing_agent, data, payment.uetr)
@@ -478,8 +636,14 @@ class Hub:
                 raise StoreError(
                     f"queued payment {payment.uetr} cannot be rebuilt from its stored message"
                 )
-            self.liquidity.enqueue(instruction, payment.queue_seq)
+            if instruction.quote_id is not None:
+                stale.append(instruction)
+            elif payment.state is PaymentState.held:
+                self.processor.screening.hold(instruction)
+            else:
+                self.liquidity.enqueue(instruction, payment.queue_seq)
             count += 1
+        self.deferred.reject(stale, reasons.NARR, "FX quote lost when the hub restarted")
         return count
 
     def cut_off(self, currency: str, reason: str = reasons.TM01) -> int:

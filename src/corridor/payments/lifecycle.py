@@ -16,7 +16,7 @@ ALLOWED: dict[PaymentState, frozenset[PaymentState]] = {
     S.validated: frozenset({S.screened, S.held, S.rejected}),
     S.screened: frozenset({S.queued, S.settled, S.rejected, S.cancelled}),
     S.held: frozenset({S.screened, S.rejected, S.cancelled}),
-    S.queued: frozenset({S.settled, S.rejected, S.cancelled}),
+    S.queued: frozenset({S.settled, S.rejected, S.cancelled, S.held}),  # held: re-screened
     S.settled: frozenset({S.delivered, S.returned}),
     S.delivered: frozenset({S.returned}),
     S.rejected: frozenset(),

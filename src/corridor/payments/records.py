@@ -158,6 +158,35 @@ class InboundRecord:
     payload: bytes = b""
 
 
+class CaseStatus(StrEnum):
+    open = "open"
+    released = "released"
+    rejected = "rejected"
+
+
+@dataclass(frozen=True, slots=True)
+class ComplianceCase:
+    """A payment held by screening, waiting for compliance officers.
+
+    Attributes:
+        id: the case id. uetr: the held payment.
+        summary: one line for lists; hits: JSON of every hit with its explanation.
+        lists_used: JSON of the list versions the screening decision used.
+        decided_by / decided_at_ms / decision_note: filled when released or rejected.
+    """
+
+    id: str
+    uetr: str
+    opened_at_ms: int
+    status: CaseStatus
+    summary: str
+    hits: str
+    lists_used: str
+    decided_by: str | None = None
+    decided_at_ms: int | None = None
+    decision_note: str | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class PaymentChanges:
     """Everything a batch changes besides the ledger, committed in the same transaction.
@@ -169,6 +198,7 @@ class PaymentChanges:
         inbound: received messages and their answers.
         acks: (recipient, message_id, at_ms) of outbox messages acknowledged now.
         fx_trades: FX conversions settled by this batch (for the FX reports).
+        cases: compliance cases opened or decided by this batch.
     """
 
     payments: tuple[Payment, ...] = ()
@@ -177,6 +207,7 @@ class PaymentChanges:
     inbound: tuple[InboundRecord, ...] = ()
     acks: tuple[tuple[str, str, int], ...] = ()
     fx_trades: tuple[object, ...] = ()  # corridor.fx.reports.FxTrade
+    cases: tuple[ComplianceCase, ...] = ()
 
     def __bool__(self) -> bool:
         return bool(
@@ -186,4 +217,5 @@ class PaymentChanges:
             or self.inbound
             or self.acks
             or self.fx_trades
+            or self.cases
         )

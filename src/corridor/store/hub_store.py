@@ -15,6 +15,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from corridor.payments.records import (
+    CaseStatus,
+    ComplianceCase,
     InboundRecord,
     OutboxMessage,
     Participant,
@@ -29,6 +31,7 @@ from corridor.payments.records import (
 from corridor.store.database import reader
 from corridor.store.fx_store import write_trades
 from corridor.store.schema import (
+    compliance_cases,
     credentials,
     inbound_messages,
     outbox,
@@ -87,6 +90,9 @@ def write_changes(connection: Connection, changes: PaymentChanges) -> None:
             ],
         )
     write_trades(connection, changes.fx_trades)  # type: ignore[arg-type]
+    for case in changes.cases:
+        connection.execute(compliance_cases.delete().where(compliance_cases.c.id == case.id))
+        connection.execute(insert(compliance_cases), [case_row(case)])
     for recipient, message_id, at_ms in changes.acks:
         connection.execute(
             update(outbox)
@@ -417,3 +423,44 @@ def inbound_payload(engine: Engine, sender: str, msg_id: str) -> bytes | None:
             )
         ).first()
     return None if row is None else bytes(row[0])
+
+
+def case_row(case: ComplianceCase) -> dict[str, Any]:
+    return {
+        "id": case.id,
+        "uetr": case.uetr,
+        "opened_at_ms": case.opened_at_ms,
+        "status": case.status.value,
+        "summary": case.summary,
+        "hits": case.hits,
+        "lists_used": case.lists_used,
+        "decided_by": case.decided_by,
+        "decided_at_ms": case.decided_at_ms,
+        "decision_note": case.decision_note,
+    }
+
+
+def cases(
+    engine: Engine, status: CaseStatus | None = None, uetr: str | None = None, limit: int = 1_000
+) -> list[ComplianceCase]:
+    query = select(compliance_cases).order_by(compliance_cases.c.opened_at_ms)
+    if status is not None:
+        query = query.where(compliance_cases.c.status == status.value)
+    if uetr is not None:
+        query = query.where(compliance_cases.c.uetr == uetr)
+    with reader(engine).connect() as connection:
+        return [
+            ComplianceCase(
+                r.id,
+                r.uetr,
+                r.opened_at_ms,
+                CaseStatus(r.status),
+                r.summary,
+                r.hits,
+                r.lists_used,
+                r.decided_by,
+                r.decided_at_ms,
+                r.decision_note,
+            )
+            for r in connection.execute(query.limit(limit))
+        ]

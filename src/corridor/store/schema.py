@@ -219,3 +219,19 @@ fx_trades = Table(
     Column("target_minor", BigInteger, nullable=False),
     Column("settled_at_ms", BigInteger, nullable=False, index=True),
 )
+
+# -- compliance: cases opened by screening hits ---------------------------------------
+compliance_cases = Table(
+    "compliance_cases",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("uetr", UETR, nullable=False, index=True),
+    Column("opened_at_ms", BigInteger, nullable=False),
+    Column("status", String(16), nullable=False, index=True),
+    Column("summary", Text, nullable=False),
+    Column("hits", Text, nullable=False),  # JSON: every hit with its explanation
+    Column("lists_used", Text, nullable=False),  # JSON: list name -> version hash
+    Column("decided_by", String(140), nullable=True),
+    Column("decided_at_ms", BigInteger, nullable=True),
+    Column("decision_note", Text, nullable=True),
+)
