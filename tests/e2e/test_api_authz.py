@@ -19,11 +19,13 @@ from corridor.hub.security import Principal, Role
 pytestmark = pytest.mark.anyio
 
 PARTICIPANT, ANYONE, OP_READ, OP_WRITE = "participant", "anyone", "operator-read", "operator-write"
+APPROVER = "approver"
 ADMITTED = {
     PARTICIPANT: {Role.participant},
     ANYONE: set(Role),
     OP_READ: {Role.operator, Role.compliance, Role.auditor},
     OP_WRITE: {Role.operator},
+    APPROVER: {Role.operator, Role.compliance},
 }
 UETR = "0b0c54f1-3a0e-4b8e-9c43-3c3f1e0b7a10"
 _KEY = public_key_pem(generate_private_key().public_key()).decode()
@@ -52,6 +54,40 @@ ENDPOINTS: list[tuple[str, str, str, str, Any]] = [
      {"principal": "someone", "role": "auditor"}),
     ("GET", "/v1/operator/accounts", "/v1/operator/accounts", OP_READ, None),
     ("GET", "/v1/operator/payments/{uetr}", f"/v1/operator/payments/{UETR}", OP_READ, None),
+    # liquidity, reports, business day
+    ("GET", "/v1/queue", "/v1/queue?currency=INR", PARTICIPANT, None),
+    ("POST", "/v1/queue/{uetr}/priority", f"/v1/queue/{UETR}/priority", PARTICIPANT,
+     {"priority": "URGT"}),
+    ("POST", "/v1/reports", "/v1/reports", PARTICIPANT,
+     {"kind": "camt.052", "currency": "INR", "from": "2026-01-05T00:00:00Z",
+      "to": "2026-01-05T12:00:00Z"}),
+    ("GET", "/v1/operator/queues", "/v1/operator/queues", OP_READ, None),
+    ("POST", "/v1/operator/gridlock/{currency}", "/v1/operator/gridlock/INR", OP_WRITE, None),
+    ("POST", "/v1/operator/day/{currency}/cut-off", "/v1/operator/day/BRL/cut-off", OP_WRITE,
+     None),
+    ("POST", "/v1/operator/day/{currency}/end-of-day", "/v1/operator/day/XXX/end-of-day",
+     OP_WRITE, None),
+    ("GET", "/v1/operator/day", "/v1/operator/day", OP_READ, None),
+    # FX
+    ("POST", "/v1/fx/quotes", "/v1/fx/quotes", PARTICIPANT,
+     {"creditor_agent": BANK_A, "source_currency": "INR", "target_currency": "CNY",
+      "amount": "100.00"}),
+    ("GET", "/v1/fx/quotes/{quote_id}", "/v1/fx/quotes/Qnope", PARTICIPANT, None),
+    ("PUT", "/v1/fx/rates", "/v1/fx/rates", PARTICIPANT, {"rates": []}),
+    ("GET", "/v1/operator/fx/volumes", "/v1/operator/fx/volumes?from=2026-01-01T00:00:00Z"
+     "&to=2026-01-06T00:00:00Z", OP_READ, None),
+    ("GET", "/v1/operator/fx/exposure", "/v1/operator/fx/exposure", OP_READ, None),
+    # four eyes and audit
+    ("GET", "/v1/operator/approvals", "/v1/operator/approvals", OP_READ, None),
+    ("POST", "/v1/operator/approvals", "/v1/operator/approvals", OP_WRITE,
+     {"action": "extend_cut_off", "params": {"currency": "INR", "minutes": 5}}),
+    *[
+        ("POST", f"/v1/operator/approvals/{{approval_id}}/{decision}",
+         f"/v1/operator/approvals/nope/{decision}", APPROVER, None)
+        for decision in ("approve", "refuse")
+    ],
+    ("GET", "/v1/operator/audit", "/v1/operator/audit?after=0&limit=5", OP_READ, None),
+    ("GET", "/v1/operator/audit/verify", "/v1/operator/audit/verify", OP_READ, None),
 ]
 PUBLIC = {("GET", "/health"), ("GET", "/metrics")}
 

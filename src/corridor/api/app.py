@@ -13,11 +13,20 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from corridor.api import routes_messages, routes_operator, routes_payments, routes_system
+from corridor.api import (
+    routes_approvals,
+    routes_fx,
+    routes_liquidity,
+    routes_messages,
+    routes_operator,
+    routes_payments,
+    routes_system,
+)
 from corridor.api.access_log import AccessLog
 from corridor.api.context import MESSAGE_BYTES_MAX, ApiContext, OutboxSignal
 from corridor.api.errors import ErrorEnvelope, install_error_handlers
 from corridor.api.metrics import Metrics
+from corridor.api.ticker import GRIDLOCK_INTERVAL_MS, TICK_INTERVAL_MS, Ticker, check_interval
 from corridor.hub.service import Hub
 from corridor.hub.worker import EngineWorker
 
@@ -27,23 +36,40 @@ _TAGS = [
     {"name": "messages", "description": "Submit ISO 20022 messages; outbox and acks"},
     {"name": "payments", "description": "Tracking, payments, balances (participant data)"},
     {"name": "directory", "description": "The public directory"},
+    {"name": "liquidity", "description": "Queued payments, priorities, statements and reports"},
+    {"name": "fx", "description": "Quotes for cross-currency payments; providers' rates"},
     {"name": "operator", "description": "Operator users (operator, compliance, auditor)"},
     {"name": "system", "description": "Health and metrics (no credential)"},
 ]
 
 
-def create_app(hub: Hub, *, message_bytes_max: int = MESSAGE_BYTES_MAX) -> FastAPI:
-    """The HTTP API over `hub`. Serve it with uvicorn (see server.run)."""
+def create_app(
+    hub: Hub,
+    *,
+    message_bytes_max: int = MESSAGE_BYTES_MAX,
+    tick_interval_ms: int = TICK_INTERVAL_MS,
+    gridlock_interval_ms: int = GRIDLOCK_INTERVAL_MS,
+) -> FastAPI:
+    """The HTTP API over `hub`. Serve it with uvicorn (see server.run).
+
+    While it runs, `hub.tick()` (business days) runs every `tick_interval_ms` and gridlock
+    resolution every `gridlock_interval_ms` on the engine thread; 0 turns either off."""
     ctx = ApiContext(hub=hub, metrics=Metrics(), message_bytes_max=message_bytes_max)
+    check_interval(tick_interval_ms, "tick_interval_ms")
+    check_interval(gridlock_interval_ms, "gridlock_interval_ms")
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         ctx.signal = OutboxSignal()
         ctx.worker = EngineWorker(hub, on_batch=lambda n: _batch_done(ctx, n))
         await ctx.worker.start()
+        ticker = Ticker(hub, ctx.worker, tick_interval_ms, gridlock_interval_ms)
+        _app.state.ticker = ticker
+        ticker.start()
         try:
             yield
         finally:
+            await ticker.stop()
             await ctx.worker.stop()
             ctx.worker = None
 
@@ -58,6 +84,10 @@ def create_app(hub: Hub, *, message_bytes_max: int = MESSAGE_BYTES_MAX) -> FastA
     install_error_handlers(app)
     for module in (routes_messages, routes_payments, routes_operator, routes_system):
         app.include_router(module.router)
+    for router in (routes_liquidity.router, routes_liquidity.operator_router, routes_fx.router):
+        app.include_router(router)
+    for router in (routes_fx.operator_router, routes_approvals.router):
+        app.include_router(router)
     app.add_middleware(AccessLog, metrics=ctx.metrics)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
