@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from corridor.foundation.errors import InputError
-from corridor.screening import diff_lists, load_simple_csv
+from corridor.screening import Party, ScreeningSubject, diff_lists, load_simple_csv, rescreen
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "screening"
 
@@ -35,3 +35,20 @@ def test_first_version_is_all_added_and_lists_must_match() -> None:
     other = load_simple_csv((FIXTURES / "simple.csv").read_bytes(), list_name="internal")
     with pytest.raises(InputError):
         diff_lists(other, new)
+
+
+def test_rescreen_finds_payments_hitting_added_or_changed_entries_only() -> None:
+    old = load_simple_csv((FIXTURES / "simple.csv").read_bytes(), list_name="national")
+    new = load_simple_csv((FIXTURES / "simple.csv").read_bytes()
+                          + b"N-9,Cobalt Ridge Minerals,entity,,,,\n", list_name="national")
+    diff = diff_lists(old, new)
+    held = [
+        ScreeningSubject("uetr-a", (Party("creditor", "Cobalt Ridge Minerals Ltd"),)),
+        ScreeningSubject("uetr-b", (Party("creditor", "Harbourside Exchange House"),)),
+        ScreeningSubject("uetr-c", (Party("creditor", "Blue River Foods"),)),
+    ]
+    results = rescreen([new], [diff], held)
+    assert [r.reference for r in results] == ["uetr-a"]
+    assert results[0].hits[0].entry_id == "national:N-9"
+    assert results[0].lists_used[0].list_version == new.version
+    assert rescreen([new], [diff_lists(new, new)], held) == []

@@ -8,6 +8,7 @@ Public API (stable for the hub)::
     load_eu_xml(data, *, list_name="eu") -> WatchList
     load_simple_csv(data, *, list_name) -> WatchList
     diff_lists(old | None, new) -> ListDiff
+    rescreen(new_lists, diffs, subjects, *, threshold=None) -> list[ScreeningResult]
     Screener(lists, threshold=None, *, suppressions=()) with
         .check(name, *, country=None, dob=None, entity_type=None, identifiers=()) -> list[Hit]
         .screen(subject: ScreeningSubject, rules=()) -> ScreeningResult
@@ -47,6 +48,7 @@ from corridor.screening._records import (
     Suppression,
     WatchList,
 )
+from corridor.screening._rescreen import rescreen
 from corridor.screening._screener import DEFAULT_THRESHOLD, Screener
 
 __all__ = [
@@ -81,6 +83,7 @@ __all__ = [
     "load_simple_csv",
     "load_un_xml",
     "normalise_name",
+    "rescreen",
     "screen_payment",
     "suppression_key",
 ]
