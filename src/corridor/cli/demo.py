@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import shutil
 import time
+from decimal import Decimal
 from pathlib import Path
 
 import typer
@@ -38,7 +39,7 @@ def demo(
     workdir: Path = typer.Option(
         Path("var/demo"), help="Where the demo network goes (emptied first)."
     ),
-    messages: int = typer.Option(1_000, min=1, max=100_000, help="trade messages"),
+    messages: int = typer.Option(600, min=1, max=100_000, help="trade messages"),
     senders: int = typer.Option(8, min=1, max=64, help="messages in flight at once"),
     seed: int = typer.Option(20261123),
 ) -> None:
@@ -103,12 +104,17 @@ def _corridor_table(summary: DaySummary) -> Table:
     previous = ""
     for currency, sender, receiver, payments, value_minor in corridor_rows(summary):
         table.add_row("" if currency == previous else currency, f"{sender} -> {receiver}",
-                      f"{payments:,}", f"{format_amount(value_minor, currency)}")
+                      f"{payments:,}", _money(value_minor, currency))
         previous = currency
     for currency, total in summary.per_currency().items():
         table.add_row(currency, "[bold]all[/]", f"[bold]{total.payments:,}[/]",
-                      f"[bold]{format_amount(total.value_minor, currency)}[/]")
+                      f"[bold]{_money(total.value_minor, currency)}[/]")
     return table
+
+
+def _money(amount_minor: int, currency: str) -> str:
+    """Grouped digits for reading ("1,189,460.23"); the amount is format_amount's."""
+    return f"{Decimal(format_amount(amount_minor, currency)):,}"
 
 
 def _refusal_table(summary: DaySummary) -> Table:

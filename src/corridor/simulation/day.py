@@ -54,7 +54,7 @@ class DayOptions:
         over_limit: banks that send one payment larger than they can cover (`over_limit`).
     """
 
-    messages: int = 1_000
+    messages: int = 600
     seed: int = 20_261_123
     senders: int = 8
     over_limit: int = 2
