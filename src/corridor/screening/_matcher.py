@@ -364,8 +364,8 @@ class NameIndex:
                 break
             required.append(q)
             remaining -= query.weights[q]
-        bound: dict[int, float] = {}
-        for q in required:
+        bound: dict[int, float] = self._gains(query, required[0], None) if required else {}
+        for q in required[1:]:
             for name_id, gain in self._gains(query, q, None).items():
                 bound[name_id] = bound.get(name_id, 0.0) + gain
         for q in order[len(required) :]:
@@ -414,6 +414,8 @@ class NameIndex:
             best.update(dict.fromkeys(self.postings[vid], weight * sims[vid]))
         if among is None:
             return best
+        if len(best) > len(among):
+            return {n: best[n] for n in among if n in best}
         return {n: g for n, g in best.items() if n in among}
 
     def _gains_among(
