@@ -7,6 +7,9 @@
                                   remittance="Invoice 42")
     with CorridorClient("http://127.0.0.1:8080", token) as hub:
         answer = hub.send(sign_message(xml, load_key("bank.pem")))
+        quote = hub.quote("HANGCNSH", "INR", "CNY", "100000.00")     # cross-currency
+        hub.send(sign_message(compose_fx_transfer(quote, debtor_name=..., creditor_name=...),
+                              load_key("bank.pem")))
         for message in hub.watch(auto_ack=True):
             ...
 
@@ -31,10 +34,32 @@ from corridor.client._results import (
     TrackingEvent,
     UnexpectedResponse,
 )
+from corridor.client._results_more import (
+    Approval,
+    AuditCheck,
+    AuditEntry,
+    AuditPage,
+    CutOffResult,
+    DayStatus,
+    Decision,
+    EndOfDayResult,
+    Exposure,
+    FxVolume,
+    GridlockReport,
+    PriorityChange,
+    QueuedPayment,
+    Quote,
+    QuoteCharge,
+    QuoteLeg,
+    RateSheet,
+    RateTier,
+    Report,
+)
 from corridor.client._transport import RetryPolicy
 from corridor.client.compose import (
     DEFAULT_HUB_BIC,
     compose_credit_transfer,
+    compose_fx_transfer,
     load_key,
     message_references,
     sign_message,
@@ -43,22 +68,42 @@ from corridor.client.compose import (
 __all__ = [
     "DEFAULT_HUB_BIC",
     "AckResult",
+    "Approval",
+    "AuditCheck",
+    "AuditEntry",
+    "AuditPage",
     "Balance",
     "ClientError",
     "ConnectionFailed",
     "CorridorApiError",
     "CorridorClient",
     "Credential",
+    "CutOffResult",
+    "DayStatus",
+    "Decision",
     "DirectoryEntry",
+    "EndOfDayResult",
+    "Exposure",
+    "FxVolume",
+    "GridlockReport",
     "InboxMessage",
     "OnboardResult",
     "OutboxPage",
+    "PriorityChange",
+    "QueuedPayment",
+    "Quote",
+    "QuoteCharge",
+    "QuoteLeg",
+    "RateSheet",
+    "RateTier",
+    "Report",
     "RetryPolicy",
     "SubmitResult",
     "Tracking",
     "TrackingEvent",
     "UnexpectedResponse",
     "compose_credit_transfer",
+    "compose_fx_transfer",
     "load_key",
     "message_references",
     "sign_message",

@@ -11,6 +11,7 @@ CurrencyError subclasses) naming the field and the value; nothing is sent anywhe
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -18,6 +19,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from corridor.client._results_more import Quote
 from corridor.crypto.keys import KEY_FILE_BYTES_MAX, PrivateKey, load_private_key
 from corridor.foundation.errors import InputError
 from corridor.foundation.money import AMOUNT_MINOR_MAX, parse_amount
@@ -26,6 +28,7 @@ from corridor.iso20022.outbound import build_message, make_header
 from corridor.iso20022.reasons import Problem
 from corridor.iso20022.records import (
     Agent,
+    Charge,
     CreditTransfer,
     CreditTransferTransaction,
     GroupHeader,
@@ -96,6 +99,68 @@ def compose_credit_transfer(
     body = CreditTransfer(group=group, transactions=(transaction,))
     header = make_header(body, Agent(bic=debtor_agent), Agent(bic=_bic(hub_bic, "hub_bic")), at)
     return build_message(header, body)
+
+
+def compose_fx_transfer(
+    quote: Quote,
+    *,
+    debtor_name: str,
+    creditor_name: str,
+    remittance: str | Sequence[str] = (),
+    uetr: str | None = None,
+    msg_id: str | None = None,
+    settlement_priority: str | None = None,
+    hub_bic: str = DEFAULT_HUB_BIC,
+    end_to_end_id: str | None = None,
+    created_at: datetime | None = None,
+) -> bytes:
+    """An unsigned cross-currency pacs.008 that uses `quote` (from CorridorClient.quote).
+
+    It states what the hub checks against the quote (docs/integration.md, "Quotes and
+    cross-currency payments"): IntrBkSttlmAmt = the target amount in the target
+    currency, InstdAmt = the instructed amount in the source currency, XchgRate, ChrgBr,
+    one ChrgsInf per charge, and InstrForNxtAgt/InstrInf "/FXQT/<quote id>".
+    """
+    at = created_at or datetime.now(UTC)
+    base = _transaction(
+        _bic(quote.debtor_agent, "debtor_agent"),
+        _bic(quote.creditor_agent, "creditor_agent"),
+        quote.target_minor,
+        quote.target_currency,
+        debtor_name=_text(debtor_name, "debtor_name", NAME_LENGTH_MAX),
+        creditor_name=_text(creditor_name, "creditor_name", NAME_LENGTH_MAX),
+        remittance=_remittance(remittance),
+        uetr=_uetr(uetr),
+        end_to_end_id=_text(end_to_end_id or _fresh_id("E2E"), "end_to_end_id", TEXT_35_MAX),
+        settlement_priority=_choice(
+            settlement_priority, "settlement_priority", SETTLEMENT_PRIORITIES
+        ),
+        charge_bearer=_choice(quote.charge_bearer, "charge_bearer", CHARGE_BEARERS) or "DEBT",
+        at=at,
+    )
+    transaction = dataclasses.replace(
+        base,
+        instructed_amount_minor=quote.instructed_minor,
+        instructed_currency=quote.source_currency,
+        exchange_rate=quote.xchg_rate,
+        charges=tuple(
+            Charge(c.amount_minor, c.currency, Agent(bic=_bic(c.agent, "charges.agent")))
+            for c in quote.charges
+        ),
+        quote_id=quote.id,
+    )
+    group = GroupHeader(
+        msg_id=_text(msg_id or _fresh_id("MSG"), "msg_id", TEXT_35_MAX),
+        created_at=at,
+        number_of_transactions=1,
+        settlement_method="CLRG",
+        total_amount_minor=transaction.amount_minor,
+        total_currency=transaction.currency,
+        settlement_date=at.date(),
+    )
+    body = CreditTransfer(group=group, transactions=(transaction,))
+    sender = Agent(bic=quote.debtor_agent)
+    return build_message(make_header(body, sender, Agent(bic=_bic(hub_bic, "hub_bic")), at), body)
 
 
 def _transaction(
