@@ -39,7 +39,7 @@ from corridor.hub.liquidity import QueueEntry
 from corridor.hub.security import Principal
 from corridor.hub.service import GridlockReport, Hub
 from corridor.iso20022.records import ReportKind
-from corridor.settlement import Priority
+from corridor.settlement import Priority, QueuedPayment
 
 router = APIRouter(prefix="/v1", tags=["liquidity"])
 operator_router = APIRouter(prefix="/v1/operator", tags=["operator"])
@@ -56,8 +56,15 @@ _PRIORITY_CODES = {
 
 
 # -- rendering (engine thread: queues and days change there) ------------------------
-def _queued(entry: QueueEntry, position: int) -> QueuedPaymentView:
-    queued = entry.queued
+def _books(hub: Hub, entries: list[QueueEntry]) -> dict[int, QueuedPayment]:
+    """The queue books' own records of `entries` (QueueEntry.queued keeps the priority
+    a payment was queued with; the book has the current one)."""
+    currencies = sorted({entry.queued.currency for entry in entries})
+    return {p.payment_id: p for c in currencies for p in hub.liquidity.book(c).payments()}
+
+
+def _queued(entry: QueueEntry, position: int, current: QueuedPayment | None) -> QueuedPaymentView:
+    queued = current or entry.queued
     return QueuedPaymentView(
         uetr=entry.instruction.uetr,
         position=position,
@@ -73,7 +80,11 @@ def _queued(entry: QueueEntry, position: int) -> QueuedPaymentView:
 
 def _queue_list(hub: Hub, principal: Principal, currency: str | None) -> QueueList:
     entries = hub.queue(principal, currency or "")
-    views = [_queued(entry, index) for index, entry in enumerate(entries)]
+    books = _books(hub, entries)
+    views = [
+        _queued(entry, index, books.get(entry.queued.payment_id))
+        for index, entry in enumerate(entries)
+    ]
     total = hub.liquidity.length() if not principal.is_participant else len(views)
     return QueueList(data=views, queued_total=total)
 
@@ -150,9 +161,11 @@ def _reprioritise(
         return None
     changed = hub.reprioritise(principal, uetr, priority)
     entries = hub.liquidity.entries(entry.queued.currency)
+    books = _books(hub, entries)
     for position, now in enumerate(entries):
         if now.instruction.uetr == uetr:
-            return PriorityView(changed=changed, payment=_queued(now, position), settled=False)
+            view = _queued(now, position, books.get(now.queued.payment_id))
+            return PriorityView(changed=changed, payment=view, settled=False)
     return PriorityView(changed=changed, payment=None, settled=True)
 
 
