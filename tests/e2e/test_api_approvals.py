@@ -144,7 +144,7 @@ async def test_cut_off_extension_and_limits(api: ApiWorld) -> None:
     )
     done = await api.post("compliance", f"/v1/operator/approvals/{limits['id']}/approve")
     assert done.status_code == 200 and done.json()["approval"]["status"] == "approved"
-    data, (uetr,) = api.world.credit_transfer(BANK_A, "DECCINBB", [20_00])
+    data, _ = api.world.credit_transfer(BANK_A, "DECCINBB", [20_00])
     assert (await api.submit(BANK_A, data)).json()["status"] == "PDNG"  # over the limit
 
 
