@@ -562,14 +562,20 @@ class NameIndex:
         cfg = self.config
         free_c = [c for c in range(len(listed.tokens)) if c not in used]
         self._extend(query, listed, q_sim, c_of_q, used, free_c)
+        last_q = len(query.tokens) - 1
         for q in range(len(query.tokens)):
             if q in q_sim or not free_c:
                 continue
             token = query.tokens[q]
+            query_initial = _is_initial(token)
+            if not (query_initial or (query.truncated and q == last_q)
+                    or any(_is_initial(listed.tokens[c]) for c in free_c)):
+                self._merge(query, listed, q, q_sim, c_of_q, used, free_c)
+                continue
             for c in free_c:
                 other = listed.tokens[c]
                 sim = 0.0
-                if (_is_initial(token) or _is_initial(other)) and token[0] == other[0]:
+                if (query_initial or _is_initial(other)) and token[0] == other[0]:
                     sim = cfg.initial_similarity * min(
                         1.0, listed.weights[c] / max(query.weights[q], 1e-9)
                     )
@@ -587,7 +593,7 @@ class NameIndex:
                     break
             else:
                 self._merge(query, listed, q, q_sim, c_of_q, used, free_c)
-        if free_c and len(q_sim) < len(query.tokens) - 1:
+        if free_c and any(q not in q_sim and q + 1 not in q_sim for q in range(last_q)):
             self._merge_query(query, listed, q_sim, c_of_q, used, free_c)
 
     def _extend(self, query: PreparedQuery, listed: _Listed, q_sim: dict[int, float],
@@ -628,7 +634,8 @@ class NameIndex:
                     continue
                 joined = skeleton("".join(raw[q] for q in span))
                 for c in free_c:
-                    sim = OSA.normalized_similarity(joined, listed.skeletons[c])
+                    sim = OSA.normalized_similarity(joined, listed.skeletons[c],
+                                                    score_cutoff=floor)
                     if sim >= floor:
                         for q in span:
                             q_sim[q], c_of_q[q] = sim, (c,)
@@ -651,9 +658,13 @@ class NameIndex:
         pairs = [(c, c + 1) for c in free_c if c + 1 in free_c]
         if last > 1 and last in free_c and 0 in free_c:
             pairs.append((last, 0))  # "LAST, First" written First+LAST
+        wanted = len(query.skeletons[q])
         for first, second in pairs:
+            length = len(listed.skeletons[first]) + len(listed.skeletons[second])
+            if abs(length - wanted) > (1.0 - floor) * max(length, wanted):
+                continue  # the lengths alone keep the similarity under the floor
             joined = listed.skeletons[first] + listed.skeletons[second]
-            sim = OSA.normalized_similarity(query.skeletons[q], joined)
+            sim = OSA.normalized_similarity(query.skeletons[q], joined, score_cutoff=floor)
             if sim >= floor:
                 q_sim[q], c_of_q[q] = sim, (first, second)
                 used.update((first, second))
