@@ -12,7 +12,9 @@ from corridor.cli import (
     ledger,
     network,
     operator,
+    operator_http,
     participant,
+    participant_more,
     screening,
     serve,
 )
@@ -28,6 +30,9 @@ app.add_typer(audit.app, name="audit")
 app.add_typer(iso.app, name="iso")
 app.add_typer(screening.app, name="screening")
 app.add_typer(participant.app, name="participant")
+for _name, _command in participant_more.COMMANDS.items():
+    participant.app.command(_name)(_command)
+app.add_typer(operator_http.app, name="operator")
 app.add_typer(operator.app, name="participants")
 app.command("init")(network.init)
 app.command("demo")(demo.demo)

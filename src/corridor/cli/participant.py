@@ -24,6 +24,7 @@ from corridor.client import (
     SubmitResult,
     Tracking,
     compose_credit_transfer,
+    compose_fx_transfer,
     load_key,
     sign_message,
 )
@@ -81,6 +82,14 @@ def send(
     uetr: Annotated[str | None, typer.Option(help="UETR (default: a new UUID v4).")] = None,
     msg_id: Annotated[str | None, typer.Option(help="MsgId (default: a new id).")] = None,
     priority: Annotated[str | None, typer.Option(help="SttlmPrty: URGT, HIGH, NORM.")] = None,
+    quote: Annotated[
+        str | None,
+        typer.Option(
+            "--quote",
+            help="Pay with this FX quote (from `participant quote`): amounts, currencies, "
+            "rate and creditor agent come from it.",
+        ),
+    ] = None,
     hub_bic: Annotated[
         str, typer.Option(envvar="CORRIDOR_HUB_BIC", help="The hub's BIC (AppHdr To).")
     ] = DEFAULT_HUB_BIC,
@@ -95,6 +104,15 @@ def send(
     as_json: JsonOption = False,
 ) -> None:
     """Send one message and print the hub's answer (exit 1 if it is a RJCT)."""
+    if quote is not None:
+        names = (debtor_name, creditor_name, remittance, uetr, msg_id, priority, hub_bic)
+        result = _send_quoted(
+            quote, file, sender, receiver, amount, currency, key, names, url, token
+        )
+        _show_answer(result, as_json)
+        if not result.accepted:
+            raise typer.Exit(1)
+        return
     with user_errors():
         if file is not None:
             if sender or receiver or amount or currency:
@@ -125,6 +143,53 @@ def send(
     _show_answer(result, as_json)
     if not result.accepted:
         raise typer.Exit(1)
+
+
+def _send_quoted(
+    quote_id: str,
+    file: Path | None,
+    sender: str | None,
+    receiver: str | None,
+    amount: str | None,
+    currency: str | None,
+    key: Path | None,
+    fields: tuple[Any, ...],
+    url: str,
+    token: str | None,
+) -> SubmitResult:
+    """A pacs.008 that uses quote `quote_id` (fetched from the hub), signed and sent."""
+    debtor_name, creditor_name, remittance, uetr, msg_id, priority, hub_bic = fields
+    with user_errors():
+        if file is not None or amount or currency:
+            raise InputError(
+                "--quote sets the amounts and currencies: no FILE, --amount or --currency",
+                field="--quote",
+                value=quote_id,
+            )
+        if key is None:
+            raise InputError("missing (a quoted pacs.008 is made here and signed)", field="--key")
+        private_key = load_key(key)
+        with connect(url, token) as client:
+            quoted = client.get_quote(quote_id)
+            if receiver and receiver != quoted.creditor_agent:
+                raise InputError(
+                    f"the quote is for {quoted.creditor_agent}", field="--to", value=receiver
+                )
+            if sender and sender != quoted.debtor_agent:
+                raise InputError(
+                    f"the quote is for {quoted.debtor_agent}", field="--from", value=sender
+                )
+            xml = compose_fx_transfer(
+                quoted,
+                debtor_name=debtor_name or quoted.debtor_agent,
+                creditor_name=creditor_name or quoted.creditor_agent,
+                remittance=remittance or (),
+                uetr=uetr,
+                msg_id=msg_id,
+                settlement_priority=priority,
+                hub_bic=hub_bic,
+            )
+            return client.send(sign_message(xml, private_key))
 
 
 # compose_credit_transfer's field names -> the flags that set them
