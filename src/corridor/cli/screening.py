@@ -14,46 +14,22 @@ from corridor.screening import (
     Screener,
     WatchList,
     diff_lists,
-    load_eu_xml,
-    load_ofac_csv,
-    load_ofac_xml,
-    load_simple_csv,
-    load_un_xml,
 )
 from corridor.screening._evaluation import curve, figures_at, read_rows, score_rows
+from corridor.screening.formats import FORMATS, parse_version
 from corridor.store.watchlist_archive import ArchivedVersion, WatchListArchive
 
 app = typer.Typer(help="Watch lists and screening.", no_args_is_help=True)
 lists_app = typer.Typer(help="Load, show and diff watch-list versions.", no_args_is_help=True)
 app.add_typer(lists_app, name="lists")
 
-FORMATS = ("un_xml", "ofac_csv", "ofac_xml", "eu_xml", "simple_csv")
 DataDir = Annotated[Path, typer.Option("--data-dir", help="Archive of list versions.")]
 DEFAULT_DATA_DIR = Path("./var/screening")
 
 
 def parse_files(source_format: str, files: dict[str, bytes], list_name: str) -> WatchList:
-    """One WatchList from the files of one version (OFAC CSV: sdn/add/alt/comments)."""
-    if source_format == "ofac_csv":
-        by_role = {_ofac_role(name): data for name, data in files.items()}
-        if "sdn" not in by_role:
-            raise typer.BadParameter("OFAC CSV needs the sdn.csv (or cons_prim.csv) file")
-        return load_ofac_csv(by_role["sdn"], by_role.get("add"), by_role.get("alt"),
-                             by_role.get("comments"), list_name=list_name)
-    if len(files) != 1:
-        raise typer.BadParameter(f"{source_format} takes exactly one file")
-    data = next(iter(files.values()))
-    loaders = {"un_xml": load_un_xml, "ofac_xml": load_ofac_xml, "eu_xml": load_eu_xml,
-               "simple_csv": load_simple_csv}
-    return loaders[source_format](data, list_name=list_name)
-
-
-def _ofac_role(file_name: str) -> str:
-    stem = file_name.lower().removesuffix(".csv")
-    for role in ("comments", "add", "alt"):
-        if stem.endswith(role):
-            return role
-    return "sdn"
+    """One WatchList from the files of one version (see corridor.screening.formats)."""
+    return parse_version(source_format, files, list_name)
 
 
 def _fail(exc: CorridorError) -> typer.Exit:
@@ -62,9 +38,12 @@ def _fail(exc: CorridorError) -> typer.Exit:
 
 
 @lists_app.command("load")
-def lists_load(files: list[Path], list_name: Annotated[str, typer.Option("--list")],
-               source_format: Annotated[str, typer.Option("--format")],
-               data_dir: DataDir = DEFAULT_DATA_DIR) -> None:
+def lists_load(
+    files: list[Path],
+    list_name: Annotated[str, typer.Option("--list")],
+    source_format: Annotated[str, typer.Option("--format")],
+    data_dir: DataDir = DEFAULT_DATA_DIR,
+) -> None:
     """Load a new version of a list; a malformed file leaves the old version in force."""
     if source_format not in FORMATS:
         raise typer.BadParameter(f"--format must be one of {FORMATS}")
@@ -76,13 +55,24 @@ def lists_load(files: list[Path], list_name: Annotated[str, typer.Option("--list
         raise _fail(exc) from exc
     before = archive.current(list_name)
     old = _load(archive, before) if before else None
-    archive.store(ArchivedVersion(list_name, new.version, source_format,
-                                  datetime.now(UTC).isoformat(), len(new.entries),
-                                  new.name_count, tuple(contents)), contents)
+    archive.store(
+        ArchivedVersion(
+            list_name,
+            new.version,
+            source_format,
+            datetime.now(UTC).isoformat(),
+            len(new.entries),
+            new.name_count,
+            tuple(contents),
+        ),
+        contents,
+    )
     diff = diff_lists(old, new)
-    typer.echo(f"{list_name}: version {new.version[:16]} in force, {len(new.entries)} entries, "
-               f"{new.name_count} names; +{len(diff.added)} -{len(diff.removed)} "
-               f"~{len(diff.changed)}")
+    typer.echo(
+        f"{list_name}: version {new.version[:16]} in force, {len(new.entries)} entries, "
+        f"{new.name_count} names; +{len(diff.added)} -{len(diff.removed)} "
+        f"~{len(diff.changed)}"
+    )
 
 
 def _load(archive: WatchListArchive, version: ArchivedVersion) -> WatchList:
@@ -97,16 +87,20 @@ def lists_show(data_dir: DataDir = DEFAULT_DATA_DIR) -> None:
     for name in archive.list_names():
         current = archive.current(name)
         assert current is not None
-        typer.echo(f"{name}: {current.version} ({current.source_format}) loaded "
-                   f"{current.loaded_at}, {current.entries} entries, {current.names} names, "
-                   f"{len(archive.versions(name))} version(s) kept")
+        typer.echo(
+            f"{name}: {current.version} ({current.source_format}) loaded "
+            f"{current.loaded_at}, {current.entries} entries, {current.names} names, "
+            f"{len(archive.versions(name))} version(s) kept"
+        )
 
 
 @lists_app.command("diff")
-def lists_diff(list_name: Annotated[str, typer.Option("--list")],
-               old: Annotated[str, typer.Option("--from", help="sha256 prefix")] = "",
-               new: Annotated[str, typer.Option("--to", help="sha256 prefix")] = "",
-               data_dir: DataDir = DEFAULT_DATA_DIR) -> None:
+def lists_diff(
+    list_name: Annotated[str, typer.Option("--list")],
+    old: Annotated[str, typer.Option("--from", help="sha256 prefix")] = "",
+    new: Annotated[str, typer.Option("--to", help="sha256 prefix")] = "",
+    data_dir: DataDir = DEFAULT_DATA_DIR,
+) -> None:
     """Entries added, removed and changed between two versions (default: last two)."""
     archive = WatchListArchive(data_dir)
     versions = archive.versions(list_name)
@@ -114,8 +108,10 @@ def lists_diff(list_name: Annotated[str, typer.Option("--list")],
         raise typer.BadParameter(f"no versions of {list_name}")
     pick = {v.version: v for v in versions}
     newer = next((v for k, v in pick.items() if new and k.startswith(new)), versions[-1])
-    older = next((v for k, v in pick.items() if old and k.startswith(old)),
-                 versions[-2] if len(versions) > 1 else None)
+    older = next(
+        (v for k, v in pick.items() if old and k.startswith(old)),
+        versions[-2] if len(versions) > 1 else None,
+    )
     diff = diff_lists(_load(archive, older) if older else None, _load(archive, newer))
     typer.echo(f"{list_name}: {diff.old_version[:16] or '(none)'} -> {diff.new_version[:16]}")
     for entry_id in diff.added:
@@ -136,16 +132,19 @@ def _screener(data_dir: Path, threshold: float | None) -> Screener:
 
 @app.command("check")
 def check(
-        name: str, country: Annotated[str, typer.Option()] = "",
-          dob: Annotated[str, typer.Option()] = "",
-          entity_type: Annotated[str, typer.Option("--type")] = "",
-          threshold: Annotated[float | None, typer.Option()] = None,
-          as_json: Annotated[bool, typer.Option("--json")] = False,
-          data_dir: DataDir = DEFAULT_DATA_DIR) -> None:
+    name: str,
+    country: Annotated[str, typer.Option()] = "",
+    dob: Annotated[str, typer.Option()] = "",
+    entity_type: Annotated[str, typer.Option("--type")] = "",
+    threshold: Annotated[float | None, typer.Option()] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    data_dir: DataDir = DEFAULT_DATA_DIR,
+) -> None:
     """Screen one name against the lists in force; every hit explains itself."""
     try:
         hits = _screener(data_dir, threshold).check(
-            name, country=country or None, dob=dob or None, entity_type=entity_type or None)
+            name, country=country or None, dob=dob or None, entity_type=entity_type or None
+        )
     except CorridorError as exc:
         raise _fail(exc) from exc
     if as_json:
@@ -163,9 +162,12 @@ def _hit_dict(hit: object) -> dict[str, object]:
 
 
 @app.command("eval")
-def evaluate(file: Path, threshold: Annotated[float | None, typer.Option()] = None,
-             as_json: Annotated[bool, typer.Option("--json")] = False,
-             data_dir: DataDir = DEFAULT_DATA_DIR) -> None:
+def evaluate(
+    file: Path,
+    threshold: Annotated[float | None, typer.Option()] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    data_dir: DataDir = DEFAULT_DATA_DIR,
+) -> None:
     """Precision, recall and false-alert rate on a labelled CSV (layout of shared eval/)."""
     try:
         rows = read_rows(file.read_text(encoding="utf-8"), file.name)
@@ -175,13 +177,25 @@ def evaluate(file: Path, threshold: Annotated[float | None, typer.Option()] = No
         raise _fail(exc) from exc
     figures = figures_at(scores, screener.threshold)
     if as_json:
-        typer.echo(json.dumps({"file": file.name, "at_threshold": figures.as_dict(),
-                               "curve": [f.as_dict() for f in curve(scores)]}, indent=1))
+        typer.echo(
+            json.dumps(
+                {
+                    "file": file.name,
+                    "at_threshold": figures.as_dict(),
+                    "curve": [f.as_dict() for f in curve(scores)],
+                },
+                indent=1,
+            )
+        )
         return
-    typer.echo(f"{file.name}: threshold {figures.threshold:.2f} precision "
-               f"{figures.precision:.4f} recall {figures.recall:.4f} false-alert rate "
-               f"{figures.false_alert_rate:.4f} (tp {figures.tp} fp {figures.fp} "
-               f"fn {figures.fn} tn {figures.tn})")
+    typer.echo(
+        f"{file.name}: threshold {figures.threshold:.2f} precision "
+        f"{figures.precision:.4f} recall {figures.recall:.4f} false-alert rate "
+        f"{figures.false_alert_rate:.4f} (tp {figures.tp} fp {figures.fp} "
+        f"fn {figures.fn} tn {figures.tn})"
+    )
     for point in curve(scores):
-        typer.echo(f"  t={point.threshold:.3f} P={point.precision:.3f} R={point.recall:.3f} "
-                   f"F1={point.f1:.3f} FAR={point.false_alert_rate:.4f}")
+        typer.echo(
+            f"  t={point.threshold:.3f} P={point.precision:.3f} R={point.recall:.3f} "
+            f"F1={point.f1:.3f} FAR={point.false_alert_rate:.4f}"
+        )
