@@ -2,20 +2,24 @@
 
 Index (built once per set of list versions): a vocabulary of canonical tokens, each with
 a rarity weight idf**weight_exponent; keys from every token to the vocabulary (exact,
-skeleton, skeleton with one letter deleted, consonant skeleton); postings from every token
-to the names that use it; keys from adjacent token pairs (joined) to names.
+skeleton and romanisation-group spellings with one letter deleted, two for long tokens,
+consonant skeleton); postings from every token to the names that use it; keys from
+adjacent token pairs (joined) to names.
 
 Query: every query token gets its similar vocabulary tokens through the keys (rapidfuzz
-ratio computed once per pair). Candidates come from the postings of the rarest query
-tokens only: the smallest set of tokens that a name must match at least one of to reach
-the threshold (prefix filtering), so common words never cause a scan. A candidate whose
-upper bound is below the threshold is dropped before scoring.
+OSA similarity computed once per pair, cached per token). Candidates come from the
+postings of the rarest query tokens only: the smallest set of tokens that a name must
+match at least one of to reach the threshold (prefix filtering), so common words never
+cause a scan. A candidate whose upper bound is below the threshold is dropped unscored.
 
 Score of a query Q against a listed name C, with weights w:
     sum(w_q * sim(q, c) for aligned pairs)
-    / (sum(w_q for q in Q) + unmatched_listed_factor * sum(w_c for unmatched c in C))
+    / (sum(w_q for q in Q) + (f_q - 1) * sum(w_q for unmatched q)
+       + f_c * sum(w_c for unmatched c in C))
+f_q = unmatched_query_factor; f_c = 1 when some query token is unmatched (a substitution),
+else unmatched_listed_factor (persons, weights capped) or unmatched_listed_factor_entity.
 Pairs are aligned greedily by similarity; unmatched tokens then get a second chance as
-initials, a truncated last token, or two adjacent tokens written as one.
+initials, a truncated last token, or tokens glued together on either side.
 """
 
 from __future__ import annotations

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from corridor.screening._countries import country_code
 from corridor.screening._records import (
     CountryRule,
+    Hit,
     Party,
     RuleHit,
     ScreeningResult,
@@ -57,12 +58,12 @@ def screen_payment(
         rule_hits.extend(_rule_hits(party, rules))
     for i, text in enumerate(subject.free_text):
         hits.extend(screener.scan_text(text, subject_field=f"free_text[{i}]"))
-    best: dict[tuple[str, str], object] = {}
+    best: dict[tuple[str, str], Hit] = {}
     for hit in sorted(hits, key=lambda h: -h.score):
         best.setdefault((hit.entry_id, hit.subject_field), hit)
     return ScreeningResult(
         subject.reference,
-        tuple(best.values()),  # type: ignore[arg-type]
+        tuple(best.values()),
         tuple(rule_hits),
         tuple(suppressed),
         screener.versions(),
