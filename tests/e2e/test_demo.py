@@ -23,7 +23,9 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[object, object, 
     capture = pytest.MonkeyPatch()
     workdir = tmp_path_factory.mktemp("demo") / "var" / "demo"
     buffer = StringIO()
-    capture.setattr(_common.console, "file", buffer)
+    # `_file`, not the `file` property: undo must put back None (follow sys.stdout), not
+    # whatever stream sys.stdout happened to be while the fixture ran.
+    capture.setattr(_common.console, "_file", buffer)
     try:
         summary, audit = run_demo(workdir, DayOptions(messages=MESSAGES, seed=7, senders=4))
     finally:
