@@ -190,7 +190,9 @@ async def reprioritise(
 
 def _report(hub: Hub, principal: Principal, body: ReportRequest) -> ReportView:
     from_ms, to_ms = datetime_to_ms(body.from_), datetime_to_ms(body.to)
-    if not 0 <= from_ms < to_ms:
+    if from_ms < 0:
+        raise InputError("must be after 1970-01-01", field="from", value=body.from_.isoformat())
+    if to_ms <= from_ms:
         raise InputError("must be after `from`", field="to", value=body.to.isoformat())
     if to_ms - from_ms > REPORT_PERIOD_MS_MAX:
         raise InputError("the period is at most 31 days", field="to", value=body.to.isoformat())
