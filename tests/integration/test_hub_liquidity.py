@@ -158,3 +158,27 @@ def test_strict_fifo_keeps_a_smaller_payment_behind_the_blocked_one(tmp_path: Pa
     assert _state(world, big) is PaymentState.settled
     assert _state(world, small) is PaymentState.settled
     assert _statuses(world, BANK_A) == ["PDNG", "PDNG", "ACSC", "ACSC"]
+
+
+def test_reprioritised_payment_keeps_its_priority_across_a_restart(tmp_path: Path) -> None:
+    from corridor.settlement import Priority
+
+    world = make_world(tmp_path, queue_fifo_bypass=False)
+    available = world.hub.available_minor(BANK_A, "INR")
+    data, (uetr,) = world.credit_transfer(BANK_A, BANK_B, [available + 1])
+    world.hub.submit(BANK_A, data)
+    assert world.hub.reprioritise(_me(BANK_A), uetr, Priority.urgent)
+    (entry,) = world.hub.queue(_me(BANK_A), "INR")
+    assert entry.queued.priority is Priority.urgent and entry.instruction.priority == "URGT"
+    assert not world.hub.reprioritise(_me(BANK_B), uetr, Priority.normal)  # not B's payment
+    restarted = build_hub(
+        HubSettings(
+            database_url=str(tmp_path / "hub.db"),
+            hub_key_path=tmp_path / "hub_key.pem",
+            hub_bic=HUB_BIC,
+            queue_fifo_bypass=False,
+        ),
+        clock=world.clock,
+    )
+    (entry,) = restarted.queue(_me(BANK_A), "INR")
+    assert entry.queued.priority is Priority.urgent

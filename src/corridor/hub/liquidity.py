@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from corridor.hub.intake import TransferInstruction
 from corridor.settlement import (
@@ -27,7 +27,12 @@ from corridor.settlement import (
 )
 
 Available = Callable[[str, str], int]  # (participant, currency) -> minor units above floor
-GRIDLOCK_PAYMENTS_MAX = 20_000  # one linked chain must fit a ledger batch with its floors
+GRIDLOCK_PAYMENTS_MAX = 20_000
+ISO_PRIORITY = {
+    Priority.urgent: "URGT",
+    Priority.high: "HIGH",
+    Priority.normal: "NORM",
+}  # one linked chain must fit a ledger batch with its floors
 
 
 def payment_id(uetr: str) -> int:
@@ -130,7 +135,13 @@ class LiquidityDesk:
         if entry is None:
             return False
         queue = self.book(entry.queued.currency).queue(entry.queued.debtor)
-        return queue.reprioritise(entry.queued.payment_id, priority) is QueueResult.ok
+        if queue.reprioritise(entry.queued.payment_id, priority) is not QueueResult.ok:
+            return False
+        self._entries[entry.queued.payment_id] = QueueEntry(
+            replace(entry.queued, priority=priority),
+            replace(entry.instruction, priority=ISO_PRIORITY[priority]),
+        )
+        return True
 
     def set_limits(self, currency: str, config: LimitConfig) -> None:
         state = self._limits.get(currency)

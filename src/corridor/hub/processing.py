@@ -166,6 +166,12 @@ class _Batch:
 
     def _find_duplicates(self) -> None:
         first_in_batch: dict[tuple[str, str], int] = {}
+        keys = [
+            (w.intake.sender, w.intake.msg_id)
+            for w in self.works
+            if not w.intake.rejected and w.intake.msg_id is not None
+        ]
+        received = self.p.store.inbound_many(keys)  # type: ignore[arg-type]
         for index, work in enumerate(self.works):
             intake = work.intake
             if intake.rejected or intake.msg_id is None:
@@ -175,7 +181,7 @@ class _Batch:
                 work.duplicate_of = first_in_batch[key]
                 continue
             first_in_batch[key] = index
-            record = self.p.store.inbound(*key)
+            record = received.get(key)
             if record is not None:
                 message = self.p.store.outbox_message(record.answer_message_id)
                 assert message is not None, f"answer {record.answer_message_id} not in outbox"

@@ -30,7 +30,7 @@ from corridor.hub.directory import Directory
 from corridor.hub.engine import SettlementEngine
 from corridor.hub.fx_desk import FxDesk
 from corridor.hub.intake import Intake, IntakeDesk, TransferInstruction
-from corridor.hub.liquidity import LiquidityDesk, QueueEntry
+from corridor.hub.liquidity import ISO_PRIORITY, LiquidityDesk, QueueEntry
 from corridor.hub.network import (
     TRANSFER_CODE_FUNDING,
     InitReport,
@@ -222,14 +222,15 @@ class Hub:
         )
         self._dequeue_settled(outcome.settled, instructions)
         done = bool(outcome.settled)
-        self.audit.record(
-            "engine",
-            "gridlock",
-            currency=currency,
-            queued=result.queued_count,
-            settled=len(outcome.settled),
-            saved_minor=result.liquidity_saved_minor if done else 0,
-        )
+        if done:  # runs that settle nothing are not worth an audit entry
+            self.audit.record(
+                "engine",
+                "gridlock",
+                currency=currency,
+                queued=result.queued_count,
+                settled=len(outcome.settled),
+                saved_minor=result.liquidity_saved_minor if done else 0,
+            )
         return GridlockReport(
             currency,
             result.queued_count,
@@ -492,6 +493,20 @@ class Hub:
         ):
             return False
         changed = self.liquidity.reprioritise(uetr, priority)
+        if changed:  # the payment row keeps the priority, so a restart keeps it too
+            payment = self.store.payments_by_uetr([uetr])[uetr]
+            updated = replace(
+                payment, priority=ISO_PRIORITY[priority], updated_at_ms=self.clock.now_ms()
+            )
+            event = PaymentEvent(
+                uetr,
+                payment.state,
+                self.clock.now_ms(),
+                f"priority set to {ISO_PRIORITY[priority]} by {principal.name}",
+            )
+            self.engine.execute(
+                [], lambda _outcome: PaymentChanges(payments=(updated,), events=(event,))
+            )
         self.audit.record(principal.name, "reprioritise", uetr=uetr, priority=priority.name)
         if changed:
             self.release_queues()
@@ -636,6 +651,7 @@ class Hub:
                 raise StoreError(
                     f"queued payment {payment.uetr} cannot be rebuilt from its stored message"
                 )
+            instruction = replace(instruction, priority=payment.priority)
             if instruction.quote_id is not None:
                 stale.append(instruction)
             elif payment.state is PaymentState.held:

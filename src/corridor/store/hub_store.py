@@ -8,6 +8,7 @@ connections: SQLite in WAL mode and PostgreSQL both let readers run beside the w
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, func, insert, select, update
@@ -43,6 +44,7 @@ from corridor.store.schema import (
 OUTBOX_PAGE_MAX = 1_000
 _PAYMENT_UPDATABLE = (
     "queue_seq",
+    "priority",
     "state",
     "reason",
     "transfer_id",
@@ -60,12 +62,9 @@ def _insert_for(connection: Connection) -> Any:
 def write_changes(connection: Connection, changes: PaymentChanges) -> None:
     """Persist a batch's payment changes on the caller's connection (its transaction)."""
     if changes.payments:
-        statement = _insert_for(connection)(payments)
-        statement = statement.on_conflict_do_update(
-            index_elements=[payments.c.uetr],
-            set_={name: statement.excluded[name] for name in _PAYMENT_UPDATABLE},
+        connection.execute(
+            _payment_upsert(connection.dialect.name), [payment_row(p) for p in changes.payments]
         )
-        connection.execute(statement, [payment_row(p) for p in changes.payments])
     if changes.events:
         connection.execute(
             insert(payment_events),
@@ -119,6 +118,16 @@ def write_changes(connection: Connection, changes: PaymentChanges) -> None:
                 for r in changes.inbound
             ],
         )
+
+
+@cache
+def _payment_upsert(dialect: str) -> Any:
+    """Built once per dialect: constructing an upsert costs more than running it."""
+    statement = (pg_insert if dialect == "postgresql" else sqlite_insert)(payments)
+    return statement.on_conflict_do_update(
+        index_elements=[payments.c.uetr],
+        set_={name: statement.excluded[name] for name in _PAYMENT_UPDATABLE},
+    )
 
 
 def payment_row(p: Payment) -> dict[str, Any]:
@@ -280,6 +289,29 @@ class HubStore:
             return [payment_from_row(r) for r in connection.execute(query).mappings()]
 
     # -- inbound --------------------------------------------------------------------
+    def inbound_many(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], InboundRecord]:
+        """The received messages among (sender, msg_id) keys, in one query per batch."""
+        if not keys:
+            return {}
+        senders = sorted({sender for sender, _ in keys})
+        msg_ids = sorted({msg_id for _, msg_id in keys})
+        wanted = set(keys)
+        query = select(
+            inbound_messages.c.sender,
+            inbound_messages.c.msg_id,
+            inbound_messages.c.kind,
+            inbound_messages.c.received_at_ms,
+            inbound_messages.c.answer_message_id,
+            inbound_messages.c.answer_status,
+        ).where(inbound_messages.c.sender.in_(senders), inbound_messages.c.msg_id.in_(msg_ids))
+        with self._reader.connect() as connection:
+            rows = connection.execute(query).all()
+        return {
+            (r[0], r[1]): InboundRecord(r[0], r[1], r[2], r[3], r[4], r[5])
+            for r in rows
+            if (r[0], r[1]) in wanted
+        }
+
     def inbound(self, sender: str, msg_id: str) -> InboundRecord | None:
         with self._reader.connect() as connection:
             row = (
