@@ -392,13 +392,14 @@ class NameIndex:
         picked = [n for n, b in bound.items() if b + slack >= floor * total]
         if slack == 0.0:
             union: set[int] = set().union(*query.sims)
-            factor = min(
-                self.config.unmatched_listed_factor, self.config.unmatched_listed_factor_entity
-            )
+            cfg = self.config
+            low = min(cfg.unmatched_listed_factor, cfg.unmatched_listed_factor_entity)
+            entity = low if query.truncated else cfg.unmatched_listed_factor_entity
             picked = [
                 n
                 for n in picked
-                if bound[n] >= floor * (total + factor * self._listed_bound(query, n, union))
+                if bound[n] >= floor * (total + (low if self.persons[n] else entity)
+                                        * self._listed_bound(query, n, union))
             ]
         picked.sort(key=lambda n: -bound[n])
         return [(n, min(1.0, (bound[n] + slack) / total))
