@@ -179,3 +179,11 @@ def test_clean_payment_passes() -> None:
     result = _screener().screen(subject)
     assert result.hits == ()
     assert not result.should_hold
+
+
+def test_han_syllables_match_exactly_not_fuzzily() -> None:
+    data = b"id,name,entity_type\nC-1,\"CHEN, Zhu\",person\nC-2,Xi Jinping,person\n"
+    screener = Screener([load_simple_csv(data, list_name="cn")])
+    assert [h.entry_id for h in screener.check("陈 朱")] == ["cn:C-1"]
+    assert screener.check("成 朱") == []          # cheng is not chen
+    assert [h.entry_id for h in screener.check("习近平")] == ["cn:C-2"]

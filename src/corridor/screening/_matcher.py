@@ -173,6 +173,7 @@ class PreparedQuery:
     abjad: bool
     truncated: bool
     raw: tuple[str, ...] = ()
+    syllabic: bool = False
 
     @property
     def weight_total(self) -> float:
@@ -200,7 +201,8 @@ class NameIndex:
         self.name_tokens: list[tuple[int, ...]] = []
         self.keys: dict[str, list[int]] = {}
         self.pair_keys: dict[str, list[int]] = {}
-        self._token_cache: dict[tuple[str, str, bool], tuple[dict[int, float], float]] = {}
+        self._token_cache: dict[tuple[str, str, bool, bool],
+                                tuple[dict[int, float], float]] = {}
         self._listed: dict[int, _Listed] = {}
         for name_id, name in enumerate(names):
             self._add_name(name_id, name)
@@ -254,6 +256,8 @@ class NameIndex:
         forms = self.forms[vid]
         if query.skeletons[q] in forms or self.skeletons[vid] in query.forms[q]:
             return cfg.skeleton_similarity
+        if query.syllabic:
+            return 0.0
         abjad = (query.abjad and vowel_poor(query.tokens[q])) or (
             self.abjad[vid] and vowel_poor(self.tokens[vid])
         )
@@ -274,9 +278,10 @@ class NameIndex:
             name.abjad,
             text_length >= self.config.truncated_length_min,
             tuple(raw),
+            name.syllabic,
         )
         for q in range(len(name.tokens)):
-            key = (name.tokens[q], raw[q], name.abjad)
+            key = (name.tokens[q], raw[q], name.abjad, name.syllabic)
             cached = self._token_cache.get(key)
             if cached is None:
                 cached = self._token_matches(query, q)
@@ -305,7 +310,7 @@ class NameIndex:
                 sims[vid] = self.config.skeleton_similarity
             else:
                 fuzzy.append(vid)
-        if fuzzy:
+        if fuzzy and not query.syllabic:  # a pinyin syllable one letter off is another name
             sims.update(self._fuzzy_batch(query, q, fuzzy))
         return sims, self._query_weight(token, sims)
 
@@ -501,6 +506,8 @@ class NameIndex:
         forms = token_forms(token)
         if query.skeletons[q] in forms or skeleton(token) in query.forms[q]:
             return self.config.skeleton_similarity
+        if query.syllabic:
+            return 0.0
         either = (query.abjad and vowel_poor(query.tokens[q])) or (abjad and vowel_poor(token))
         return _fuzzy(
             query.forms[q], forms, query.consonants[q], consonants(token), either, self.config
@@ -696,4 +703,5 @@ class NameIndex:
             query.abjad,
             query.truncated,
             query.raw,
+            query.syllabic,
         )

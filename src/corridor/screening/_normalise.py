@@ -77,12 +77,14 @@ class NormalisedName:
         abjad: the name was written in Arabic or Hebrew script.
         legal_form: a legal-form phrase was removed (hints at an entity).
         raw: tokens as written (after transliteration), aligned with `tokens`.
+        syllabic: the name was written in Han or Hangul (one token per syllable).
     """
 
     tokens: tuple[str, ...]
     abjad: bool = False
     legal_form: bool = False
     raw: tuple[str, ...] = ()
+    syllabic: bool = False
 
     @property
     def joined(self) -> str:
@@ -166,7 +168,8 @@ def normalise_name(text: str) -> NormalisedName:
     if not kept:
         kept, legal = tokens, False
     pairs = dict(zip((canonical_token(t) for t in kept), kept, strict=True))
-    return NormalisedName(tuple(pairs), abjad, legal, tuple(pairs.values()))
+    syllabic = not text.isascii() and any(_is_syllabic(c) for c in text)
+    return NormalisedName(tuple(pairs), abjad, legal, tuple(pairs.values()), syllabic)
 
 
 @lru_cache(maxsize=262_144)
