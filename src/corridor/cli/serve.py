@@ -2,10 +2,14 @@
 
 The embedded SQLite database by default (created and migrated on first start, with the
 hub's signing key beside it); PostgreSQL with `--database postgresql://...`.
+FX: `--bridge-currency CNY` (repeatable, in order of preference) routes a pair no
+provider quotes through that currency; `--fx-fee-bps` is the network's FX charge.
+Screening: `--watchlists DIR` is a list archive (`corridor screening lists load`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
 
@@ -14,14 +18,26 @@ import typer
 from corridor.api.server import DEFAULT_HOST, DEFAULT_PORT, run
 from corridor.bootstrap import DEFAULT_HUB_BIC, HubSettings
 from corridor.cli._common import DatabaseOption, err_console, user_errors
-from corridor.foundation.errors import InputError
+from corridor.foundation.errors import CurrencyError, InputError
+from corridor.foundation.money import currency as currency_info
+from corridor.fx.bridge import BRIDGE_CURRENCIES_MAX
+from corridor.fx.charges import BPS_MAX
+from corridor.hub.fx_desk import FxSettings
 from corridor.iso20022.rules import bic_problem
 
 PORT_MAX = 65_535
+FX_FEE_BPS_DEFAULT = FxSettings().fee_bps
 
 
 def settings_for(
-    database: str, hub_key: Path | None, hub_bic: str, require_signature: bool
+    database: str,
+    hub_key: Path | None,
+    hub_bic: str,
+    require_signature: bool,
+    *,
+    bridge_currencies: Sequence[str] = (),
+    fx_fee_bps: int = FX_FEE_BPS_DEFAULT,
+    watchlists: Path | None = None,
 ) -> HubSettings:
     """The hub's settings from the command line, checked before anything starts."""
     problem = bic_problem(hub_bic)
@@ -29,12 +45,35 @@ def settings_for(
         raise InputError(problem, field="hub_bic", value=hub_bic)
     if hub_key is not None and hub_key.is_dir():
         raise InputError("is a directory, not a key file", field="hub_key", value=str(hub_key))
+    if watchlists is not None and not watchlists.is_dir():
+        raise InputError("is not a directory", field="watchlists", value=str(watchlists))
     return HubSettings(
         database_url=database,
         hub_key_path=hub_key,
         hub_bic=hub_bic,
         require_signature=require_signature,
+        fx=fx_settings(bridge_currencies, fx_fee_bps),
+        watchlists_dir=watchlists,
     )
+
+
+def fx_settings(bridge_currencies: Sequence[str], fee_bps: int) -> FxSettings:
+    """FX policy from the command line: bridge currencies (ISO 4217, distinct) and the fee."""
+    bridges = tuple(code.strip().upper() for code in bridge_currencies)
+    if len(bridges) > BRIDGE_CURRENCIES_MAX or len(set(bridges)) != len(bridges):
+        raise InputError(
+            f"at most {BRIDGE_CURRENCIES_MAX} distinct currencies",
+            field="bridge_currency",
+            value=",".join(bridges),
+        )
+    for code in bridges:
+        try:
+            currency_info(code)
+        except CurrencyError as error:
+            raise InputError(error.message, field="bridge_currency", value=code) from None
+    if isinstance(fee_bps, bool) or not 0 <= fee_bps <= BPS_MAX:
+        raise InputError(f"must be 0..{BPS_MAX}", field="fx_fee_bps", value=fee_bps)
+    return FxSettings(fee_bps=fee_bps, bridge_currencies=bridges)
 
 
 def serve(
@@ -63,10 +102,38 @@ def serve(
             help="Refuse participants' messages without a valid signature.",
         ),
     ] = True,
+    bridge_currency: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--bridge-currency",
+            help="Route FX pairs no provider quotes through this currency (repeatable, "
+            "in order of preference).",
+        ),
+    ] = None,
+    fx_fee_bps: Annotated[
+        int,
+        typer.Option(min=0, max=BPS_MAX, help="The network's FX charge, in basis points."),
+    ] = FX_FEE_BPS_DEFAULT,
+    watchlists: Annotated[
+        Path | None,
+        typer.Option(
+            envvar="CORRIDOR_WATCHLISTS",
+            help="Watch-list archive (`corridor screening lists load --data-dir`); the "
+            "lists in force screen every payment. Default: no screening lists.",
+        ),
+    ] = None,
 ) -> None:
     """Start the hub: HTTP API, engine, database (until Ctrl-C)."""
     with user_errors():
-        settings = settings_for(database, hub_key, hub_bic, require_signature)
+        settings = settings_for(
+            database,
+            hub_key,
+            hub_bic,
+            require_signature,
+            bridge_currencies=bridge_currency or (),
+            fx_fee_bps=fx_fee_bps,
+            watchlists=watchlists,
+        )
         if not require_signature:
             err_console.print("[yellow]warning:[/] messages are accepted without signatures")
         err_console.print(
