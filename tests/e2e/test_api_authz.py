@@ -19,13 +19,14 @@ from corridor.hub.security import Principal, Role
 pytestmark = pytest.mark.anyio
 
 PARTICIPANT, ANYONE, OP_READ, OP_WRITE = "participant", "anyone", "operator-read", "operator-write"
-APPROVER = "approver"
+APPROVER, OFFICER = "approver", "compliance-officer"
 ADMITTED = {
     PARTICIPANT: {Role.participant},
     ANYONE: set(Role),
     OP_READ: {Role.operator, Role.compliance, Role.auditor},
     OP_WRITE: {Role.operator},
     APPROVER: {Role.operator, Role.compliance},
+    OFFICER: {Role.compliance},
 }
 UETR = "0b0c54f1-3a0e-4b8e-9c43-3c3f1e0b7a10"
 _KEY = public_key_pem(generate_private_key().public_key()).decode()
@@ -88,6 +89,17 @@ ENDPOINTS: list[tuple[str, str, str, str, Any]] = [
     ],
     ("GET", "/v1/operator/audit", "/v1/operator/audit?after=0&limit=5", OP_READ, None),
     ("GET", "/v1/operator/audit/verify", "/v1/operator/audit/verify", OP_READ, None),
+    # compliance cases and watch lists
+    ("GET", "/v1/compliance/cases", "/v1/compliance/cases?status=open", OP_READ, None),
+    ("GET", "/v1/compliance/cases/export", "/v1/compliance/cases/export?format=csv", OP_READ,
+     None),
+    ("GET", "/v1/compliance/cases/{case_id}", "/v1/compliance/cases/nope", OP_READ, None),
+    *[
+        ("POST", f"/v1/compliance/cases/{{uetr}}/{decision}",
+         f"/v1/compliance/cases/{UETR}/{decision}", OFFICER, {"note": "checked"})
+        for decision in ("reject", "release")
+    ],
+    ("POST", "/v1/operator/screening/reload", "/v1/operator/screening/reload", OP_WRITE, None),
 ]
 PUBLIC = {("GET", "/health"), ("GET", "/metrics")}
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
@@ -15,6 +16,7 @@ from fastapi.openapi.utils import get_openapi
 
 from corridor.api import (
     routes_approvals,
+    routes_compliance,
     routes_fx,
     routes_liquidity,
     routes_messages,
@@ -27,6 +29,7 @@ from corridor.api.context import MESSAGE_BYTES_MAX, ApiContext, OutboxSignal
 from corridor.api.errors import ErrorEnvelope, install_error_handlers
 from corridor.api.metrics import Metrics
 from corridor.api.ticker import GRIDLOCK_INTERVAL_MS, TICK_INTERVAL_MS, Ticker, check_interval
+from corridor.hub.intake_pool import IntakePool
 from corridor.hub.service import Hub
 from corridor.hub.worker import EngineWorker
 
@@ -38,6 +41,7 @@ _TAGS = [
     {"name": "directory", "description": "The public directory"},
     {"name": "liquidity", "description": "Queued payments, priorities, statements and reports"},
     {"name": "fx", "description": "Quotes for cross-currency payments; providers' rates"},
+    {"name": "compliance", "description": "Held payments: cases, explanations, decisions"},
     {"name": "operator", "description": "Operator users (operator, compliance, auditor)"},
     {"name": "system", "description": "Health and metrics (no credential)"},
 ]
@@ -49,11 +53,16 @@ def create_app(
     message_bytes_max: int = MESSAGE_BYTES_MAX,
     tick_interval_ms: int = TICK_INTERVAL_MS,
     gridlock_interval_ms: int = GRIDLOCK_INTERVAL_MS,
+    watchlists_dir: Path | None = None,
+    screening_threshold: float | None = None,
+    intake_pool: IntakePool | None = None,
 ) -> FastAPI:
     """The HTTP API over `hub`. Serve it with uvicorn (see server.run).
 
     While it runs, `hub.tick()` (business days) runs every `tick_interval_ms` and gridlock
-    resolution every `gridlock_interval_ms` on the engine thread; 0 turns either off."""
+    resolution every `gridlock_interval_ms` on the engine thread; 0 turns either off.
+    `watchlists_dir` / `screening_threshold`: what POST /v1/operator/screening/reload puts
+    in force (the hub's HubSettings.watchlists_dir; None: reloading is refused)."""
     ctx = ApiContext(hub=hub, metrics=Metrics(), message_bytes_max=message_bytes_max)
     check_interval(tick_interval_ms, "tick_interval_ms")
     check_interval(gridlock_interval_ms, "gridlock_interval_ms")
@@ -61,7 +70,9 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         ctx.signal = OutboxSignal()
-        ctx.worker = EngineWorker(hub, on_batch=lambda n: _batch_done(ctx, n))
+        ctx.worker = EngineWorker(
+            hub, on_batch=lambda n: _batch_done(ctx, n), intake_pool=intake_pool
+        )
         await ctx.worker.start()
         ticker = Ticker(hub, ctx.worker, tick_interval_ms, gridlock_interval_ms)
         _app.state.ticker = ticker
@@ -81,12 +92,16 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.ctx = ctx
+    app.state.watchlists_dir = watchlists_dir
+    app.state.screening_threshold = screening_threshold
     install_error_handlers(app)
     for module in (routes_messages, routes_payments, routes_operator, routes_system):
         app.include_router(module.router)
     for router in (routes_liquidity.router, routes_liquidity.operator_router, routes_fx.router):
         app.include_router(router)
     for router in (routes_fx.operator_router, routes_approvals.router):
+        app.include_router(router)
+    for router in (routes_compliance.router, routes_compliance.operator_router):
         app.include_router(router)
     app.add_middleware(AccessLog, metrics=ctx.metrics)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
+
 import uvicorn
 
 from corridor.api.access_log import configure_logging
 from corridor.api.app import create_app
 from corridor.bootstrap import HubSettings, build_hub, tune_gc_for_engine
+from corridor.hub.intake_pool import IntakePool, PoolSettings
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8080
@@ -15,16 +18,38 @@ DEFAULT_PORT = 8080
 def run(settings: HubSettings, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
     """Build the hub, tune the GC for the engine, serve until interrupted.
 
-    One process, one event loop, one engine thread (DESIGN.md, process topology).
+    One process with one event loop and one engine thread (DESIGN.md, process topology),
+    plus intake worker processes that parse and authenticate inbound messages.
     """
     hub = build_hub(settings)
+    workers = intake_workers(settings)
+    pool = None
+    if workers:
+        pool = IntakePool(PoolSettings(settings.database_url, settings.require_signature), workers)
+        pool.warm()
     tune_gc_for_engine()
     configure_logging()
-    uvicorn.run(
-        create_app(hub),
-        host=host,
-        port=port,
-        access_log=False,  # the app logs one JSON line per request itself
-        log_level="warning",
-        proxy_headers=False,
-    )
+    try:
+        uvicorn.run(
+            create_app(
+                hub,
+                watchlists_dir=settings.watchlists_dir,
+                screening_threshold=settings.screening_threshold,
+                intake_pool=pool,
+            ),
+            host=host,
+            port=port,
+            access_log=False,  # the app logs one JSON line per request itself
+            log_level="warning",
+            proxy_headers=False,
+        )
+    finally:
+        if pool is not None:
+            pool.shutdown()
+
+
+def intake_workers(settings: HubSettings) -> int:
+    """How many intake processes: as configured, or one per spare core (at most 4)."""
+    if settings.intake_workers >= 0:
+        return settings.intake_workers
+    return max(0, min(4, (os.cpu_count() or 1) - 1))

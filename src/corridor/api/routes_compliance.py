@@ -1,0 +1,301 @@
+"""Compliance cases over HTTP: a screening hit holds a payment and opens a case; compliance
+officers read it with its explanation and decide. Rejection is one officer's (the sender
+gets a pacs.002 RJCT, RR04); release is four eyes: one officer requests it here, a
+different officer approves it at /v1/operator/approvals/{id}/approve. Operators reload
+the watch lists, which re-screens what has not moved yet. Every decision is audited.
+
+Reads admit compliance, operator and auditor users; decisions, compliance officers only.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path as FilePath
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import JSONResponse, Response
+
+from corridor.api.auth import OperatorReader, OperatorWriter, roles
+from corridor.api.context import Ctx
+from corridor.api.errors import ApiError, ErrorEnvelope, NotFoundError, documented
+from corridor.api.routes_approvals import approval_view
+from corridor.api.routes_payments import UETR_PATH
+from corridor.api.schemas_approvals import ApprovalView
+from corridor.api.schemas_compliance import (
+    CASES_PAGE_MAX,
+    AmlAlertView,
+    CaseExport,
+    CaseList,
+    CaseSummaryView,
+    CaseView,
+    DecisionNote,
+    ExplanationView,
+    ListHitView,
+    RescreenView,
+    RuleHitView,
+)
+from corridor.foundation.clock import ms_to_datetime
+from corridor.foundation.errors import InputError
+from corridor.hub.security import Principal, Role
+from corridor.hub.service import Hub
+from corridor.payments.records import CaseStatus, ComplianceCase
+from corridor.store.audit_store import ApprovalRow
+from corridor.store.watchlist_archive import WatchListArchive
+
+router = APIRouter(prefix="/v1/compliance", tags=["compliance"])
+operator_router = APIRouter(prefix="/v1/operator/screening", tags=["operator"])
+Officer = Annotated[Principal, Depends(roles(Role.compliance))]
+CASE_ID_PATH = Path(max_length=64, description="the case's id")
+RELEASE_ACTION = "release_hold"
+EXPORT_CSV_COLUMNS = (
+    "id",
+    "uetr",
+    "status",
+    "opened_at",
+    "summary",
+    "entries",
+    "lists_used",
+    "decided_by",
+    "decided_at",
+    "decision_note",
+)
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_CSV: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The cases with their explanations (JSON, or CSV with ?format=csv)",
+        "content": {"text/csv": {"schema": {"type": "string"}}},
+    }
+}
+_CONFLICT: dict[int | str, dict[str, Any]] = {
+    409: {"model": ErrorEnvelope, "description": "A release request is already pending"}
+}
+
+
+class ReleasePendingError(ApiError):
+    status, type, code = 409, "invalid_request_error", "release_already_requested"
+
+
+# -- rendering ------------------------------------------------------------------------
+def case_summary(case: ComplianceCase) -> CaseSummaryView:
+    return CaseSummaryView(**_summary_fields(case))
+
+
+def case_view(case: ComplianceCase) -> CaseView:
+    return CaseView(
+        **_summary_fields(case),
+        explanation=explanation(case.hits),
+        lists_used={str(k): str(v) for k, v in _json_object(case.lists_used).items()},
+    )
+
+
+def _summary_fields(case: ComplianceCase) -> dict[str, Any]:
+    decided_at = case.decided_at_ms
+    return {
+        "id": case.id,
+        "uetr": case.uetr,
+        "status": case.status,
+        "opened_at": ms_to_datetime(case.opened_at_ms),
+        "summary": case.summary,
+        "decided_by": case.decided_by,
+        "decided_at": None if decided_at is None else ms_to_datetime(decided_at),
+        "decision_note": case.decision_note,
+    }
+
+
+def explanation(text: str) -> ExplanationView:
+    """The case's stored JSON (compliance.py writes it) as typed views."""
+    data = _json_object(text)
+    return ExplanationView(
+        hits=[
+            ListHitView(list_name=h.get("list", ""), **{k: v for k, v in h.items() if k != "list"})
+            for h in data.get("hits", [])
+        ],
+        rules=[RuleHitView(**r) for r in data.get("rules", [])],
+        aml=[AmlAlertView(**a) for a in data.get("aml", [])],
+    )
+
+
+def _json_object(text: str) -> dict[str, Any]:
+    value = json.loads(text) if text else {}
+    if not isinstance(value, dict):
+        raise ValueError(f"a case's JSON must be an object, not {type(value).__name__}")
+    return value
+
+
+def cases_csv(cases: list[ComplianceCase]) -> str:
+    """The cases as CSV (RFC 4180, header row); cells that a spreadsheet would run as a
+    formula (names come from payments) are prefixed with an apostrophe."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(EXPORT_CSV_COLUMNS)
+    for case in cases:
+        view = case_view(case)
+        entries = ";".join(h.entry for h in view.explanation.hits)
+        lists = ";".join(f"{name}@{version}" for name, version in sorted(view.lists_used.items()))
+        row = [
+            view.id,
+            view.uetr,
+            view.status.value,
+            view.opened_at.isoformat(),
+            view.summary,
+            entries,
+            lists,
+            view.decided_by or "",
+            view.decided_at.isoformat() if view.decided_at else "",
+            view.decision_note or "",
+        ]
+        writer.writerow([_cell(value) for value in row])
+    return out.getvalue()
+
+
+def _cell(value: str) -> str:
+    return f"'{value}" if value.startswith(_FORMULA_STARTS) else value
+
+
+# -- reading --------------------------------------------------------------------------
+StatusQuery = Query(None, description="open, released or rejected (default: all)")
+UetrQuery = Query(None, max_length=64, description="the held payment's UETR")
+
+
+@router.get(
+    "/cases",
+    summary="List compliance cases, oldest first",
+    description="Filter by `status` and `uetr`. The hub reads at most 1,000 cases per "
+    "call; filter by status (e.g. open) to see the newest.",
+    response_model=CaseList,
+    responses=documented(400, 401, 403),
+)
+def list_cases(
+    principal: OperatorReader,
+    ctx: Ctx,
+    status: CaseStatus | None = StatusQuery,
+    uetr: str | None = UetrQuery,
+    limit: int = Query(100, ge=1, le=CASES_PAGE_MAX),
+) -> CaseList:
+    cases = ctx.hub.cases(principal, status, uetr)
+    return CaseList(data=[case_summary(c) for c in cases[:limit]], has_more=len(cases) > limit)
+
+
+@router.get(
+    "/cases/export",
+    summary="Export cases with their explanations (JSON or CSV)",
+    description="The same filters as the list. CSV columns: "
+    + ", ".join(EXPORT_CSV_COLUMNS)
+    + " (entries and lists_used `;`-separated).",
+    response_model=CaseExport,
+    responses={**_CSV, **documented(400, 401, 403)},
+)
+def export_cases(
+    principal: OperatorReader,
+    ctx: Ctx,
+    request: Request,
+    status: CaseStatus | None = StatusQuery,
+    uetr: str | None = UetrQuery,
+    format: Literal["json", "csv"] | None = Query(None, description="default: JSON"),
+) -> Response:
+    cases = ctx.hub.cases(principal, status, uetr)
+    wants_csv = format == "csv" or (
+        format is None and "text/csv" in request.headers.get("accept", "")
+    )
+    if wants_csv:
+        return Response(
+            cases_csv(cases),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="cases.csv"'},
+        )
+    return JSONResponse(CaseExport(data=[case_view(c) for c in cases]).model_dump(mode="json"))
+
+
+@router.get(
+    "/cases/{case_id}",
+    summary="One case with its full explanation",
+    response_model=CaseView,
+    responses=documented(401, 403, 404),
+)
+def get_case(principal: OperatorReader, ctx: Ctx, case_id: str = CASE_ID_PATH) -> CaseView:
+    found = [c for c in ctx.hub.cases(principal) if c.id == case_id]
+    if not found:
+        raise NotFoundError("no such case", param="case_id")
+    return case_view(found[0])
+
+
+# -- deciding -------------------------------------------------------------------------
+@router.post(
+    "/cases/{uetr}/reject",
+    summary="Reject a held payment (one officer): the sender gets RJCT RR04",
+    response_model=CaseView,
+    responses=documented(400, 401, 403, 503),
+)
+async def reject(
+    principal: Officer, ctx: Ctx, body: DecisionNote, uetr: str = UETR_PATH
+) -> CaseView:
+    return case_view(await ctx.engine.run(ctx.hub.reject_hold, principal, uetr, body.note))
+
+
+@router.post(
+    "/cases/{uetr}/release",
+    status_code=201,
+    summary="Request the release of a held payment (four eyes)",
+    description="Creates a `release_hold` approval request; a different compliance "
+    "officer approves it at /v1/operator/approvals/{id}/approve, which settles the "
+    "payment (or queues it for liquidity).",
+    response_model=ApprovalView,
+    responses={**_CONFLICT, **documented(400, 401, 403, 503)},
+)
+async def release(
+    principal: Officer, ctx: Ctx, body: DecisionNote, uetr: str = UETR_PATH
+) -> ApprovalView:
+    row = await ctx.engine.run(_request_release, ctx.hub, principal, uetr, body.note)
+    return approval_view(row)
+
+
+def _request_release(hub: Hub, principal: Principal, uetr: str, note: str) -> ApprovalRow:
+    """On the engine thread, so the checks and the request see the same state."""
+    if not hub.cases(principal, CaseStatus.open, uetr):
+        raise InputError("no held payment with an open case", field="uetr", value=uetr)
+    for row in hub.four_eyes.pending():
+        if row.action == RELEASE_ACTION and json.loads(row.params).get("uetr") == uetr:
+            raise ReleasePendingError(
+                f"release already requested by {row.requested_by} (approval {row.id})",
+                param="uetr",
+            )
+    return hub.request_approval(principal, RELEASE_ACTION, {"uetr": uetr, "note": note})
+
+
+# -- watch lists ----------------------------------------------------------------------
+@operator_router.post(
+    "/reload",
+    summary="Put the archive's watch lists in force and re-screen waiting payments",
+    description="Reads the list archive the hub was started with (`corridor screening "
+    "lists load --data-dir`). Queued payments that now hit are held with a case; held "
+    "payments get a note of what the new lists say.",
+    response_model=RescreenView,
+    responses=documented(400, 401, 403, 503),
+)
+async def reload_lists(principal: OperatorWriter, ctx: Ctx, request: Request) -> RescreenView:
+    directory = _watchlists_dir(request)
+    report = await ctx.engine.run(
+        ctx.hub.reload_lists, directory, request.app.state.screening_threshold, principal.name
+    )
+    return RescreenView(
+        lists=list(report.lists),
+        queued_now_held=report.queued_now_held,
+        held_rescreened=report.held_rescreened,
+    )
+
+
+def _watchlists_dir(request: Request) -> FilePath:
+    directory = getattr(request.app.state, "watchlists_dir", None)
+    if directory is None:
+        raise InputError("the hub was started without a watch-list archive", field="watchlists_dir")
+    assert isinstance(directory, FilePath)
+    if not directory.is_dir() or not WatchListArchive(directory).list_names():
+        raise InputError(
+            "holds no watch lists: run `corridor screening lists load --data-dir` first",
+            field="watchlists_dir",
+            value=str(directory),
+        )
+    return directory
