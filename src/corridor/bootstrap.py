@@ -119,6 +119,8 @@ class HubSettings:
             load --data-dir`); the versions in force screen every payment. None: no lists.
         screening_threshold: the match threshold (None: the screener's default).
         compliance: country/region rules and AML rules.
+        intake_workers: processes that parse and authenticate inbound messages beside the
+            server (0: on the server's event loop; -1: one per spare core, at most 4).
     """
 
     database_url: str = DEFAULT_DATABASE
@@ -131,6 +133,7 @@ class HubSettings:
     watchlists_dir: Path | None = None
     screening_threshold: float | None = None
     compliance: ComplianceConfig = field(default_factory=ComplianceConfig)
+    intake_workers: int = -1
 
 
 def hub_key(path: Path) -> bytes:

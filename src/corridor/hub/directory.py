@@ -8,11 +8,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from corridor.crypto.keys import KeyRing, load_public_key
 from corridor.hub.network import issuance_account_id, settlement_account_id
-from corridor.ledger import AccountBalance, AccountKind, Ledger
+from corridor.ledger import AccountBalance, AccountKind
 from corridor.payments.records import Participant, ParticipantKind, ParticipantStatus
+
+
+class AccountsView(Protocol):
+    """What the directory reads of the ledger: which accounts exist and whose they are."""
+
+    def accounts(self) -> list[AccountBalance]: ...
+
+    def account(self, account_id: int) -> AccountBalance | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,9 +34,10 @@ class _Snapshot:
 class Directory:
     """Participants by BIC, the key ring built from their registered keys, routing."""
 
-    def __init__(self, participants: list[Participant], ledger: Callable[[], Ledger]) -> None:
+    def __init__(self, participants: list[Participant], ledger: Callable[[], AccountsView]) -> None:
         self._ledger = ledger
         self._snapshot = self._build(participants)
+        self.version = 1  # bumped on every change, so intake workers know to reload
 
     def _build(self, participants: list[Participant]) -> _Snapshot:
         keys = KeyRing()
@@ -42,6 +52,7 @@ class Directory:
     def replace(self, participants: list[Participant]) -> None:
         """Swap in a new version of the directory (after an operator change)."""
         self._snapshot = self._build(participants)
+        self.version += 1
 
     # -- reading --------------------------------------------------------------------
     @property

@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
 from corridor.hub.intake import Intake
+from corridor.hub.intake_pool import IntakePool, take_in_worker
 from corridor.hub.processing import Answer
 from corridor.hub.service import Hub
 
@@ -36,10 +37,12 @@ class EngineWorker:
         hub: Hub,
         batch_messages_max: int = BATCH_MESSAGES_MAX,
         on_batch: Callable[[int], None] | None = None,
+        intake_pool: IntakePool | None = None,
     ) -> None:
         """`on_batch(messages)`: called on the event loop after each committed batch
-        (metrics, waking long polls)."""
+        (metrics, waking long polls). `intake_pool`: parse messages in worker processes."""
         self.hub = hub
+        self._intake_pool = intake_pool
         self._on_batch = on_batch
         self._batch_max = batch_messages_max
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="engine")
@@ -59,8 +62,19 @@ class EngineWorker:
         self._executor.shutdown(wait=True)
 
     async def submit(self, sender: str, data: bytes) -> Answer:
-        """Parse here, settle on the engine thread; returns after the durable commit."""
-        intake = self.hub.take(sender, data)
+        """Parse (here, or in an intake worker process), settle on the engine thread;
+        returns after the durable commit."""
+        if self._intake_pool is None:
+            intake = self.hub.take(sender, data)
+        else:
+            intake = await asyncio.get_running_loop().run_in_executor(
+                self._intake_pool.executor,
+                take_in_worker,
+                self.hub.directory.version,
+                sender,
+                data,
+                self.hub.clock.now_ms(),
+            )
         future: asyncio.Future[Answer] = asyncio.get_running_loop().create_future()
         try:
             self._queue.put_nowait((intake, future))

@@ -33,6 +33,7 @@ from corridor.ledger import (
     VoidPending,
 )
 from corridor.payments.records import PaymentChanges
+from corridor.store.database import reader
 from corridor.store.hub_store import write_changes
 from corridor.store.schema import ledger_accounts, ledger_journal
 
@@ -308,3 +309,12 @@ def account_from_row(row: Any) -> Account:
         credits_pending=row["credits_pending"],
         closed=bool(row["closed"]),
     )
+
+
+def account_balances(engine: Engine) -> list[AccountBalance]:
+    """Every account as committed (for readers outside the engine: intake workers)."""
+    with reader(engine).connect() as connection:
+        return [
+            account_from_row(row).snapshot()
+            for row in connection.execute(select(ledger_accounts)).mappings()
+        ]
