@@ -9,8 +9,8 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from corridor.benchmarks import ledger as ledger_bench
-from corridor.cli.demo import example_config_path
 from corridor.cli.main import app
+from corridor.simulation.network import example_config_path
 
 runner = CliRunner()
 

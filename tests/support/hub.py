@@ -10,7 +10,6 @@ from decimal import Decimal
 from pathlib import Path
 
 from corridor.bootstrap import HubSettings, build_hub, load_network_config
-from corridor.cli.demo import example_config_path
 from corridor.crypto.keys import PrivateKey, generate_private_key, public_key_pem
 from corridor.foundation.clock import FixedClock, ms_to_datetime
 from corridor.hub.service import Hub
@@ -28,6 +27,7 @@ from corridor.iso20022.records import (
     PaymentReturn,
     ReturnTransaction,
 )
+from corridor.simulation.network import example_config_path
 
 HUB_BIC = "CRDRSGSG"
 BANK_A, BANK_B, BANK_C = "GANGINBB", "DECCINBB", "KONKINBB"
