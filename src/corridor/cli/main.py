@@ -7,6 +7,7 @@ import typer
 from corridor.cli import (
     audit,
     bench,
+    compliance,
     demo,
     iso,
     ledger,
@@ -34,6 +35,7 @@ for _name, _command in participant_more.COMMANDS.items():
     participant.app.command(_name)(_command)
 app.add_typer(operator_http.app, name="operator")
 app.add_typer(operator.app, name="participants")
+app.add_typer(compliance.app, name="compliance")
 app.command("init")(network.init)
 app.command("demo")(demo.demo)
 app.command("serve")(serve.serve)

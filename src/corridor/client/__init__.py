@@ -12,6 +12,10 @@
                               load_key("bank.pem")))
         for message in hub.watch(auto_ack=True):
             ...
+    with CorridorClient(url, officer_token) as hub:             # compliance officers
+        for case in hub.cases(status="open"):
+            print(hub.case(case.id).explanation)
+        hub.request_release(uetr, "false positive")  # a second officer: hub.approve(id)
 
 Errors (see _errors): InputError for bad arguments (before anything is sent),
 CorridorApiError(status, code, message, param) for a refused request, ConnectionFailed
@@ -34,6 +38,7 @@ from corridor.client._results import (
     TrackingEvent,
     UnexpectedResponse,
 )
+from corridor.client._results_compliance import Case, CaseExplanation, CaseHit, RescreenReport
 from corridor.client._results_more import (
     Approval,
     AuditCheck,
@@ -73,6 +78,9 @@ __all__ = [
     "AuditEntry",
     "AuditPage",
     "Balance",
+    "Case",
+    "CaseExplanation",
+    "CaseHit",
     "ClientError",
     "ConnectionFailed",
     "CorridorApiError",
@@ -97,6 +105,7 @@ __all__ = [
     "RateSheet",
     "RateTier",
     "Report",
+    "RescreenReport",
     "RetryPolicy",
     "SubmitResult",
     "Tracking",

@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 
+from corridor.client._calls_compliance import ComplianceCalls
 from corridor.client._calls_more import MoreCalls
 from corridor.client._errors import ConnectionFailed, CorridorApiError
 from corridor.client._results import (
@@ -33,11 +34,11 @@ ACK_IDS_MAX = 1_000
 WAIT_S_MAX = 30.0  # the hub waits at most 30 s per long poll
 
 
-class CorridorClient(MoreCalls):
+class CorridorClient(MoreCalls, ComplianceCalls):
     """A bank's or an operator's connection to a Corridor hub.
 
     Queues, reports, FX quotes and rates, the business day, four eyes and the audit log
-    are in MoreCalls (inherited).
+    are in MoreCalls (inherited); compliance cases and list reloads in ComplianceCalls.
 
     `base_url` is the hub's address (e.g. "http://127.0.0.1:8080"); `token` the API
     credential `crd_<keyid>_<secret>` issued by the operator. `transport` replaces the
