@@ -1,11 +1,16 @@
 """`corridor demo`: a day on the example network, over HTTP, end to end, verified.
 
 Prepares the example network in a fresh folder (var/demo by default: database, hub key,
-one key and credential per bank), starts a real hub (`corridor serve`) on a free loopback
-port, and plays the day's scenes through the client SDK (corridor.simulation.day): the
-banks watch and acknowledge their inboxes, trade payments flow between banks of the same
-currency (a few deliberately bad), over-limit payments are queued and cancelled, one
-payment is tracked. Then it prints a summary, stops the server and audits the ledger.
+one key and credential per bank and FX provider, operator and compliance users, a small
+national watch list), starts a real hub (`corridor serve --bridge-currency CNY
+--watchlists ...`) on a free loopback port, and plays the day's scenes through the client
+SDK (corridor.simulation.scenes): the banks watch and acknowledge their inboxes, trade
+payments flow between banks of the same currency (a few deliberately bad), over-limit
+payments are queued and cancelled, cross-currency payments settle with quotes (one
+through the bridge currency), drained banks' payments queue and a gridlock run settles
+them, payments to listed names are held (one released with four eyes, one rejected), one
+payment is tracked, and the day ends with reconciled statements. Then it prints a
+summary, stops the server and audits the ledger.
 """
 
 from __future__ import annotations
@@ -21,8 +26,18 @@ from rich.table import Table
 from corridor.bootstrap import open_database
 from corridor.cli._common import console, user_errors
 from corridor.foundation.money import format_amount
-from corridor.simulation import HubServer, PreparedNetwork, example_config_path, prepare_network
-from corridor.simulation.day import DEFAULT_SCENES, Day, DayOptions, DaySummary, corridor_rows
+from corridor.simulation import (
+    HubServer,
+    PreparedNetwork,
+    ServeOptions,
+    example_config_path,
+    prepare_network,
+)
+from corridor.simulation.compliance_scenes import DEMO_WATCH_LIST
+from corridor.simulation.day import Day, DayOptions, DaySummary, corridor_rows
+from corridor.simulation.fx_scenes import BRIDGE_CURRENCY
+from corridor.simulation.outcomes import FxOutcome, GridlockOutcome, HoldOutcome, StatementOutcome
+from corridor.simulation.scenes import DEFAULT_SCENES
 from corridor.store.ledger_audit import AuditReport, audit_ledger
 
 __all__ = ["demo", "example_config_path", "run_demo"]
@@ -58,9 +73,10 @@ def run_demo(workdir: Path, options: DayOptions) -> tuple[DaySummary, AuditRepor
     """Prepare, serve, play the scenes, print the summary, stop, verify."""
     shutil.rmtree(workdir, ignore_errors=True)
     started = time.perf_counter()
-    network = prepare_network(workdir)
+    network = prepare_network(workdir, watch_list=DEMO_WATCH_LIST)
     _print_network(network)
-    with HubServer(network) as server:
+    options_served = ServeOptions(bridge_currencies=(BRIDGE_CURRENCY,))
+    with HubServer(network, options=options_served) as server:
         console.print(f"hub [bold]{network.hub_bic}[/] serving on {server.base_url} "
                       f"(pid {server.pid}, log {server.log_path})")
         summary = Day(network, server.base_url, options, console).play(DEFAULT_SCENES)
@@ -76,7 +92,8 @@ def _print_network(network: PreparedNetwork) -> None:
     console.print(
         f"[bold]{network.config.name}[/]: {len(currencies)} currencies, "
         f"{len(network.config.participants)} participants, {len(network.banks)} trading banks "
-        f"with keys and credentials (in {network.workdir})")
+        f"and {len(network.fx_providers)} FX provider with keys and credentials, a national "
+        f"watch list (in {network.workdir})")
 
 
 def _print_summary(summary: DaySummary) -> None:
@@ -85,8 +102,8 @@ def _print_summary(summary: DaySummary) -> None:
     console.print(f"{summary.messages:,} messages answered: {dict(summary.statuses)}{rate}")
     console.print(_corridor_table(summary))
     console.print(_refusal_table(summary))
-    delivered = len(summary.delivered)
-    console.print(f"delivery: {delivered:,} of {summary.settled_uetrs():,} settled payments "
+    delivered = len(summary.delivered & summary.to_deliver)
+    console.print(f"delivery: {delivered:,} of {len(summary.to_deliver):,} settled payments "
                   f"acknowledged by their receiving banks; {summary.acknowledged:,} inbox "
                   "messages acknowledged in all")
     if summary.queued:
@@ -95,6 +112,10 @@ def _print_summary(summary: DaySummary) -> None:
     if summary.tracked:
         steps = " -> ".join(state for state, _ in summary.tracked)
         console.print(f"tracked one payment: {steps}")
+    _print_fx(summary.fx)
+    _print_gridlock(summary.gridlock)
+    _print_holds(summary.holds)
+    _print_statements(summary.statements)
 
 
 def _corridor_table(summary: DaySummary) -> Table:
@@ -134,3 +155,72 @@ def _print_audit(audit: AuditReport) -> None:
         f"[bold green]ledger verified[/]: {audit.accounts} accounts, {audit.transfers:,} "
         f"transfers, {audit.journal_rows:,} journal rows; every currency sums to zero, no "
         "account below its floor, no transfer id twice")
+
+
+def _print_fx(fx: FxOutcome) -> None:
+    if not fx.payments:
+        return
+    table = Table(title=f"Cross-currency payments: quotes by {fx.provider} (rates for "
+                        f"{', '.join(fx.published)})")
+    for column in ("payment / route", "rate", "paid + charges", "received"):
+        table.add_column(column, justify="left" if column.startswith("payment") else "right")
+    for p in fx.payments:
+        route = f"via {p.bridge}" if p.bridge else "direct"
+        status = "" if p.status == "ACSC" else f" [red]{p.status}[/]"
+        table.add_row(f"{p.debtor} -> {p.creditor}\n{p.source}->{p.target} {route}{status}",
+                      f"{p.rate:.6g}",
+                      f"{_money(p.source_minor, p.source)} {p.source}\n"
+                      f"+ {_money(p.charges_minor, p.source)}",
+                      f"{_money(p.target_minor, p.target)} {p.target}")
+    console.print(table)
+    console.print(_fx_volume_table(fx))
+
+
+def _fx_volume_table(fx: FxOutcome) -> Table:
+    table = Table(title="FX volumes per pair and provider (operator report)")
+    for column in ("provider", "pair", "trades", "sold", "bought"):
+        table.add_column(column, justify="right" if column in ("trades", "sold", "bought")
+                         else "left")
+    for v in sorted(fx.volumes, key=lambda v: (v.source_currency, v.target_currency)):
+        table.add_row(v.provider, f"{v.source_currency}->{v.target_currency}", f"{v.trades}",
+                      f"{_money(v.source_minor, v.source_currency)} {v.source_currency}",
+                      f"{_money(v.target_minor, v.target_currency)} {v.target_currency}")
+    return table
+
+
+def _print_gridlock(g: GridlockOutcome) -> None:
+    if not g.currency:
+        return
+    headroom = ", ".join(f"{bic} {_money(m, g.currency)}" for bic, m in g.headroom_minor.items())
+    console.print(f"liquidity ({g.currency}): {len(g.headroom_minor)} banks drained near their "
+                  f"floors with {g.approvals} four-eyes approvals (headroom {headroom}); "
+                  f"{len(g.queued)} payments queued (PDNG), {g.queue_listed} in the operator's "
+                  "queue view")
+    share = f" ({g.saved_minor * 100 // g.gross_minor}%)" if g.gross_minor else ""
+    console.print(f"gridlock resolved by the {g.resolved_by or 'nobody'}: {g.settled} payments "
+                  f"settled, gross {_money(g.gross_minor, g.currency)}, net liquidity used "
+                  f"{_money(g.net_used_minor, g.currency)}, [bold]liquidity saved "
+                  f"{_money(g.saved_minor, g.currency)} {g.currency}[/]{share}")
+
+
+def _print_holds(h: HoldOutcome) -> None:
+    for uetr in h.held:
+        console.print(f"held by screening: {uetr} ({h.hits.get(uetr) or 'case opened'})")
+    if h.released:
+        steps = " -> ".join(h.release_steps)
+        console.print(f"released with four eyes (approval {h.approval}): {steps}")
+    if h.rejected:
+        console.print(f"rejected by compliance: {len(h.rejected)} payment(s), RJCT RR04 to "
+                      "the sender")
+    for note in h.unavailable:
+        console.print(f"[yellow]compliance scene: not shown[/]: {note}")
+
+
+def _print_statements(st: StatementOutcome) -> None:
+    if not st.made:
+        return
+    made = sum(st.made.values())
+    console.print(f"end of day in {len(st.made)} currencies: {made} camt.053 statements made "
+                  f"({st.entries:,} entries; {st.rejected_at_cut_off} payments rejected at "
+                  f"cut-off); {st.delivered} found by {len(st.recipients)} banks and FX providers "
+                  f"in their inboxes, {st.reconciled} reconcile (opening + entries = closing)")

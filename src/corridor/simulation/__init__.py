@@ -13,7 +13,7 @@ from corridor.simulation.network import (
     example_config_path,
     prepare_network,
 )
-from corridor.simulation.server import HubServer, ServerError, free_port
+from corridor.simulation.server import HubServer, ServeOptions, ServerError, free_port
 from corridor.simulation.traffic import (
     Flaw,
     Leg,
@@ -31,6 +31,7 @@ __all__ = [
     "Leg",
     "Order",
     "PreparedNetwork",
+    "ServeOptions",
     "ServerError",
     "bulk_transfers",
     "example_config_path",

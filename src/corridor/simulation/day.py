@@ -1,13 +1,15 @@
 """A day on the network, as a sequence of scenes, driven through the client SDK over HTTP.
 
     day = Day(network, server.base_url, DayOptions(messages=1_000), console)
-    day.play(DEFAULT_SCENES)       # each scene: Callable[[Day], None]
+    day.play(DEFAULT_SCENES)       # each scene: Callable[[Day], None] (simulation.scenes)
     day.summary                    # what happened (payments and value per corridor, ...)
 
 A scene is a small function of the `Day`: it sends messages with the banks' clients,
 reads what comes back and records it in `day.summary`. Add a scene by writing one more
-function and putting it in the sequence. The banks' inbox watchers (one thread per bank,
-long polling and acknowledging) run from `open_inboxes` until `close_inboxes`.
+function and putting it in the sequence. The inbox watchers (one thread per bank and FX
+provider, long polling and acknowledging) run from `open_inboxes` until `deliver`.
+This module has the trade day's scenes (TRADE_SCENES); liquidity, FX and compliance
+scenes are in their own modules, and `corridor.simulation.scenes` puts them in order.
 """
 
 from __future__ import annotations
@@ -34,7 +36,8 @@ from corridor.client import CorridorClient, SubmitResult
 from corridor.client._errors import ClientError
 from corridor.iso20022.pipeline import ParsedMessage, parse_message
 from corridor.iso20022.records import PaymentStatusReport
-from corridor.simulation.network import PreparedNetwork
+from corridor.simulation.network import Bank, PreparedNetwork
+from corridor.simulation.outcomes import FxOutcome, GridlockOutcome, HoldOutcome, StatementOutcome
 from corridor.simulation.traffic import Flaw, Order, cancellation, flawed_order, trade_day
 
 SETTLED, PENDING, REJECTED = "ACSC", "PDNG", "RJCT"
@@ -83,9 +86,13 @@ class DaySummary:
         messages: messages sent; statuses: their answers by pacs.002 group status.
         queued / cancelled: UETRs left waiting for liquidity, and those then cancelled.
         delivered: UETRs whose forwarded pacs.008 the receiving bank acknowledged.
+        to_deliver: UETRs settled to a receiving bank (every scene's), which `deliver`
+            waits for.
         acknowledged: messages acknowledged by the banks (forwards and answers).
         tracked: the steps of one payment, as its sender's tracker shows them.
         elapsed_s: time per scene.
+        gridlock / statements / fx / holds: the liquidity, end-of-day, FX and compliance
+            scenes (see corridor.simulation.outcomes).
     """
 
     corridors: dict[tuple[str, str, str], Corridor] = field(default_factory=dict)
@@ -96,9 +103,14 @@ class DaySummary:
     queued: set[str] = field(default_factory=set)
     cancelled: set[str] = field(default_factory=set)
     delivered: set[str] = field(default_factory=set)
+    to_deliver: set[str] = field(default_factory=set)
     acknowledged: int = 0
     tracked: list[tuple[str, str]] = field(default_factory=list)
     elapsed_s: dict[str, float] = field(default_factory=dict)
+    gridlock: GridlockOutcome = field(default_factory=GridlockOutcome)
+    statements: StatementOutcome = field(default_factory=StatementOutcome)
+    fx: FxOutcome = field(default_factory=FxOutcome)
+    holds: HoldOutcome = field(default_factory=HoldOutcome)
 
     def settled_uetrs(self) -> int:
         return sum(c.payments for c in self.corridors.values())
@@ -116,7 +128,9 @@ Scene = Callable[["Day"], None]
 
 
 class Day:
-    """The state the scenes share: the network, one client per bank, the summary."""
+    """The state the scenes share: the network, one client per bank and FX provider
+    (`clients`, by BIC), the operator users' and compliance officers' clients, the summary.
+    """
 
     def __init__(self, network: PreparedNetwork, base_url: str, options: DayOptions,
                  console: Console | None = None) -> None:
@@ -125,8 +139,12 @@ class Day:
         self.options = options
         self.console = console or Console(quiet=True)
         self.summary = DaySummary()
-        self.clients = {b.bic: CorridorClient(base_url, b.token) for b in network.banks}
-        self.settled_by_receiver: dict[str, set[str]] = {b.bic: set() for b in network.banks}
+        self.participants: tuple[Bank, ...] = network.banks + network.fx_providers
+        self.clients = {b.bic: CorridorClient(base_url, b.token) for b in self.participants}
+        self.operator = CorridorClient(base_url, network.operator_token)
+        self.approver = CorridorClient(base_url, network.approver_token)
+        self.officers = tuple(CorridorClient(base_url, t) for t in network.compliance_tokens)
+        self.settled_by_receiver: dict[str, set[str]] = {b.bic: set() for b in self.participants}
         self.sender_of: dict[str, str] = {}
         self.watchers: list[_InboxWatcher] = []
         self.lock = threading.Lock()
@@ -139,7 +157,7 @@ class Day:
                 self.summary.elapsed_s[scene.__name__] = time.perf_counter() - started
         finally:
             self.stop_watchers()
-            for client in self.clients.values():
+            for client in (*self.clients.values(), self.operator, self.approver, *self.officers):
                 client.disconnect()
         return self.summary
 
@@ -160,16 +178,27 @@ class Day:
         for leg in order.legs:
             status, reason = outcomes[leg.uetr]
             if status == SETTLED:
-                corridor = s.corridors.setdefault((order.currency, order.sender, leg.creditor),
-                                                  Corridor())
-                corridor.payments += 1
-                corridor.value_minor += leg.amount_minor
-                self.settled_by_receiver[leg.creditor].add(leg.uetr)
-                self.sender_of[leg.uetr] = order.sender
+                self.record_settled(order.currency, order.sender, leg.creditor, leg.uetr,
+                                    leg.amount_minor)
             elif status == PENDING:
                 s.queued.add(leg.uetr)
             else:
                 s.refused[reason or "NARR"] += 1
+
+    def record_settled(self, currency: str, sender: str, creditor: str, uetr: str,
+                       amount_minor: int) -> None:
+        """A same-currency payment settled: count it in its corridor and expect its
+        delivery (call with `self.lock` held when senders may run at once)."""
+        corridor = self.summary.corridors.setdefault((currency, sender, creditor), Corridor())
+        corridor.payments += 1
+        corridor.value_minor += amount_minor
+        self.expect_delivery(sender, creditor, uetr)
+
+    def expect_delivery(self, sender: str, creditor: str, uetr: str) -> None:
+        """`creditor` should receive and acknowledge the payment `uetr` (see `deliver`)."""
+        self.settled_by_receiver[creditor].add(uetr)
+        self.sender_of[uetr] = sender
+        self.summary.to_deliver.add(uetr)
 
     def stop_watchers(self) -> None:
         for watcher in self.watchers:
@@ -194,8 +223,9 @@ def leg_outcomes(order: Order, result: SubmitResult) -> dict[str, tuple[str, str
 
 # -- scenes -----------------------------------------------------------------------------
 def open_inboxes(day: Day) -> None:
-    """Every bank starts watching its inbox (long poll) and acknowledging what arrives."""
-    for bank in day.network.banks:
+    """Every bank and FX provider starts watching its inbox (long poll) and acknowledging
+    what arrives."""
+    for bank in day.participants:
         watcher = _InboxWatcher(day, bank.bic, CorridorClient(day.base_url, bank.token))
         day.watchers.append(watcher)
         watcher.start()
@@ -241,7 +271,7 @@ def track(day: Day) -> None:
     day.summary.tracked = [(event.state, event.detail) for event in tracking.events]
 
 
-DEFAULT_SCENES: tuple[Scene, ...] = (open_inboxes, trade, over_limit, deliver, track)
+TRADE_SCENES: tuple[Scene, ...] = (open_inboxes, trade, over_limit, deliver, track)
 
 
 # -- helpers ----------------------------------------------------------------------------
@@ -273,8 +303,7 @@ def _drain(pending: set[Future[SubmitResult]], progress: Progress, task: TaskID,
 
 def _all_delivered(day: Day) -> bool:
     with day.lock:
-        expected = set().union(*day.settled_by_receiver.values())
-        return expected <= day.summary.delivered
+        return day.summary.to_deliver <= day.summary.delivered
 
 
 class _InboxWatcher(threading.Thread):

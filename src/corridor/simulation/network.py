@@ -2,14 +2,17 @@
 credentials, ready for a hub server process to open.
 
 `prepare_network(workdir)` does the operator's set-up once, in this process, through
-`bootstrap.build_hub` (load the network file, register one signing key per bank, issue
-one participant credential per bank and one operator credential), then lets go of the
-database so that `corridor serve` can own it.
+`bootstrap.build_hub` (load the network file, register one signing key per bank and per
+FX provider, issue one participant credential to each, two operator users (four eyes)
+and two compliance officers), then lets go of the database so that `corridor serve` can
+own it. With `watch_list` (a simple-CSV list), it also keeps that list in a watch-list
+archive in the workdir, for `corridor serve --watchlists`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 
@@ -20,11 +23,19 @@ from corridor.foundation.errors import InputError
 from corridor.foundation.money import parse_amount
 from corridor.hub.security import Role
 from corridor.hub.service import Hub
+from corridor.screening import load_simple_csv
+from corridor.store.watchlist_archive import ArchivedVersion, WatchListArchive
 
 OPERATOR_NAME = "demo-operator"
+APPROVER_NAME = "demo-approver"  # the second operator user: four eyes
+COMPLIANCE_NAMES = ("demo-compliance-olga", "demo-compliance-omar")
 TRADING_KINDS = ("direct",)
+FX_PROVIDER_KINDS = ("fx_provider",)
 DATABASE_FILE = "corridor.db"
 HUB_KEY_FILE = "hub_key.pem"
+WATCHLISTS_DIR = "watchlists"
+WATCH_LIST_NAME = "national"
+WATCH_LIST_FILE = "national.csv"
 
 
 def example_config_path() -> Path:
@@ -66,6 +77,11 @@ class PreparedNetwork:
         config: the network file, as loaded.
         banks: the trading banks (direct participants), in network-file order.
         operator_token: an operator user's credential.
+        fx_providers: the FX providers (accounts in several currencies), with keys and
+            credentials; they trade no `trade_day` traffic.
+        approver_token: a second operator user's credential (approves what the first asks).
+        compliance_tokens: two compliance officers' credentials (four eyes on holds).
+        watchlists_dir: the watch-list archive (`corridor serve --watchlists`), or None.
     """
 
     workdir: Path
@@ -75,6 +91,10 @@ class PreparedNetwork:
     config: NetworkConfig
     banks: tuple[Bank, ...]
     operator_token: str
+    fx_providers: tuple[Bank, ...]
+    approver_token: str
+    compliance_tokens: tuple[str, ...]
+    watchlists_dir: Path | None
 
     def bank(self, bic: str) -> Bank:
         for bank in self.banks:
@@ -96,9 +116,11 @@ def prepare_network(
     database_url: str | None = None,
     config_path: Path | None = None,
     hub_bic: str = DEFAULT_HUB_BIC,
+    watch_list: bytes | None = None,
 ) -> PreparedNetwork:
     """A fresh network in `workdir` (SQLite `workdir/corridor.db` unless `database_url`,
-    which must then point at an empty PostgreSQL database or schema)."""
+    which must then point at an empty PostgreSQL database or schema). `watch_list`: a
+    simple-CSV watch list (id,name,entity_type,aliases,countries) to screen against."""
     workdir = workdir.resolve()  # the server process runs in another working directory
     workdir.mkdir(parents=True, exist_ok=True)
     url = database_url or str(workdir / DATABASE_FILE)
@@ -118,15 +140,41 @@ def prepare_network(
             field="config",
             value=str(config_path or "example"),
         )
-    banks = tuple(
-        _enrol(hub, participant, workdir)
-        for participant in config.participants
-        if participant.kind in TRADING_KINDS and participant.accounts
-    )
+    banks = _enrol_all(hub, config, workdir, TRADING_KINDS)
+    providers = _enrol_all(hub, config, workdir, FX_PROVIDER_KINDS)
     operator_token = hub.issue_credential(OPERATOR_NAME, Role.operator)
+    approver_token = hub.issue_credential(APPROVER_NAME, Role.operator)
+    compliance = tuple(hub.issue_credential(name, Role.compliance) for name in COMPLIANCE_NAMES)
     del hub  # its database connections close with it (the server process owns the DB now)
     assert banks, "the network has no trading banks"
-    return PreparedNetwork(workdir, url, hub_key_path, hub_bic, config, banks, operator_token)
+    lists_dir = _archive(workdir / WATCHLISTS_DIR, watch_list) if watch_list else None
+    return PreparedNetwork(workdir, url, hub_key_path, hub_bic, config, banks, operator_token,
+                           providers, approver_token, compliance, lists_dir)
+
+
+def _archive(root: Path, data: bytes) -> Path:
+    """Keep `data` (simple CSV) as the national list's version in force in a new archive."""
+    watch_list = load_simple_csv(data, list_name=WATCH_LIST_NAME)
+    version = ArchivedVersion(
+        WATCH_LIST_NAME,
+        watch_list.version,
+        "simple_csv",
+        datetime.now(UTC).isoformat(timespec="seconds"),
+        len(watch_list.entries),
+        watch_list.name_count,
+        (WATCH_LIST_FILE,),
+    )
+    WatchListArchive(root).store(version, {WATCH_LIST_FILE: data})
+    return root
+
+
+def _enrol_all(hub: Hub, config: NetworkConfig, workdir: Path,
+               kinds: tuple[str, ...]) -> tuple[Bank, ...]:
+    return tuple(
+        _enrol(hub, participant, workdir)
+        for participant in config.participants
+        if participant.kind in kinds and participant.accounts
+    )
 
 
 def _enrol(hub: Hub, participant: ParticipantConfig, workdir: Path) -> Bank:

@@ -8,6 +8,9 @@ started with this interpreter. Its JSON access log (stdout) goes to `server.log`
 stderr to `server.err` in the network's folder (files, not pipes: a full pipe would stall
 the server). Start waits for /health; stop sends SIGINT (uvicorn shuts down cleanly:
 the engine finishes its batch) and kills the child if it has not gone in time.
+
+`ServeOptions` adds FX policy (bridge currencies, fee) to the command line; a network
+prepared with a watch list is served with it (`--watchlists`).
 """
 
 from __future__ import annotations
@@ -18,6 +21,9 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from types import TracebackType
 from typing import IO
 
@@ -32,6 +38,25 @@ STOP_TIMEOUT_S = 10.0
 HEALTH_POLL_S = 0.05
 STDERR_TAIL_BYTES_MAX = 4_000
 _LAUNCH = "from corridor.cli.main import main; main()"
+
+
+@dataclass(frozen=True, slots=True)
+class ServeOptions:
+    """Hub policy for the server process (`corridor serve` options).
+
+    Attributes:
+        bridge_currencies: `--bridge-currency`, in order of preference (empty: no bridging).
+        fx_fee_bps: `--fx-fee-bps`; None keeps the hub's default.
+    """
+
+    bridge_currencies: tuple[str, ...] = ()
+    fx_fee_bps: int | None = None
+
+    def arguments(self) -> list[str]:
+        args = [arg for code in self.bridge_currencies for arg in ("--bridge-currency", code)]
+        if self.fx_fee_bps is not None:
+            args += ["--fx-fee-bps", str(self.fx_fee_bps)]
+        return args
 
 
 class ServerError(CorridorError):
@@ -58,6 +83,7 @@ class HubServer:
         start_timeout_s: float = START_TIMEOUT_S,
         stop_timeout_s: float = STOP_TIMEOUT_S,
         env: dict[str, str] | None = None,
+        options: ServeOptions | None = None,
     ) -> None:
         assert start_timeout_s > 0
         assert stop_timeout_s > 0
@@ -69,6 +95,7 @@ class HubServer:
         self.log_path = network.workdir / "server.log"
         self.stderr_path = network.workdir / "server.err"
         self._env = env
+        self.options = options or ServeOptions()
         self._process: subprocess.Popen[bytes] | None = None
         self._files: list[IO[bytes]] = []
 
@@ -93,6 +120,8 @@ class HubServer:
             str(n.hub_key_path),
             "--hub-bic",
             n.hub_bic,
+            *self.options.arguments(),
+            *_watchlist_arguments(n.watchlists_dir),
         ]
 
     def start(self) -> HubServer:
@@ -176,3 +205,7 @@ class HubServer:
         trace: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+def _watchlist_arguments(watchlists_dir: Path | None) -> Sequence[str]:
+    return ("--watchlists", str(watchlists_dir)) if watchlists_dir is not None else ()

@@ -267,6 +267,11 @@ def _transaction(
     )
 
 
+def make_uetr(rng: random.Random | None = None) -> str:
+    """A fresh UETR (UUID v4): from `rng` (deterministic for a seed), else random."""
+    return _uetr(rng) if rng is not None else str(uuid.uuid4())
+
+
 def _uetr(rng: random.Random) -> str:
     return str(uuid.UUID(int=rng.getrandbits(128), version=4))
 
