@@ -1,9 +1,11 @@
 """The demo end to end: a real `corridor serve` process, the day's scenes over HTTP
-through the client SDK, the summary and the ledger verification."""
+through the client SDK (trade, over-limit, FX with a bridge, gridlock, holds, end of day),
+the summary and the ledger verification."""
 
 from __future__ import annotations
 
 import re
+from datetime import date
 from io import StringIO
 from pathlib import Path
 
@@ -11,8 +13,14 @@ import pytest
 
 from corridor.cli import _common
 from corridor.cli.demo import run_demo
-from corridor.simulation import Flaw, prepare_network, trade_day
+from corridor.cli.serve import settings_for
+from corridor.foundation.errors import InputError
+from corridor.iso20022.records import Account, AccountReport, Balance, Entry
+from corridor.simulation import Flaw, HubServer, ServeOptions, prepare_network, trade_day
+from corridor.simulation.compliance_scenes import DEMO_WATCH_LIST, HELD_PAYMENTS
 from corridor.simulation.day import DayOptions
+from corridor.simulation.fx_scenes import PAYMENTS, RATES
+from corridor.simulation.liquidity_scenes import RING, reconciles
 from corridor.simulation.traffic import FLAW_EVERY, REFUSED_FLAWS
 
 MESSAGES = 3 * FLAW_EVERY + 10  # every refusal flaw once
@@ -68,7 +76,9 @@ def test_over_limit_payments_are_queued_then_cancelled_or_refused(demo_run) -> N
 
 def test_receivers_acknowledge_every_settled_payment_and_tracking_shows_it(demo_run) -> None:
     summary, _, _ = demo_run
-    assert len(summary.delivered) == summary.settled_uetrs()
+    fx_settled = [p for p in summary.fx.payments if p.status == "ACSC"]
+    assert len(summary.to_deliver) == summary.settled_uetrs() + len(fx_settled)
+    assert summary.to_deliver <= summary.delivered
     assert summary.acknowledged >= summary.settled_uetrs()
     states = [state for state, _ in summary.tracked]
     assert states[0] == "RECEIVED"
@@ -84,6 +94,107 @@ def test_the_ledger_verifies_and_the_summary_is_printed(demo_run) -> None:
     assert "Refused payments by reason" in output
     assert "ledger verified" in output
     assert re.search(r"RC01\s+│ creditor bank not on the network", output)
+    assert re.search(r"liquidity saved [\d,.]+ ZAR", output)
+    assert "FX volumes per pair and provider" in output
+    assert re.search(r"INR->BRL via CNY", output)
+    assert "released with four eyes" in output
+
+
+def test_drained_banks_queue_and_one_gridlock_run_settles_them(demo_run) -> None:
+    summary, _, _ = demo_run
+    gridlock = summary.gridlock
+    assert gridlock.currency == "ZAR"
+    assert gridlock.approvals == 6  # credit line and defund, for each of three banks
+    assert all(0 < h <= 25_000_00 for h in gridlock.headroom_minor.values())
+    assert len(gridlock.queued) == len(RING)
+    assert gridlock.queue_listed >= len(RING)
+    assert gridlock.settled == len(RING)
+    assert gridlock.saved_minor > 0
+    assert gridlock.gross_minor == gridlock.net_used_minor + gridlock.saved_minor
+    assert gridlock.net_used_minor < gridlock.gross_minor // 5  # the rings mostly offset
+    for uetr in gridlock.queued:  # settled payments of their corridors, and delivered
+        assert uetr in summary.delivered
+
+
+def test_end_of_day_statements_reach_the_banks_and_reconcile(demo_run) -> None:
+    summary, _, _ = demo_run
+    statements = summary.statements
+    assert set(statements.made) == {"BRL", "CNY", "INR", "RUB", "ZAR"}
+    assert all(count > 0 for count in statements.made.values())
+    assert statements.delivered > 0
+    assert statements.reconciled == statements.delivered
+    banks = {"HANGCNSH", "VOLGRUMM", "GANGINBB", "AMAZBRSP", "TBLMZAJJ", "SILKHKHH"}
+    assert banks <= statements.recipients
+
+
+def test_fx_payments_settle_across_pairs_one_through_the_bridge(demo_run) -> None:
+    summary, _, _ = demo_run
+    fx = summary.fx
+    assert fx.provider == "SILKHKHH"
+    assert fx.published == [f"{base}/{quote}" for base, quote, _, _ in RATES]
+    assert [(p.source, p.target) for p in fx.payments] == [(s, t) for s, t, _, _ in PAYMENTS]
+    assert all(p.status == "ACSC" for p in fx.payments)
+    assert all(p.rate > 0 and p.target_minor > 0 and p.charges_minor > 0 for p in fx.payments)
+    (bridged,) = fx.bridged()
+    assert (bridged.source, bridged.target, bridged.bridge) == ("INR", "BRL", "CNY")
+    pairs = {(v.source_currency, v.target_currency) for v in fx.volumes}
+    assert len(pairs) >= 3
+    assert {("INR", "CNY"), ("CNY", "BRL")} <= pairs  # the bridged payment's two legs
+    assert sum(v.trades for v in fx.volumes) == len(fx.payments) + 1
+
+
+def test_payments_to_listed_names_are_held_then_released_or_rejected(demo_run) -> None:
+    summary, _, _ = demo_run
+    holds = summary.holds
+    assert holds.unavailable == []
+    assert len(holds.held) == len(HELD_PAYMENTS)
+    assert all("DEMO-" in holds.hits[uetr] for uetr in holds.held)
+    released, rejected = holds.held
+    assert holds.released == [released]
+    assert holds.rejected == [rejected]
+    assert holds.release_steps[-3:] == ["HELD", "SCREENED", "SETTLED"]
+    assert "demo-compliance-olga + demo-compliance-omar" in holds.approval
+    assert released in summary.delivered
+
+
+def test_reconciles_checks_opening_plus_entries_against_closing() -> None:
+    day = date(2026, 1, 5)
+    entries = (Entry(500_00, "INR", credit=True), Entry(200_00, "INR", credit=False))
+    def report(closing_minor: int) -> AccountReport:
+        return AccountReport(
+            id="STMT1",
+            account=Account(iban=None, other_id="ACC1"),
+            balances=(Balance("OPBD", 1_000_00, "INR", True, day),
+                      Balance("CLBD", closing_minor, "INR", True, day)),
+            entries=entries,
+        )
+    assert reconciles(report(1_300_00))
+    assert not reconciles(report(1_300_01))
+
+
+def test_the_server_is_started_with_the_bridge_currency_and_the_watch_list(
+    tmp_path: Path,
+) -> None:
+    network = prepare_network(tmp_path / "net", watch_list=DEMO_WATCH_LIST)
+    assert network.watchlists_dir is not None
+    assert (network.watchlists_dir / "national" / "CURRENT").exists()
+    assert [b.bic for b in network.fx_providers] == ["SILKHKHH"]
+    assert len(set(network.compliance_tokens)) == 2
+    command = HubServer(network, options=ServeOptions(("CNY",), 7)).command()
+    assert command[command.index("--bridge-currency") + 1] == "CNY"
+    assert command[command.index("--fx-fee-bps") + 1] == "7"
+    assert command[command.index("--watchlists") + 1] == str(network.watchlists_dir)
+    settings = settings_for(network.database_url, None, "CRDRSGSG", True,
+                            bridge_currencies=["CNY"], fx_fee_bps=7,
+                            watchlists=network.watchlists_dir)
+    assert (settings.fx.bridge_currencies, settings.fx.fee_bps) == (("CNY",), 7)
+    assert settings.watchlists_dir == network.watchlists_dir
+    with pytest.raises(InputError, match="bridge_currency"):
+        settings_for("x.db", None, "CRDRSGSG", True, bridge_currencies=["CN1"])
+    with pytest.raises(InputError, match="bridge_currency"):
+        settings_for("x.db", None, "CRDRSGSG", True, bridge_currencies=["CNY", "CNY"])
+    with pytest.raises(InputError, match="watchlists"):
+        settings_for("x.db", None, "CRDRSGSG", True, watchlists=tmp_path / "none")
 
 
 def test_trade_day_is_deterministic_and_signed(tmp_path: Path) -> None:
