@@ -42,7 +42,11 @@ def api_schema(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 
 
 def _caller(path: str) -> str:
-    return "ops" if path.startswith("/v1/operator") else BANK_B
+    if path.startswith("/v1/operator"):
+        return "ops"
+    if path.startswith("/v1/compliance"):
+        return "compliance"  # participants only ever get 403 there
+    return BANK_B
 
 
 OPERATIONS = sorted({(method, path) for method, path, *_ in ENDPOINTS} | PUBLIC)
