@@ -90,6 +90,9 @@ LONG_TOKEN_LENGTH = 8
 """Tokens this long get keys two deletions deep: two typos keep them within reach."""
 
 
+GLUED_FUZZY_LENGTH = 10
+"""From this length a glued token can be one edit away from its two listed tokens."""
+
 CONSONANT_KEY_LENGTH = 5
 """Consonant skeletons this long also get one-deletion keys (vowel-heavy misspellings)."""
 
@@ -240,7 +243,8 @@ class NameIndex:
         if len(name.tokens) > 2:
             pairs.append((name.tokens[-1], name.tokens[0]))  # "LAST, First" written First+LAST
         for left, right in pairs:
-            self.pair_keys.setdefault(skeleton(left + right), []).append(name_id)
+            for key in {skeleton(left + right), skeleton(left) + skeleton(right)}:
+                self.pair_keys.setdefault(key, []).append(name_id)
 
     def _weights(self, name_count: int) -> list[float]:
         exponent = self.config.weight_exponent
@@ -382,9 +386,11 @@ class NameIndex:
                 bound[name_id] += gain
         slack = self._slack(query)
         skels = query.skeletons
+        glued_names: set[int] = set()  # a merge may use tokens no query token resembles
         for key in [*skels, *(a + b for a, b in itertools.pairwise(skels))]:
             for name_id in self.pair_keys.get(key, ()):
                 bound[name_id] = total
+                glued_names.add(name_id)
         raw = query.raw or query.tokens
         rs = [skeleton(t) for t in raw]
         glued = [a + b for a, b in itertools.pairwise(rs)]
@@ -394,6 +400,7 @@ class NameIndex:
                 if self.skeletons[vid] == key:
                     for name_id in self.postings[vid]:
                         bound[name_id] = total
+                        glued_names.add(name_id)
         picked = [n for n, b in bound.items() if b + slack >= floor * total]
         if slack == 0.0:
             union: set[int] = set().union(*query.sims)
@@ -403,7 +410,8 @@ class NameIndex:
             picked = [
                 n
                 for n in picked
-                if bound[n] >= floor * (total + (low if self.persons[n] else entity)
+                if n in glued_names
+                or bound[n] >= floor * (total + (low if self.persons[n] else entity)
                                         * self._listed_bound(query, n, union))
             ]
         picked.sort(key=lambda n: -bound[n])
@@ -447,12 +455,17 @@ class NameIndex:
         return sum(weights)
 
     def _slack(self, query: PreparedQuery) -> float:
-        """Weight that second-chance matches (initials, cut or glued tokens) may add."""
+        """Weight that second-chance matches (initials, cut or glued tokens) may add.
+
+        A token glued from two listed ones must be within OSA 0.9 of them: below
+        GLUED_FUZZY_LENGTH letters that means equal, which the pair keys find exactly.
+        """
         last = len(query.tokens) - 1
         return sum(
             query.weights[q]
             for q in range(len(query.tokens))
-            if not query.sims[q] or _is_initial(query.tokens[q]) or (query.truncated and q == last)
+            if (not query.sims[q] and len(query.skeletons[q]) >= GLUED_FUZZY_LENGTH)
+            or _is_initial(query.tokens[q]) or (query.truncated and q == last)
         )
 
     # -- scoring ------------------------------------------------------------------------
