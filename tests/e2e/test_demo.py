@@ -146,7 +146,7 @@ def test_fx_payments_settle_across_pairs_one_through_the_bridge(demo_run) -> Non
 def test_payments_to_listed_names_are_held_then_released_or_rejected(demo_run) -> None:
     summary, _, _ = demo_run
     holds = summary.holds
-    assert holds.unavailable == []
+    assert holds.not_held == []
     assert len(holds.held) == len(HELD_PAYMENTS)
     assert all("DEMO-" in holds.hits[uetr] for uetr in holds.held)
     released, rejected = holds.held

@@ -212,8 +212,8 @@ def _print_holds(h: HoldOutcome) -> None:
     if h.rejected:
         console.print(f"rejected by compliance: {len(h.rejected)} payment(s), RJCT RR04 to "
                       "the sender")
-    for note in h.unavailable:
-        console.print(f"[yellow]compliance scene: not shown[/]: {note}")
+    for note in h.not_held:
+        console.print(f"[yellow]a payment to a listed name was not held[/]: {note}")
 
 
 def _print_statements(st: StatementOutcome) -> None:

@@ -117,7 +117,7 @@ class HoldOutcome:
         released / rejected: UETRs settled after release, and rejected (RJCT RR04).
         release_steps: the released payment's tracked states.
         approval: the release request's id and the two officers ("id: a + b").
-        unavailable: what could not be shown (a route missing on this hub).
+        not_held: payments to listed names that the hub did not hold (what it answered).
     """
 
     held: list[str] = field(default_factory=list)
@@ -126,4 +126,4 @@ class HoldOutcome:
     rejected: list[str] = field(default_factory=list)
     release_steps: list[str] = field(default_factory=list)
     approval: str = ""
-    unavailable: list[str] = field(default_factory=list)
+    not_held: list[str] = field(default_factory=list)
