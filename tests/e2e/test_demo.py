@@ -4,8 +4,9 @@ the summary and the ledger verification."""
 
 from __future__ import annotations
 
+import json
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from io import StringIO
 from pathlib import Path
 
@@ -14,13 +15,14 @@ import pytest
 from corridor.cli import _common
 from corridor.cli.demo import run_demo
 from corridor.cli.serve import settings_for
+from corridor.client import AuditEntry
 from corridor.foundation.errors import InputError
 from corridor.iso20022.records import Account, AccountReport, Balance, Entry
 from corridor.simulation import Flaw, HubServer, ServeOptions, prepare_network, trade_day
 from corridor.simulation.compliance_scenes import DEMO_WATCH_LIST, HELD_PAYMENTS
 from corridor.simulation.day import DayOptions
 from corridor.simulation.fx_scenes import PAYMENTS, RATES
-from corridor.simulation.liquidity_scenes import RING, reconciles
+from corridor.simulation.liquidity_scenes import RING, gridlock_totals, reconciles
 from corridor.simulation.traffic import FLAW_EVERY, REFUSED_FLAWS
 
 MESSAGES = 3 * FLAW_EVERY + 10  # every refusal flaw once
@@ -170,6 +172,22 @@ def test_reconciles_checks_opening_plus_entries_against_closing() -> None:
         )
     assert reconciles(report(1_300_00))
     assert not reconciles(report(1_300_01))
+
+
+def test_gridlock_totals_add_up_the_runs_in_the_audit_log() -> None:
+    """What the scene reports when the hub's own timer resolved (part of) the gridlock."""
+    def entry(seq: int, action: str, **detail: object) -> AuditEntry:
+        at = datetime(2026, 1, 5, tzinfo=UTC)
+        return AuditEntry(seq, at, "engine", action, json.dumps(detail), "", "")
+    entries = [
+        entry(1, "gridlock", currency="ZAR", queued=6, settled=3, saved_minor=100_00),
+        entry(2, "gridlock", currency="INR", queued=2, settled=2, saved_minor=999_00),
+        entry(3, "approve:defund", currency="ZAR"),
+        entry(4, "gridlock", currency="ZAR", queued=3, settled=3, saved_minor=150_00),
+    ]
+    amounts = [100_00, 120_00, 140_00, 60_00, 80_00, 90_00]
+    assert gridlock_totals(entries, "ZAR", amounts) == (6, 590_00, 340_00, 250_00)
+    assert gridlock_totals([], "ZAR", []) == (0, 0, 0, 0)
 
 
 def test_the_server_is_started_with_the_bridge_currency_and_the_watch_list(

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -36,8 +36,8 @@ HEADROOM = "25000.00"  # what each drained bank can still pay, in GRIDLOCK_CURRE
 # (a +1.4, b -0.6, c -0.8 headrooms) fit, so one gridlock run settles all six.
 RING = ((0, 1, "2.0"), (1, 2, "2.4"), (2, 0, "2.8"), (0, 2, "1.2"), (2, 1, "1.6"), (1, 0, "1.8"))
 RING_BANKS = 3
-OUTBOX_PAGE_MAX = 1_000
-OUTBOX_PAGES_MAX = 100
+PAGE_LIMIT_MAX = 1_000
+PAGES_MAX = 100
 STATEMENT_KIND = "camt.053"
 PENDING, SETTLED_STATE = "PDNG", "SETTLED"
 
@@ -50,19 +50,24 @@ def gridlock(day: Day) -> None:
     outcome = day.summary.gridlock
     outcome.currency = currency
     headroom_minor = parse_amount(HEADROOM, currency, field="headroom")
+    audit_after = max((e.seq for e in _audit_entries(day.operator)), default=0)
     for bank in banks:
         _drain(day, bank, currency, headroom_minor)
     legs = _send_rings(day, banks, currency, headroom_minor)
     outcome.queue_listed = len(day.operator.queues(currency))
     report = day.operator.gridlock(currency)
-    outcome.settled = report.settled_count
-    outcome.gross_minor = report.gross_minor
-    outcome.net_used_minor = report.net_used_minor
-    outcome.saved_minor = report.liquidity_saved_minor
-    outcome.resolved_by = "operator"
     settled = _record_settled(day, currency, legs)
-    if report.settled_count == 0 and settled:
-        _from_timer_run(day, currency, [legs[uetr][2] for uetr in settled])
+    if report.settled_count == len(settled):
+        outcome.settled = report.settled_count
+        outcome.gross_minor = report.gross_minor
+        outcome.net_used_minor = report.net_used_minor
+        outcome.saved_minor = report.liquidity_saved_minor
+        outcome.resolved_by = "operator"
+    else:  # the hub's periodic gridlock run (every few seconds) settled some first
+        runs = list(_audit_entries(day.operator, audit_after))
+        totals = gridlock_totals(runs, currency, [legs[uetr][2] for uetr in settled])
+        outcome.settled, outcome.gross_minor, outcome.net_used_minor, outcome.saved_minor = totals
+        outcome.resolved_by = "operator and hub timer" if report.settled_count else "hub timer"
 
 
 def _drain(day: Day, bank: Bank, currency: str, headroom_minor: int) -> None:
@@ -120,24 +125,25 @@ def _record_settled(day: Day, currency: str,
     return settled
 
 
-def _from_timer_run(day: Day, currency: str, amounts_minor: list[int]) -> None:
-    """The hub's periodic gridlock run settled the rings before the operator's did: take
-    the figures from its audit entry (settled, saved) and the payments' amounts."""
-    outcome = day.summary.gridlock
-    for entry in _audit_entries(day.operator):
+def gridlock_totals(entries: Iterable[AuditEntry], currency: str,
+                    amounts_minor: list[int]) -> tuple[int, int, int, int]:
+    """(settled, gross, net used, saved) of the gridlock runs in `entries` (audit log) for
+    `currency`, whose settled payments had `amounts_minor`: the audit entry of each run
+    gives its settled count and liquidity saved; net used is gross less saved."""
+    settled = saved_minor = 0
+    for entry in entries:
         detail = json.loads(entry.detail) if entry.action == "gridlock" else {}
         if detail.get("currency") == currency:
-            outcome.settled = int(detail["settled"])
-            outcome.saved_minor = int(detail["saved_minor"])
-    outcome.gross_minor = sum(amounts_minor)
-    outcome.net_used_minor = outcome.gross_minor - outcome.saved_minor
-    outcome.resolved_by = "hub timer"
+            settled += int(detail["settled"])
+            saved_minor += int(detail["saved_minor"])
+    gross_minor = sum(amounts_minor)
+    assert 0 <= saved_minor <= gross_minor, (saved_minor, gross_minor)
+    return settled, gross_minor, gross_minor - saved_minor, saved_minor
 
 
-def _audit_entries(client: CorridorClient) -> Iterator[AuditEntry]:
-    after = 0
-    for _ in range(OUTBOX_PAGES_MAX):
-        page = client.audit(after, OUTBOX_PAGE_MAX)
+def _audit_entries(client: CorridorClient, after: int = 0) -> Iterator[AuditEntry]:
+    for _ in range(PAGES_MAX):
+        page = client.audit(after, PAGE_LIMIT_MAX)
         yield from page.entries
         if not page.has_more:
             return
@@ -163,8 +169,8 @@ def end_of_day(day: Day) -> None:
 def _statements(client: CorridorClient) -> Iterator[AccountReport]:
     """Every camt.053 account statement in the inbox (acknowledged once read)."""
     after = 0
-    for _ in range(OUTBOX_PAGES_MAX):
-        page = client.outbox(after, OUTBOX_PAGE_MAX)
+    for _ in range(PAGES_MAX):
+        page = client.outbox(after, PAGE_LIMIT_MAX)
         for message in page.messages:
             if message.kind.startswith(STATEMENT_KIND):
                 yield from _account_reports(message.payload)
