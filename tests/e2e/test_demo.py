@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from corridor.cli import _common
-from corridor.cli.demo import run_demo
+from corridor.cli.demo import day_problems, run_demo
 from corridor.cli.serve import settings_for
 from corridor.client import AuditEntry
 from corridor.foundation.errors import InputError
@@ -91,6 +91,7 @@ def test_receivers_acknowledge_every_settled_payment_and_tracking_shows_it(demo_
 def test_the_ledger_verifies_and_the_summary_is_printed(demo_run) -> None:
     summary, audit, output = demo_run
     assert audit.problems == []
+    assert day_problems(summary) == []
     assert audit.transfers >= summary.settled_uetrs()
     assert "Settled payments per corridor" in output
     assert "Refused payments by reason" in output
@@ -154,7 +155,9 @@ def test_payments_to_listed_names_are_held_then_released_or_rejected(demo_run) -
     released, rejected = holds.held
     assert holds.released == [released]
     assert holds.rejected == [rejected]
-    assert holds.release_steps[-3:] == ["HELD", "SCREENED", "SETTLED"]
+    steps = holds.release_steps
+    assert steps[:3] == ["RECEIVED", "VALIDATED", "HELD"]
+    assert steps[3:5] == ["SCREENED", "SETTLED"]  # then DELIVERED once the creditor acks
     assert "demo-compliance-olga + demo-compliance-omar" in holds.approval
     assert released in summary.delivered
 

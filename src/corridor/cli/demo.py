@@ -40,7 +40,7 @@ from corridor.simulation.outcomes import FxOutcome, GridlockOutcome, HoldOutcome
 from corridor.simulation.scenes import DEFAULT_SCENES
 from corridor.store.ledger_audit import AuditReport, audit_ledger
 
-__all__ = ["demo", "example_config_path", "run_demo"]
+__all__ = ["day_problems", "demo", "example_config_path", "run_demo"]
 
 REASON_TEXT = {
     "RC01": "creditor bank not on the network",
@@ -58,15 +58,34 @@ def demo(
     senders: int = typer.Option(8, min=1, max=64, help="messages in flight at once"),
     seed: int = typer.Option(20261123),
 ) -> None:
-    """Run the demo network over HTTP: a day of trade payments, a summary, verification."""
+    """Run the demo network over HTTP: a day of trade, FX, queues and gridlock, holds and
+    statements; a summary; verification."""
     with user_errors():
         summary, audit = run_demo(workdir, DayOptions(messages, seed, senders))
     if audit.problems:
         console.print(f"[bold red]ledger verification FAILED[/]: {audit.problems[:5]}")
         raise typer.Exit(1)
-    if summary.settled_uetrs() == 0:
-        console.print("[bold red]no payment settled[/]")
+    problems = day_problems(summary)
+    if problems:
+        console.print(f"[bold red]the day did not go as planned[/]: {'; '.join(problems)}")
         raise typer.Exit(1)
+
+
+def day_problems(summary: DaySummary) -> list[str]:
+    """What the demo's day should have shown and did not (empty when all is well)."""
+    checks = (
+        (summary.settled_uetrs() > 0, "no payment settled"),
+        (summary.to_deliver <= summary.delivered, "settled payments not all delivered"),
+        (bool(summary.fx.payments)
+         and all(p.status == "ACSC" for p in summary.fx.payments), "FX payments not settled"),
+        (bool(summary.fx.bridged()), "no payment through the bridge currency"),
+        (summary.gridlock.saved_minor > 0, "no liquidity saved by a gridlock run"),
+        (bool(summary.holds.released), "no held payment released"),
+        (summary.statements.delivered > 0
+         and summary.statements.reconciled == summary.statements.delivered,
+         "statements not delivered or not reconciled"),
+    )
+    return [problem for ok, problem in checks if not ok]
 
 
 def run_demo(workdir: Path, options: DayOptions) -> tuple[DaySummary, AuditReport]:
@@ -102,6 +121,8 @@ def _print_summary(summary: DaySummary) -> None:
     console.print(f"{summary.messages:,} messages answered: {dict(summary.statuses)}{rate}")
     console.print(_corridor_table(summary))
     console.print(_refusal_table(summary))
+    scenes = ", ".join(f"{name} {s:.1f} s" for name, s in summary.elapsed_s.items())
+    console.print(f"scenes: {scenes}")
     delivered = len(summary.delivered & summary.to_deliver)
     console.print(f"delivery: {delivered:,} of {len(summary.to_deliver):,} settled payments "
                   f"acknowledged by their receiving banks; {summary.acknowledged:,} inbox "

@@ -32,7 +32,8 @@ HELD_PAYMENTS = (
     ("INR", "1250000.00", "Obsidian Crescent Shipping", "release"),
     ("RUB", "2000000.00", "Viktor A. Zmeev", "reject"),
 )
-HELD, SETTLED_STATE, REJECTED_STATE = "HELD", "SETTLED", "REJECTED"
+HELD, REJECTED_STATE = "HELD", "REJECTED"
+SETTLED_STATES = ("SETTLED", "DELIVERED")  # delivered: the creditor bank already acked
 
 
 def holds(day: Day) -> None:
@@ -85,7 +86,7 @@ def _release(day: Day, first: CorridorClient, debtor: Bank, creditor: Bank,
     outcome.approval = f"{approval.id}: {approval.requested_by} + {decision.approval.decided_by}"
     tracking = day.clients[debtor.bic].track(uetr)
     outcome.release_steps = [event.state for event in tracking.events]
-    if tracking.state == SETTLED_STATE:
+    if tracking.state in SETTLED_STATES:
         outcome.released.append(uetr)
         with day.lock:
             day.record_settled(tracking.currency, debtor.bic, creditor.bic, uetr,

@@ -39,7 +39,8 @@ RING_BANKS = 3
 PAGE_LIMIT_MAX = 1_000
 PAGES_MAX = 100
 STATEMENT_KIND = "camt.053"
-PENDING, SETTLED_STATE = "PDNG", "SETTLED"
+PENDING = "PDNG"
+SETTLED_STATES = ("SETTLED", "DELIVERED")  # delivered: the creditor bank already acked
 
 
 def gridlock(day: Day) -> None:
@@ -118,7 +119,7 @@ def _record_settled(day: Day, currency: str,
     """The queued payments that are now settled (as their senders track them)."""
     settled = []
     for uetr, (debtor, creditor, amount_minor) in legs.items():
-        if day.clients[debtor.bic].track(uetr).state == SETTLED_STATE:
+        if day.clients[debtor.bic].track(uetr).state in SETTLED_STATES:
             settled.append(uetr)
             with day.lock:
                 day.record_settled(currency, debtor.bic, creditor.bic, uetr, amount_minor)
