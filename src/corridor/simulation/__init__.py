@@ -5,6 +5,11 @@ the end-to-end benchmark.
     with HubServer(network) as server:                # `corridor serve` on a free port
         for order in trade_day(network, 500, seed=1):  # signed pacs.008 messages
             ...  # send order.xml with CorridorClient(server.base_url, bank.token)
+
+The demo's whole day (trade, FX with a bridge, gridlock, holds, end of day) is
+`Day(...).play(corridor.simulation.scenes.DEFAULT_SCENES)` against a server started with
+`HubServer(network, options=ServeOptions(bridge_currencies=("CNY",)))` on a network
+prepared with `prepare_network(workdir, watch_list=DEMO_WATCH_LIST)`.
 """
 
 from corridor.simulation.network import (
