@@ -63,7 +63,8 @@ class MatchConfig:
         first_letter_penalty: taken off the similarity of two tokens of at most
             first_letter_length_max letters whose first letters differ (Kang/Jang).
         weight_exponent: rarity weight = idf ** weight_exponent.
-        truncated_length_min: a query at least this long may have a cut last token.
+        truncated_length_min, truncated_length_max: a query of this length may have a cut
+            last token (a SWIFT MT name line holds 35 characters).
         candidates_max: a bound on candidates scored per query.
         token_cache_max: query tokens whose similar vocabulary is kept (then cleared).
     """
@@ -82,6 +83,7 @@ class MatchConfig:
     first_letter_length_max: int = 5
     weight_exponent: float = 1.0
     truncated_length_min: int = 33
+    truncated_length_max: int = 35
     candidates_max: int = 2_000
     token_cache_max: int = 200_000
 
@@ -280,7 +282,7 @@ class NameIndex:
             [],
             [],
             name.abjad,
-            text_length >= self.config.truncated_length_min,
+            self.config.truncated_length_min <= text_length <= self.config.truncated_length_max,
             tuple(raw),
             name.syllabic,
         )
@@ -387,7 +389,7 @@ class NameIndex:
         slack = self._slack(query)
         skels = query.skeletons
         glued_names: set[int] = set()  # a merge may use tokens no query token resembles
-        for key in [*skels, *(a + b for a, b in itertools.pairwise(skels))]:
+        for key in skels:  # one query token written for two listed ones
             for name_id in self.pair_keys.get(key, ()):
                 bound[name_id] = total
                 glued_names.add(name_id)
