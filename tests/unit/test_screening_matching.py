@@ -91,7 +91,8 @@ def test_different_parties_do_not_hit(query: str) -> None:
 
 
 def test_entity_with_other_legal_form_hits() -> None:
-    assert "un:TLe.001" in _ids("Zelenograd Shipping Trading Co., Ltd.")
+    assert "un:TLe.001" in _ids("Zelenograd Shipping Trading Company, Ltd.")
+    assert "un:TLe.001" in _ids("OOO Zelenograd Shipping")
 
 
 def test_hit_explains_each_token_and_qualifier() -> None:
