@@ -148,15 +148,13 @@ def _deletions(text: str, deep: bool = False) -> list[str]:
     return [text, *ones, *twos]
 
 
-def _token_keys(token: str, forms: tuple[str, ...], cons: str) -> set[str]:
-    """Index and query keys of one token: deletions of its forms and consonants."""
-    keys = {f"d:{d}" for form in forms for d in _deletions(form)}
-    keys.update(f"d:{d}" for d in _deletions(token, deep=True))
-    keys.update(f"d:{d}" for d in _deletions(skeleton(token), deep=True))
-    keys.add(f"c:{cons}")
-    if len(cons) >= CONSONANT_KEY_LENGTH:
-        keys.update(f"c:{d}" for d in _deletions(cons))
-    return keys
+def _token_keys(token: str, forms: tuple[str, ...], cons: str) -> tuple[set[str], set[str]]:
+    """Index and query keys of one token: (deletions of its forms, of its consonants)."""
+    keys = {d for form in forms for d in _deletions(form)}
+    keys.update(_deletions(token, deep=True))
+    keys.update(_deletions(skeleton(token), deep=True))
+    cons_keys = set(_deletions(cons)) if len(cons) >= CONSONANT_KEY_LENGTH else {cons}
+    return keys, cons_keys
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,6 +203,7 @@ class NameIndex:
         self.postings: list[list[int]] = []
         self.name_tokens: list[tuple[int, ...]] = []
         self.keys: dict[str, list[int]] = {}
+        self.consonant_keys: dict[str, list[int]] = {}
         self.pair_keys: dict[str, list[int]] = {}
         self._token_cache: dict[tuple[str, str, bool, bool],
                                 tuple[dict[int, float], float]] = {}
@@ -232,8 +231,11 @@ class NameIndex:
         self.consonants.append(consonants(token))
         self.abjad.append(abjad)
         self.postings.append([])
-        for key in _token_keys(token, forms, self.consonants[vid]):
+        keys, cons_keys = _token_keys(token, forms, self.consonants[vid])
+        for key in keys:
             self.keys.setdefault(key, []).append(vid)
+        for key in cons_keys:
+            self.consonant_keys.setdefault(key, []).append(vid)
         return vid
 
     def _add_name(self, name_id: int, name: NormalisedName) -> None:
@@ -301,11 +303,13 @@ class NameIndex:
     def _token_matches(self, query: PreparedQuery, q: int) -> tuple[dict[int, float], float]:
         """Similar vocabulary tokens of query token q (through the keys) and its weight."""
         vids: set[int] = set()
-        keys = _token_keys(query.tokens[q], query.forms[q], query.consonants[q])
+        keys, cons_keys = _token_keys(query.tokens[q], query.forms[q], query.consonants[q])
         for raw in query.forms[q][1:2]:
-            keys.update(f"d:{d}" for d in _deletions(raw, deep=True))
+            keys.update(_deletions(raw, deep=True))
         for key in keys:
             vids.update(self.keys.get(key, ()))
+        for key in cons_keys:
+            vids.update(self.consonant_keys.get(key, ()))
         sims: dict[int, float] = {}
         fuzzy: list[int] = []
         token, qforms, qskel = query.tokens[q], query.forms[q], query.skeletons[q]
@@ -398,7 +402,7 @@ class NameIndex:
         glued = [a + b for a, b in itertools.pairwise(rs)]
         glued += [a + b + c for a, b, c in zip(rs, rs[1:], rs[2:], strict=False)]
         for key in glued:
-            for vid in self.keys.get(f"d:{key}", ()):
+            for vid in self.keys.get(key, ()):
                 if self.skeletons[vid] == key:
                     for name_id in self.postings[vid]:
                         bound[name_id] = total
