@@ -306,10 +306,10 @@ class NameIndex:
         keys, cons_keys = _token_keys(query.tokens[q], query.forms[q], query.consonants[q])
         for raw in query.forms[q][1:2]:
             keys.update(_deletions(raw, deep=True))
-        for key in keys:
-            vids.update(self.keys.get(key, ()))
-        for key in cons_keys:
-            vids.update(self.consonant_keys.get(key, ()))
+        for key in self.keys.keys() & keys:  # C-level: only the keys that exist
+            vids.update(self.keys[key])
+        for key in self.consonant_keys.keys() & cons_keys:
+            vids.update(self.consonant_keys[key])
         sims: dict[int, float] = {}
         fuzzy: list[int] = []
         token, qforms, qskel = query.tokens[q], query.forms[q], query.skeletons[q]
@@ -446,8 +446,13 @@ class NameIndex:
         self, sims: dict[int, float], weight: float, among: dict[int, float]
     ) -> dict[int, float]:
         best: dict[int, float] = {}
+        name_tokens = self.name_tokens
         for name_id in among:
-            top = max((sims.get(v, 0.0) for v in self.name_tokens[name_id]), default=0.0)
+            top = 0.0
+            for vid in name_tokens[name_id]:
+                sim = sims.get(vid)
+                if sim is not None and sim > top:
+                    top = sim
             if top > 0.0:
                 best[name_id] = weight * top
         return best
