@@ -83,6 +83,10 @@ def create_app(
             await ticker.stop()
             await ctx.worker.stop()
             ctx.worker = None
+            if intake_pool is not None:
+                # Here, not after uvicorn.run returns: uvicorn re-raises SIGTERM/SIGINT
+                # once it has shut down, which would leave the workers orphaned.
+                intake_pool.shutdown()
 
     app = FastAPI(
         title="Corridor hub API",

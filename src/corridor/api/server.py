@@ -29,7 +29,7 @@ def run(settings: HubSettings, host: str = DEFAULT_HOST, port: int = DEFAULT_POR
         pool.warm()
     tune_gc_for_engine()
     configure_logging()
-    try:
+    try:  # the app's lifespan shuts the pool down; this covers a failed start
         uvicorn.run(
             create_app(
                 hub,

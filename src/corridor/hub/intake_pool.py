@@ -101,6 +101,7 @@ class IntakePool:
         list(self.executor.map(_warm_any, range(self.workers)))
 
     def shutdown(self) -> None:
+        """Stop the workers (idempotent)."""
         self.executor.shutdown(wait=True, cancel_futures=True)
 
 
