@@ -10,6 +10,7 @@ Screening: `--watchlists DIR` is a list archive (`corridor screening lists load`
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -23,6 +24,7 @@ from corridor.foundation.money import currency as currency_info
 from corridor.fx.bridge import BRIDGE_CURRENCIES_MAX
 from corridor.fx.charges import BPS_MAX
 from corridor.hub.fx_desk import FxSettings
+from corridor.hub.intake_pool import WORKERS_MAX
 from corridor.iso20022.rules import bic_problem
 
 PORT_MAX = 65_535
@@ -122,6 +124,16 @@ def serve(
             "lists in force screen every payment. Default: no screening lists.",
         ),
     ] = None,
+    intake_workers: Annotated[
+        int,
+        typer.Option(
+            envvar="CORRIDOR_INTAKE_WORKERS",
+            min=-1,
+            max=WORKERS_MAX,
+            help="Processes that parse and authenticate inbound messages (0: none, on the "
+            "event loop; -1: one per spare core, at most 4).",
+        ),
+    ] = -1,
 ) -> None:
     """Start the hub: HTTP API, engine, database (until Ctrl-C)."""
     with user_errors():
@@ -134,6 +146,7 @@ def serve(
             fx_fee_bps=fx_fee_bps,
             watchlists=watchlists,
         )
+        settings = replace(settings, intake_workers=intake_workers)
         if not require_signature:
             err_console.print("[yellow]warning:[/] messages are accepted without signatures")
         err_console.print(
