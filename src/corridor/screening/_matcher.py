@@ -198,6 +198,7 @@ class NameIndex:
         self.tokens: list[str] = []
         self.skeletons: list[str] = []
         self.forms: list[tuple[str, ...]] = []
+        self.form_sets: list[frozenset[str]] = []
         self.consonants: list[str] = []
         self.abjad: list[bool] = []
         self.postings: list[list[int]] = []
@@ -228,6 +229,7 @@ class NameIndex:
         forms = token_forms(token)
         self.skeletons.append(skel)
         self.forms.append(forms)
+        self.form_sets.append(frozenset(forms))
         self.consonants.append(consonants(token))
         self.abjad.append(abjad)
         self.postings.append([])
@@ -312,12 +314,15 @@ class NameIndex:
             vids.update(self.consonant_keys[key])
         sims: dict[int, float] = {}
         fuzzy: list[int] = []
-        token, qforms, qskel = query.tokens[q], query.forms[q], query.skeletons[q]
+        token, qskel = query.tokens[q], query.skeletons[q]
+        qforms = frozenset(query.forms[q])
+        tokens, skeletons, form_sets = self.tokens, self.skeletons, self.form_sets
+        skeleton_sim = self.config.skeleton_similarity
         for vid in vids:
-            if token == self.tokens[vid]:
+            if token == tokens[vid]:
                 sims[vid] = 1.0
-            elif qskel in self.forms[vid] or self.skeletons[vid] in qforms:
-                sims[vid] = self.config.skeleton_similarity
+            elif qskel in form_sets[vid] or skeletons[vid] in qforms:
+                sims[vid] = skeleton_sim
             else:
                 fuzzy.append(vid)
         if fuzzy and not query.syllabic:  # a pinyin syllable one letter off is another name
