@@ -7,6 +7,7 @@ reloading the lists, operators.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from corridor.client._calls_more import _choice, _data, _part
@@ -26,8 +27,8 @@ class ComplianceCalls:
 
     _requests: Requester
 
-    def _json(self, method: str, path: str, *, idempotent: bool = True, **kwargs: Any) -> Any:
-        raise NotImplementedError
+    # Provided by CorridorClient, which these calls are mixed into.
+    _json: Callable[..., Any]
 
     def cases(
         self, status: str | None = None, uetr: str | None = None, limit: int = 100

@@ -5,7 +5,7 @@ A mixin: CorridorClient inherits it and provides `_json(method, path, ...)`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -43,8 +43,8 @@ ID_LENGTH_MAX = 64
 class MoreCalls:
     """Liquidity, reports, FX, business day, four eyes and audit (see CorridorClient)."""
 
-    def _json(self, method: str, path: str, *, idempotent: bool = True, **kwargs: Any) -> Any:
-        raise NotImplementedError
+    # Provided by CorridorClient, which these calls are mixed into.
+    _json: Callable[..., Any]
 
     # -- participants: queues and reports ----------------------------------------------
     def queue(self, currency: str | None = None) -> list[QueuedPayment]:
