@@ -265,6 +265,7 @@ class Ledger:
             dr.credits_posted - dr.debits_posted - dr.debits_pending - amount < floor
         ):
             return Result.exceeds_floor
+        # _touch, inlined: this is the hot path.
         if dr not in touched:
             touched[dr] = (
                 dr.credits_posted - dr.debits_posted,
@@ -324,12 +325,7 @@ class Ledger:
                 return Result.exceeds_pending_amount
         dr, cr = self._accounts[t.debit_account_id], self._accounts[t.credit_account_id]
         for account in (dr, cr):
-            if account not in touched:
-                touched[account] = (
-                    account.credits_posted - account.debits_posted,
-                    account.debits_pending,
-                    account.credits_pending,
-                )
+            _touch(touched, account)
         self._release(pending, posted_minor)
         pending.status = PendingStatus.posted if posted_minor else PendingStatus.voided
         self._applied[command.id] = command
@@ -362,12 +358,7 @@ class Ledger:
             t = pending.transfer
             for account_id in (t.debit_account_id, t.credit_account_id):
                 account = self._accounts[account_id]
-                if account not in touched:
-                    touched[account] = (
-                        account.credits_posted - account.debits_posted,
-                        account.debits_pending,
-                        account.credits_pending,
-                    )
+                _touch(touched, account)
             self._release(pending, 0)
             pending.status = PendingStatus.expired
             events.append(ExpirePending(pending_id))
@@ -428,12 +419,7 @@ class Ledger:
             return Result.exceeds_floor
         if undo is not None:
             undo.append((_UNDO_FLOOR, (account, account.floor_minor)))
-        if account not in touched:
-            touched[account] = (
-                account.balance_minor,
-                account.debits_pending,
-                account.credits_pending,
-            )
+        _touch(touched, account)
         account.floor_minor = command.floor_minor
         events.append(command)
         return _OK
@@ -534,6 +520,13 @@ class Ledger:
             )
         elif isinstance(event, ExpirePending):
             self._pendings[event.pending_id].status = PendingStatus.expired
+
+
+def _touch(touched: dict[Account, tuple[int, int, int]], account: Account) -> None:
+    """Remember an account's (balance, pending debits, pending credits) before the batch
+    first changes it, for the after-batch invariant check."""
+    if account not in touched:
+        touched[account] = (account.balance_minor, account.debits_pending, account.credits_pending)
 
 
 _COMMAND_TYPES = frozenset(
