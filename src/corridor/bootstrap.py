@@ -31,6 +31,7 @@ from corridor.hub.engine import SettlementEngine
 from corridor.hub.fx_desk import FxDesk, FxSettings
 from corridor.hub.intake import IntakeDesk
 from corridor.hub.liquidity import LiquidityDesk
+from corridor.hub.netting_desk import NettingDesk
 from corridor.hub.processing import PaymentProcessor
 from corridor.hub.screening import PaymentScreening
 from corridor.hub.security import Credentials
@@ -119,6 +120,8 @@ class HubSettings:
             load --data-dir`); the versions in force screen every payment. None: no lists.
         screening_threshold: the match threshold (None: the screener's default).
         compliance: country/region rules and AML rules.
+        net_settlement_currencies: currencies settled by deferred net settlement windows
+            instead of gross in real time (none by default).
         intake_workers: processes that parse and authenticate inbound messages beside the
             server (0: on the server's event loop; -1: one per spare core, at most 4).
     """
@@ -134,6 +137,7 @@ class HubSettings:
     screening_threshold: float | None = None
     compliance: ComplianceConfig = field(default_factory=ComplianceConfig)
     intake_workers: int = -1
+    net_settlement_currencies: tuple[str, ...] = ()
 
 
 def hub_key(path: Path) -> bytes:
@@ -173,7 +177,16 @@ def build_hub(
         screener = screener_for(settings.watchlists_dir, settings.screening_threshold)
         screening = ComplianceDesk(screener, directory, clock, settings.compliance)
     processor = PaymentProcessor(
-        settlement, store, directory, outbound, screening, ids, clock, liquidity, fx
+        settlement,
+        store,
+        directory,
+        outbound,
+        screening,
+        ids,
+        clock,
+        liquidity,
+        fx,
+        NettingDesk(settings.net_settlement_currencies),
     )
     new_id = outbound_ids(ids)
     days = BusinessDays(load_currency_settings(engine), ms_to_datetime(clock.now_ms()))

@@ -115,8 +115,7 @@ class ComplianceDesk:
         hits = list(result.hits) if result else []
         rule_hits = list(result.rule_hits) if result else []
         parts = [
-            f"{h.subject_field} ~ {h.matched_name} ({h.entry_id}, {h.score:.2f})"
-            for h in hits[:3]
+            f"{h.subject_field} ~ {h.matched_name} ({h.entry_id}, {h.score:.2f})" for h in hits[:3]
         ]
         parts += [f"{r.role}: {r.rule.reason or r.rule.country}" for r in rule_hits[:2]]
         parts += [f"AML {a.rule}: {a.detail}" for a in alerts[:2]]

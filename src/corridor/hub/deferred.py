@@ -101,6 +101,25 @@ class DeferredSettlement:
         failed = tuple(i.uetr for i in instructions if i.uetr not in set(settled))
         return DeferredOutcome(tuple(settled), failed)
 
+    def settle_net(
+        self, instructions: Sequence[TransferInstruction], commands: Sequence[Command], detail: str
+    ) -> bool:
+        """A net settlement window: `commands` (one linked chain) move the net positions;
+        if they all succeed, every payment of the window is settled and forwarded."""
+        payments = self._store.payments_by_uetr([i.uetr for i in instructions])
+        done: list[bool] = []
+
+        def changes(outcome: BatchOutcome) -> PaymentChanges:
+            if all(r is Result.ok for r in outcome.results):
+                done.append(True)
+                return self._settled_changes(
+                    [(i, None) for i in instructions], payments, detail, outcome.now_ms
+                )
+            return PaymentChanges()
+
+        self._engine.execute(list(commands), changes)
+        return bool(done)
+
     def reject(
         self,
         instructions: Sequence[TransferInstruction],
@@ -133,7 +152,7 @@ class DeferredSettlement:
 
     def _settled_changes(
         self,
-        ok: list[tuple[TransferInstruction, CreateTransfer]],
+        ok: list[tuple[TransferInstruction, CreateTransfer | None]],
         payments: Mapping[str, Payment],
         detail: str,
         now_ms: int,
@@ -149,11 +168,12 @@ class DeferredSettlement:
             if payment.state is PaymentState.held:
                 payment, event = advance(payment, PaymentState.screened, now_ms, detail)
                 events.append(event)
+            where = f"; ledger transfer {transfer.id:032x}" if transfer is not None else ""
             payment, event = advance(
-                replace(payment, transfer_id=transfer.id, queue_seq=0),
+                replace(payment, transfer_id=transfer.id if transfer else 0, queue_seq=0),
                 PaymentState.settled,
                 now_ms,
-                f"{detail}; ledger transfer {transfer.id:032x}",
+                f"{detail}{where}",
             )
             updated.append(payment)
             events.append(event)

@@ -23,6 +23,7 @@ from corridor.hub.engine import SettlementEngine
 from corridor.hub.fx_desk import FxDesk
 from corridor.hub.intake import CancelInstruction, Intake, ReturnInstruction, TransferInstruction
 from corridor.hub.liquidity import LiquidityDesk
+from corridor.hub.netting_desk import NettingDesk
 from corridor.hub.screening import PaymentScreening
 from corridor.iso20022.records import CancellationStatus, OriginalRef
 from corridor.ledger import BatchOutcome, Command, CreateTransfer, Result
@@ -41,7 +42,7 @@ from corridor.store.hub_store import HubStore
 
 TRANSFER_CODES = {PaymentKind.customer: 8, PaymentKind.institution: 9, PaymentKind.return_: 4}
 _LEDGER_REASON = {Result.exceeds_floor: reasons.AM04, Result.account_closed: reasons.AG01}
-_NOT_SETTLED, _HELD, _QUEUED = -1, -2, -3  # markers for transactions with no transfer now
+_NOT_SETTLED, _HELD, _QUEUED, _NETTED = -1, -2, -3, -4  # no transfer for them now
 _CANCELLABLE = (PaymentState.held, PaymentState.queued)
 
 
@@ -93,9 +94,11 @@ class PaymentProcessor:
         clock: Clock,
         liquidity: LiquidityDesk | None = None,
         fx: FxDesk | None = None,
+        netting: NettingDesk | None = None,
     ) -> None:
         self.liquidity = liquidity or LiquidityDesk()
         self.fx = fx
+        self.netting = netting
         self.engine = engine
         self.store = store
         self.directory = directory
@@ -129,6 +132,7 @@ class _Batch:
         self.fx_trades: list[object] = []
         self.cases: list[ComplianceCase] = []
         self.to_hold: list[TransferInstruction] = []
+        self.to_net: list[tuple[TransferInstruction, int]] = []
 
     # -- steps ----------------------------------------------------------------------
     def run(self) -> None:
@@ -147,6 +151,8 @@ class _Batch:
             desk.record_settled(instruction)
         for instruction in self.to_hold:
             self.p.screening.hold(instruction)
+        for instruction, window_id in self.to_net:
+            self.p.netting.add(instruction, window_id, self.now_ms)  # type: ignore[union-attr]
 
     def answers(self) -> list[Answer]:
         result = []
@@ -251,6 +257,18 @@ class _Batch:
             work.steps.append((instruction, _HELD, None, decision.detail))
             return
         self._move(uetr, PaymentState.screened, decision.detail)
+        netting = self.p.netting
+        if netting is not None and netting.nets(instruction.currency) and not instruction.fx:
+            window_id = netting.open_window_id(instruction.currency, self.now_ms)
+            self.payments[uetr] = replace(self.payments[uetr], queue_seq=-window_id)
+            self._move(
+                uetr,
+                PaymentState.queued,
+                f"cleared into {instruction.currency} net settlement window {window_id}",
+            )
+            self.to_net.append((instruction, window_id))
+            work.steps.append((instruction, _NETTED, None, "cleared for net settlement"))
+            return
         if self.p.liquidity.must_wait(instruction):
             self._queue(instruction, "queued behind the debtor's waiting payments or a limit")
             work.steps.append((instruction, _QUEUED, None, "queued: waiting for liquidity"))
@@ -429,6 +447,8 @@ class _Batch:
             return TxOutcome(original, "PDNG", None, "held for compliance review")
         if index == _QUEUED:
             return TxOutcome(original, "PDNG", None, "queued: waiting for liquidity")
+        if index == _NETTED:
+            return TxOutcome(original, "PDNG", None, "cleared: settles at the window's close")
         if result is None:
             return TxOutcome(original, "RJCT", reason, detail)
         uetr = instruction.uetr

@@ -38,6 +38,7 @@ from corridor.hub.network import (
     initialise_network,
     issuance_account_id,
     settlement_account_id,
+    transit_account_id,
 )
 from corridor.hub.onboarding import check_participant
 from corridor.hub.processing import Answer, PaymentProcessor
@@ -67,7 +68,14 @@ from corridor.payments.records import (
     PaymentEvent,
     PaymentState,
 )
-from corridor.settlement import CurrencyCalendar, DayResult, DayState, LimitConfig, Priority
+from corridor.settlement import (
+    CurrencyCalendar,
+    DayResult,
+    DayState,
+    LimitConfig,
+    Priority,
+    WindowReport,
+)
 from corridor.store.audit_store import ApprovalRow, approval
 from corridor.store.fx_store import trades_between
 from corridor.store.hub_store import HubStore, cases, inbound_payload, payments_in_state
@@ -553,9 +561,12 @@ class Hub:
 
     # -- business day and statements (engine thread) ---------------------------------
     def end_of_day(self, currency: str, business_date: date) -> EndOfDayReport:
-        """Cut-off for what is still queued, then a camt.053 for every account of the
-        currency, reconciled against the ledger before it is sent."""
+        """Cut-off for what is still queued, the last net settlement window, then a
+        camt.053 for every account of the currency, reconciled against the ledger."""
         rejected = self.cut_off(currency)
+        netting = self.processor.netting
+        if netting is not None and netting.nets(currency):
+            self.settle_windows(currency, actor="engine")
         calendar = self._calendar(currency)
         from_ms, to_ms = period_of(calendar, business_date)
         accounts = [a for a in self.engine.ledger.accounts() if a.currency == currency]
@@ -654,6 +665,8 @@ class Hub:
             instruction = replace(instruction, priority=payment.priority)
             if instruction.quote_id is not None:
                 stale.append(instruction)
+            elif payment.queue_seq < 0 and self.processor.netting is not None:
+                self.processor.netting.add(instruction, -payment.queue_seq, self.clock.now_ms())
             elif payment.state is PaymentState.held:
                 self.processor.screening.hold(instruction)
             else:
@@ -661,6 +674,43 @@ class Hub:
             count += 1
         self.deferred.reject(stale, reasons.NARR, "FX quote lost when the hub restarted")
         return count
+
+    def settle_windows(self, currency: str, actor: str = "operator") -> list[WindowReport]:
+        """Deferred net settlement: close the currency's open window and settle every
+        closed window (net positions in one linked batch each, all or nothing)."""
+        netting = self.processor.netting
+        if netting is None or not netting.nets(currency):
+            raise InputError(
+                "not a net settlement currency on this hub", field="currency", value=currency
+            )
+        now_ms = self.clock.now_ms()
+        reports = []
+        for window in netting.close(currency, now_ms):
+            commands = window.settlement_commands(
+                lambda bic: self.directory.account_id(bic, currency) or 0,
+                transit_account_id(currency),
+                self.processor.ids.next_id,
+            )
+            settled = self.deferred.settle_net(
+                netting.instructions(window),
+                commands,
+                f"{currency} net settlement window {window.window_id}",
+            )
+            if settled:
+                netting.settled(window, now_ms)
+            report = window.report()
+            self.audit.record(
+                actor,
+                "settle_window",
+                currency=currency,
+                window=window.window_id,
+                settled=settled,
+                payments=report.payment_count,
+                gross_minor=report.gross_minor,
+                net_minor=report.net_settlement_minor,
+            )
+            reports.append(report)
+        return reports
 
     def cut_off(self, currency: str, reason: str = reasons.TM01) -> int:
         """Reject everything still queued in the currency (the day's cut-off)."""
