@@ -45,58 +45,126 @@ ENDPOINTS: list[tuple[str, str, str, str, Any]] = [
     ("GET", "/v1/operator/participants", "/v1/operator/participants", OP_READ, None),
     ("POST", "/v1/operator/participants", "/v1/operator/participants", OP_WRITE, _ONBOARD),
     *[
-        ("POST", f"/v1/operator/participants/{{bic}}/{action}",
-         f"/v1/operator/participants/{BANK_C}/{action}", OP_WRITE, None)
+        (
+            "POST",
+            f"/v1/operator/participants/{{bic}}/{action}",
+            f"/v1/operator/participants/{BANK_C}/{action}",
+            OP_WRITE,
+            None,
+        )
         for action in ("suspend", "reinstate", "close")
     ],
-    ("PUT", "/v1/operator/participants/{bic}/key", f"/v1/operator/participants/{BANK_C}/key",
-     OP_WRITE, {"public_key_pem": _KEY}),
-    ("POST", "/v1/operator/credentials", "/v1/operator/credentials", OP_WRITE,
-     {"principal": "someone", "role": "auditor"}),
+    (
+        "PUT",
+        "/v1/operator/participants/{bic}/key",
+        f"/v1/operator/participants/{BANK_C}/key",
+        OP_WRITE,
+        {"public_key_pem": _KEY},
+    ),
+    (
+        "POST",
+        "/v1/operator/credentials",
+        "/v1/operator/credentials",
+        OP_WRITE,
+        {"principal": "someone", "role": "auditor"},
+    ),
     ("GET", "/v1/operator/accounts", "/v1/operator/accounts", OP_READ, None),
     ("GET", "/v1/operator/payments/{uetr}", f"/v1/operator/payments/{UETR}", OP_READ, None),
     # liquidity, reports, business day
     ("GET", "/v1/queue", "/v1/queue?currency=INR", PARTICIPANT, None),
-    ("POST", "/v1/queue/{uetr}/priority", f"/v1/queue/{UETR}/priority", PARTICIPANT,
-     {"priority": "URGT"}),
-    ("POST", "/v1/reports", "/v1/reports", PARTICIPANT,
-     {"kind": "camt.052", "currency": "INR", "from": "2026-01-05T00:00:00Z",
-      "to": "2026-01-05T12:00:00Z"}),
+    (
+        "POST",
+        "/v1/queue/{uetr}/priority",
+        f"/v1/queue/{UETR}/priority",
+        PARTICIPANT,
+        {"priority": "URGT"},
+    ),
+    (
+        "POST",
+        "/v1/reports",
+        "/v1/reports",
+        PARTICIPANT,
+        {
+            "kind": "camt.052",
+            "currency": "INR",
+            "from": "2026-01-05T00:00:00Z",
+            "to": "2026-01-05T12:00:00Z",
+        },
+    ),
     ("GET", "/v1/operator/queues", "/v1/operator/queues", OP_READ, None),
     ("POST", "/v1/operator/gridlock/{currency}", "/v1/operator/gridlock/INR", OP_WRITE, None),
-    ("POST", "/v1/operator/day/{currency}/cut-off", "/v1/operator/day/BRL/cut-off", OP_WRITE,
-     None),
-    ("POST", "/v1/operator/day/{currency}/end-of-day", "/v1/operator/day/XXX/end-of-day",
-     OP_WRITE, None),
+    (
+        "POST",
+        "/v1/operator/netting/{currency}/settle",
+        "/v1/operator/netting/INR/settle",
+        OP_WRITE,
+        None,
+    ),
+    ("POST", "/v1/operator/day/{currency}/cut-off", "/v1/operator/day/BRL/cut-off", OP_WRITE, None),
+    (
+        "POST",
+        "/v1/operator/day/{currency}/end-of-day",
+        "/v1/operator/day/XXX/end-of-day",
+        OP_WRITE,
+        None,
+    ),
     ("GET", "/v1/operator/day", "/v1/operator/day", OP_READ, None),
     # FX
-    ("POST", "/v1/fx/quotes", "/v1/fx/quotes", PARTICIPANT,
-     {"creditor_agent": BANK_A, "source_currency": "INR", "target_currency": "CNY",
-      "amount": "100.00"}),
+    (
+        "POST",
+        "/v1/fx/quotes",
+        "/v1/fx/quotes",
+        PARTICIPANT,
+        {
+            "creditor_agent": BANK_A,
+            "source_currency": "INR",
+            "target_currency": "CNY",
+            "amount": "100.00",
+        },
+    ),
     ("GET", "/v1/fx/quotes/{quote_id}", "/v1/fx/quotes/Qnope", PARTICIPANT, None),
     ("PUT", "/v1/fx/rates", "/v1/fx/rates", PARTICIPANT, {"rates": []}),
-    ("GET", "/v1/operator/fx/volumes", "/v1/operator/fx/volumes?from=2026-01-01T00:00:00Z"
-     "&to=2026-01-06T00:00:00Z", OP_READ, None),
+    (
+        "GET",
+        "/v1/operator/fx/volumes",
+        "/v1/operator/fx/volumes?from=2026-01-01T00:00:00Z&to=2026-01-06T00:00:00Z",
+        OP_READ,
+        None,
+    ),
     ("GET", "/v1/operator/fx/exposure", "/v1/operator/fx/exposure", OP_READ, None),
     # four eyes and audit
     ("GET", "/v1/operator/approvals", "/v1/operator/approvals", OP_READ, None),
-    ("POST", "/v1/operator/approvals", "/v1/operator/approvals", OP_WRITE,
-     {"action": "extend_cut_off", "params": {"currency": "INR", "minutes": 5}}),
+    (
+        "POST",
+        "/v1/operator/approvals",
+        "/v1/operator/approvals",
+        OP_WRITE,
+        {"action": "extend_cut_off", "params": {"currency": "INR", "minutes": 5}},
+    ),
     *[
-        ("POST", f"/v1/operator/approvals/{{approval_id}}/{decision}",
-         f"/v1/operator/approvals/nope/{decision}", APPROVER, None)
+        (
+            "POST",
+            f"/v1/operator/approvals/{{approval_id}}/{decision}",
+            f"/v1/operator/approvals/nope/{decision}",
+            APPROVER,
+            None,
+        )
         for decision in ("approve", "refuse")
     ],
     ("GET", "/v1/operator/audit", "/v1/operator/audit?after=0&limit=5", OP_READ, None),
     ("GET", "/v1/operator/audit/verify", "/v1/operator/audit/verify", OP_READ, None),
     # compliance cases and watch lists
     ("GET", "/v1/compliance/cases", "/v1/compliance/cases?status=open", OP_READ, None),
-    ("GET", "/v1/compliance/cases/export", "/v1/compliance/cases/export?format=csv", OP_READ,
-     None),
+    ("GET", "/v1/compliance/cases/export", "/v1/compliance/cases/export?format=csv", OP_READ, None),
     ("GET", "/v1/compliance/cases/{case_id}", "/v1/compliance/cases/nope", OP_READ, None),
     *[
-        ("POST", f"/v1/compliance/cases/{{uetr}}/{decision}",
-         f"/v1/compliance/cases/{UETR}/{decision}", OFFICER, {"note": "checked"})
+        (
+            "POST",
+            f"/v1/compliance/cases/{{uetr}}/{decision}",
+            f"/v1/compliance/cases/{UETR}/{decision}",
+            OFFICER,
+            {"note": "checked"},
+        )
         for decision in ("reject", "release")
     ],
     ("POST", "/v1/operator/screening/reload", "/v1/operator/screening/reload", OP_WRITE, None),
@@ -115,8 +183,9 @@ async def api(tmp_path: Path) -> AsyncIterator[ApiWorld]:
         yield world
 
 
-async def _call(api: ApiWorld, method: str, path: str, body: Any, who: str | None
-                ) -> httpx.Response:
+async def _call(
+    api: ApiWorld, method: str, path: str, body: Any, who: str | None
+) -> httpx.Response:
     headers = api.auth(who) if who else {}
     if path == "/v1/messages":
         return await api.client.post(path, content=b"<x/>", headers={**XML, **headers})
@@ -144,8 +213,12 @@ async def test_every_endpoint_needs_a_credential(api: ApiWorld) -> None:
 
 
 async def test_roles_admitted_and_refused_on_every_endpoint(api: ApiWorld) -> None:
-    callers = {BANK_C: Role.participant, "ops": Role.operator,
-               "compliance": Role.compliance, "audit": Role.auditor}
+    callers = {
+        BANK_C: Role.participant,
+        "ops": Role.operator,
+        "compliance": Role.compliance,
+        "audit": Role.auditor,
+    }
     for method, _, path, who_may, body in ENDPOINTS:
         for caller, role in callers.items():
             response = await _call(api, method, path, body, caller)
@@ -205,8 +278,11 @@ async def test_balances_are_the_callers_own(paid: tuple[ApiWorld, str]) -> None:
         assert [(b["currency"], b["balance_minor"]) for b in shown] == [
             (b.currency, b.balance_minor) for b in own
         ], bank
-    a_inr = next(b for b in api.world.hub.balances(Principal(BANK_A, Role.participant))
-                 if b.currency == "INR")
+    a_inr = next(
+        b
+        for b in api.world.hub.balances(Principal(BANK_A, Role.participant))
+        if b.currency == "INR"
+    )
     c_shown = (await api.get(BANK_C, "/v1/balances")).json()["data"]
     c_own = api.world.hub.balances(Principal(BANK_C, Role.participant))
     assert len(c_shown) == len(c_own)

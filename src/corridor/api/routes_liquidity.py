@@ -24,6 +24,7 @@ from corridor.api.schemas_liquidity import (
     EndOfDayRequest,
     EndOfDayView,
     GridlockView,
+    NetPositionView,
     PriorityCode,
     PriorityRequest,
     PriorityView,
@@ -31,6 +32,8 @@ from corridor.api.schemas_liquidity import (
     QueueList,
     ReportRequest,
     ReportView,
+    WindowList,
+    WindowView,
 )
 from corridor.foundation.clock import datetime_to_ms, ms_to_datetime
 from corridor.foundation.errors import InputError
@@ -245,6 +248,45 @@ async def queues(
 async def gridlock(_p: OperatorWriter, ctx: Ctx, currency: str = CURRENCY_PATH) -> GridlockView:
     _network_currency(ctx, currency, in_path=True)
     return _gridlock(await ctx.engine.run(ctx.hub.resolve_gridlock, currency))
+
+
+def _windows(hub: Hub, currency: str) -> WindowList:
+    views = []
+    for report in hub.settle_windows(currency):
+        ccy = report.currency
+        views.append(
+            WindowView(
+                window_id=report.window_id,
+                currency=ccy,
+                state=report.state.name,
+                payment_count=report.payment_count,
+                gross=format_amount(report.gross_minor, ccy),
+                gross_minor=report.gross_minor,
+                net_settlement=format_amount(report.net_settlement_minor, ccy),
+                net_settlement_minor=report.net_settlement_minor,
+                liquidity_saved=format_amount(report.liquidity_saved_minor, ccy),
+                liquidity_saved_minor=report.liquidity_saved_minor,
+                net_positions=[
+                    NetPositionView(participant=p, net=format_amount(n, ccy), net_minor=n)
+                    for p, n in report.net_positions_minor.items()
+                ],
+            )
+        )
+    return WindowList(data=views)
+
+
+@operator_router.post(
+    "/netting/{currency}/settle",
+    summary="Close the currency's net settlement window and settle every closed window",
+    description="Deferred net settlement (currencies configured with "
+    "`corridor serve --net-currency`): each window's net positions move in one linked "
+    "batch; a window whose net debtor is short stays closed (state `closed`).",
+    response_model=WindowList,
+    responses=documented(400, 401, 403, 404, 503),
+)
+async def settle_windows(_p: OperatorWriter, ctx: Ctx, currency: str = CURRENCY_PATH) -> WindowList:
+    _network_currency(ctx, currency, in_path=True)
+    return await ctx.engine.run(_windows, ctx.hub, currency)
 
 
 def _cut_off(hub: Hub, currency: str) -> CutOffView:

@@ -141,3 +141,29 @@ class ReportView(BaseModel):
     payload_base64: str = Field(description="the signed message, base64")
 
     model_config = ConfigDict(populate_by_name=True)
+
+
+class NetPositionView(BaseModel):
+    participant: str
+    net: str
+    net_minor: int
+
+
+class WindowView(BaseModel):
+    """One deferred net settlement window: what it cleared and how it settled."""
+
+    window_id: int
+    currency: str
+    state: str
+    payment_count: int
+    gross: str
+    gross_minor: int
+    net_settlement: str
+    net_settlement_minor: int
+    liquidity_saved: str
+    liquidity_saved_minor: int
+    net_positions: list[NetPositionView]
+
+
+class WindowList(BaseModel):
+    data: list[WindowView]

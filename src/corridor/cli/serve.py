@@ -124,6 +124,13 @@ def serve(
             "lists in force screen every payment. Default: no screening lists.",
         ),
     ] = None,
+    net_currency: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Settle this currency by deferred net settlement windows instead of gross "
+            "in real time (repeatable).",
+        ),
+    ] = None,
     intake_workers: Annotated[
         int,
         typer.Option(
@@ -146,7 +153,11 @@ def serve(
             fx_fee_bps=fx_fee_bps,
             watchlists=watchlists,
         )
-        settings = replace(settings, intake_workers=intake_workers)
+        settings = replace(
+            settings,
+            intake_workers=intake_workers,
+            net_settlement_currencies=net_currencies(net_currency or ()),
+        )
         if not require_signature:
             err_console.print("[yellow]warning:[/] messages are accepted without signatures")
         err_console.print(
@@ -163,3 +174,16 @@ def _redact(database: str) -> str:
     credentials, _, location = rest.rpartition("@")
     user = credentials.split(":", 1)[0]
     return f"{scheme}://{user}:***@{location}"
+
+
+def net_currencies(codes: Sequence[str]) -> tuple[str, ...]:
+    """ISO 4217 codes, distinct, for --net-currency; InputError names the flag."""
+    found = tuple(code.strip().upper() for code in codes)
+    for code in found:
+        try:
+            currency_info(code)
+        except CurrencyError as error:
+            raise InputError(error.message, field="net_currency", value=code) from None
+    if len(set(found)) != len(found):
+        raise InputError("repeated", field="net_currency", value=",".join(found))
+    return found
