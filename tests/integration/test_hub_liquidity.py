@@ -182,3 +182,32 @@ def test_reprioritised_payment_keeps_its_priority_across_a_restart(tmp_path: Pat
     )
     (entry,) = restarted.queue(_me(BANK_A), "INR")
     assert entry.queued.priority is Priority.urgent
+
+
+def test_operator_moves_a_payment_to_the_front_of_its_queue(tmp_path: Path) -> None:
+    world = make_world(tmp_path, queue_fifo_bypass=False)
+    available = world.hub.available_minor(BANK_A, "INR")
+    first, (u1,) = world.credit_transfer(BANK_A, BANK_B, [available + 1])
+    second, (u2,) = world.credit_transfer(BANK_A, BANK_C, [available + 2])
+    world.hub.submit(BANK_A, first)
+    world.hub.submit(BANK_A, second)
+    ops = Principal("ops", Role.operator)
+    assert world.hub.move_in_queue(ops, u2, to_front=True)
+    assert [e.instruction.uetr for e in world.hub.queue(ops, "INR")] == [u2, u1]
+    assert not world.hub.move_in_queue(ops, "00000000-0000-4000-8000-000000000000", to_front=True)
+    import pytest as _pytest
+
+    from corridor.foundation.errors import InputError
+
+    with _pytest.raises(InputError):
+        world.hub.move_in_queue(_me(BANK_A), u1, to_front=True)
+    restarted = build_hub(
+        HubSettings(
+            database_url=str(tmp_path / "hub.db"),
+            hub_key_path=tmp_path / "hub_key.pem",
+            hub_bic=HUB_BIC,
+            queue_fifo_bypass=False,
+        ),
+        clock=world.clock,
+    )
+    assert [e.instruction.uetr for e in restarted.queue(ops, "INR")] == [u2, u1]

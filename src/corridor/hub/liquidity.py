@@ -143,6 +143,19 @@ class LiquidityDesk:
         )
         return True
 
+    def move(self, uetr: str, *, to_front: bool) -> int | None:
+        """Operator reordering within the payment's priority; returns its new sequence."""
+        entry = self.entry(uetr)
+        if entry is None:
+            return None
+        queue = self.book(entry.queued.currency).queue(entry.queued.debtor)
+        if queue.move(entry.queued.payment_id, to_front=to_front) is not QueueResult.ok:
+            return None
+        moved = queue.get(entry.queued.payment_id)
+        assert moved is not None
+        self._entries[moved.payment_id] = QueueEntry(moved, entry.instruction)
+        return moved.sequence
+
     def set_limits(self, currency: str, config: LimitConfig) -> None:
         state = self._limits.get(currency)
         if state is None:

@@ -520,6 +520,27 @@ class Hub:
             self.release_queues()
         return changed
 
+    def move_in_queue(self, principal: Principal, uetr: str, *, to_front: bool) -> bool:
+        """Operator reordering: first or last of its priority in the debtor's queue. The
+        new position is stored with the payment, so it survives a restart."""
+        self._may_decide(principal, "move")
+        sequence = self.liquidity.move(uetr, to_front=to_front)
+        if sequence is None:
+            return False
+        payment = self.store.payments_by_uetr([uetr])[uetr]
+        where = "front" if to_front else "back"
+        updated = replace(payment, queue_seq=sequence, updated_at_ms=self.clock.now_ms())
+        event = PaymentEvent(
+            uetr,
+            payment.state,
+            self.clock.now_ms(),
+            f"moved to the {where} of its queue by {principal.name}",
+        )
+        self.engine.execute([], lambda _o: PaymentChanges(payments=(updated,), events=(event,)))
+        self.audit.record(principal.name, "move_in_queue", uetr=uetr, to=where)
+        self.release_queues()
+        return True
+
     # -- cross-currency (engine thread) ----------------------------------------------
     @property
     def fx(self) -> FxDesk:
@@ -649,6 +670,7 @@ class Hub:
         restart (quotes live in memory): it is rejected, and its sender told so."""
         count = 0
         stale: list[TransferInstruction] = []
+        netting = self.processor.netting
         for payment in payments_in_state(
             self.store.engine, [PaymentState.queued, PaymentState.held]
         ):
@@ -663,12 +685,14 @@ class Hub:
                     f"queued payment {payment.uetr} cannot be rebuilt from its stored message"
                 )
             instruction = replace(instruction, priority=payment.priority)
-            if instruction.quote_id is not None:
+            if instruction.quote_id is not None:  # held or queued: its quote is gone
                 stale.append(instruction)
-            elif payment.queue_seq < 0 and self.processor.netting is not None:
-                self.processor.netting.add(instruction, -payment.queue_seq, self.clock.now_ms())
             elif payment.state is PaymentState.held:
                 self.processor.screening.hold(instruction)
+            elif netting is not None and netting.nets(payment.currency):
+                # A netted currency's payments never queue gross; the window id was kept
+                # (negated) in queue_seq when the payment was cleared.
+                netting.add(instruction, max(1, -payment.queue_seq), self.clock.now_ms())
             else:
                 self.liquidity.enqueue(instruction, payment.queue_seq)
             count += 1
