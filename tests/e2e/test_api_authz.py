@@ -95,6 +95,13 @@ ENDPOINTS: list[tuple[str, str, str, str, Any]] = [
     ("POST", "/v1/operator/gridlock/{currency}", "/v1/operator/gridlock/INR", OP_WRITE, None),
     (
         "POST",
+        "/v1/operator/queues/{uetr}/move",
+        f"/v1/operator/queues/{UETR}/move",
+        OP_WRITE,
+        {"to_front": True},
+    ),
+    (
+        "POST",
         "/v1/operator/netting/{currency}/settle",
         "/v1/operator/netting/INR/settle",
         OP_WRITE,

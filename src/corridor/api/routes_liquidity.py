@@ -24,6 +24,8 @@ from corridor.api.schemas_liquidity import (
     EndOfDayRequest,
     EndOfDayView,
     GridlockView,
+    MoveRequest,
+    MoveView,
     NetPositionView,
     PriorityCode,
     PriorityRequest,
@@ -235,6 +237,40 @@ async def queues(
 ) -> QueueList:
     _network_currency(ctx, currency, in_path=False)
     return await ctx.engine.run(_queue_list, ctx.hub, principal, currency)
+
+
+def _move(hub: Hub, principal: Principal, uetr: str, to_front: bool) -> MoveView | None:
+    entry = hub.liquidity.entry(uetr)
+    if entry is None:
+        return None
+    moved = hub.move_in_queue(principal, uetr, to_front=to_front)
+    entries = [
+        e
+        for e in hub.queue(principal, entry.queued.currency)
+        if e.queued.debtor == entry.queued.debtor
+    ]
+    books = _books(hub, entries)
+    return MoveView(
+        moved=moved,
+        queue=[_queued(e, i, books.get(e.queued.payment_id)) for i, e in enumerate(entries)],
+    )
+
+
+@operator_router.post(
+    "/queues/{uetr}/move",
+    summary="Move a queued payment to the front or the back of its priority",
+    description="Manual reordering by an operator (audited); the new place survives a "
+    "restart. Returns the debtor's queue as it is afterwards.",
+    response_model=MoveView,
+    responses=documented(400, 401, 403, 404, 503),
+)
+async def move(
+    principal: OperatorWriter, ctx: Ctx, body: MoveRequest, uetr: str = UETR_PATH
+) -> MoveView:
+    view = await ctx.engine.run(_move, ctx.hub, principal, uetr, body.to_front)
+    if view is None:
+        raise NotFoundError("no such queued payment", param="uetr")
+    return view
 
 
 @operator_router.post(

@@ -167,3 +167,12 @@ class WindowView(BaseModel):
 
 class WindowList(BaseModel):
     data: list[WindowView]
+
+
+class MoveRequest(_Strict):
+    to_front: bool = Field(description="true: first of its priority; false: last")
+
+
+class MoveView(BaseModel):
+    moved: bool
+    queue: list[QueuedPaymentView] = Field(description="the debtor's queue, in order, after")

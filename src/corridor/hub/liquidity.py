@@ -71,7 +71,11 @@ class LiquidityDesk:
         return sorted(c for c, book in self._books.items() if book.length())
 
     def entry(self, uetr: str) -> QueueEntry | None:
-        return self._entries.get(payment_id(uetr))
+        """The queued payment with this UETR; None for an unknown or malformed one."""
+        try:
+            return self._entries.get(payment_id(uetr))
+        except ValueError:
+            return None
 
     def entries(self, currency: str | None = None) -> list[QueueEntry]:
         books = [self.book(currency)] if currency else [self._books[c] for c in sorted(self._books)]
