@@ -126,6 +126,9 @@ def test_quote_then_pvp_settles_every_leg(world: HubWorld) -> None:
     data, uetr = _pay_with(world, quote, CNY_BANK)
     answer = world.hub.submit(BANK_A, data)
     assert answer.status == "ACSC", answer.detail
+    # The sender's pacs.002 discloses the rate, both amounts and every charge.
+    assert f"rate {quote.display_rate}".encode() in answer.payload
+    assert answer.payload.count(b"<ChrgsInf>") == len(quote.charges)
     assert _balance(world, BANK_A, "INR") == before[BANK_A, "INR"] - quote.debtor_total_minor
     assert _balance(world, PROVIDER, "INR") == before[PROVIDER, "INR"] + quote.source_minor
     assert _balance(world, PROVIDER, "CNY") == before[PROVIDER, "CNY"] - quote.target_minor

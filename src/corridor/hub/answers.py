@@ -17,6 +17,7 @@ from corridor.iso20022.records import (
     Body,
     CancellationStatus,
     CaseAssignment,
+    Charge,
     CreditTransfer,
     CreditTransferTransaction,
     FinancialInstitutionTransaction,
@@ -43,6 +44,7 @@ class TxOutcome:
     status: str
     reason: str | None = None
     detail: str = ""
+    charges: tuple[Charge, ...] = ()
 
 
 class Outbound:
@@ -101,6 +103,7 @@ class Outbound:
                 status=o.status,
                 reason_code=o.reason,
                 additional_info=_info(o.detail),
+                charges=o.charges,
             )
             for o in outcomes
         )

@@ -25,7 +25,7 @@ from corridor.hub.intake import CancelInstruction, Intake, ReturnInstruction, Tr
 from corridor.hub.liquidity import LiquidityDesk
 from corridor.hub.netting_desk import NettingDesk
 from corridor.hub.screening import PaymentScreening
-from corridor.iso20022.records import CancellationStatus, OriginalRef
+from corridor.iso20022.records import Agent, CancellationStatus, Charge, OriginalRef
 from corridor.ledger import BatchOutcome, Command, CreateTransfer, Result
 from corridor.payments.lifecycle import advance
 from corridor.payments.records import (
@@ -459,6 +459,7 @@ class _Batch:
             self.settled.append(instruction)
             if instruction.fx is not None:
                 self._settle_fx(instruction)
+                return fx_outcome(original, instruction, self.p.fx, self.p.outbound.hub_bic)
             return TxOutcome(original, "ACSC")
         if result is Result.exceeds_floor and self._debtor_short(instruction, index):
             self._queue(instruction, "insufficient liquidity: queued until funds arrive")
@@ -773,3 +774,25 @@ def _charge_bearer(code: str | None) -> ChargeBearer | None:
         return ChargeBearer(code) if code else None
     except ValueError:
         return None
+
+
+def fx_outcome(
+    original: OriginalRef, instruction: TransferInstruction, fx: FxDesk | None, hub_bic: str
+) -> TxOutcome:
+    """ACSC for a cross-currency payment, disclosing the rate, both amounts and every
+    charge in the pacs.002 (StsRsnInf/AddtlInf and ChrgsInf)."""
+    plan = instruction.fx
+    quote = fx.book.quote(plan.quote_id) if fx is not None and plan is not None else None
+    if quote is None:
+        return TxOutcome(original, "ACSC")
+    source, target = quote.request.source_currency, quote.request.target_currency
+    detail = (
+        f"FX {source}->{target} rate {quote.display_rate}; debtor paid "
+        f"{format_amount(quote.debtor_total_minor, source)} {source}; creditor agent "
+        f"received {format_amount(quote.target_minor, target)} {target}"
+    )
+    charges = tuple(
+        Charge(amount_minor=c.amount_minor, currency=c.currency, agent=Agent(bic=hub_bic))
+        for c in quote.charges
+    )
+    return TxOutcome(original, "ACSC", None, detail, charges)

@@ -215,6 +215,7 @@ def status_report(status: str = "ACSC", reason_code: str | None = None) -> Payme
         ),
         status=status,
         reason_code=reason_code,
+        charges=(Charge(amount_minor=500, currency="EUR", agent=HUB),),
     )
     return PaymentStatusReport(
         msg_id="MSG-PACS002-1",

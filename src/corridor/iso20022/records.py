@@ -354,6 +354,7 @@ class TransactionStatus:
     reason_code: str | None = None
     additional_info: tuple[str, ...] = ()
     status_id: str | None = None
+    charges: tuple[Charge, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -94,6 +94,10 @@ def build_pacs002(body: PaymentStatusReport, ns: str) -> Element:
         w.original(el, tx.original)
         w.el(el, "TxSts", tx.status)
         w.reason(el, "StsRsnInf", tx.reason_code, tx.additional_info)
+        for charge in tx.charges:  # e.g. the charges of a cross-currency payment
+            chrg = w.el(el, "ChrgsInf")
+            w.amount(chrg, "Amt", charge.amount_minor, charge.currency)
+            w.agent(chrg, "Agt", charge.agent)
     return doc
 
 

@@ -84,7 +84,7 @@ def _ids(r: Reader, k: dict[str, Element]) -> dict[str, str | None]:
     }
 
 
-def _charges(r: Reader, el: Element, xpath: str) -> tuple[Charge, ...]:
+def charges_of(r: Reader, el: Element, xpath: str) -> tuple[Charge, ...]:
     out = []
     for i, chrg in enumerate(r.all(el, "ChrgsInf"), start=1):
         ck = r.kids(chrg)
@@ -120,7 +120,7 @@ def customer_transaction(r: Reader, el: Element, xpath: str) -> CreditTransferTr
         instructed_amount_minor=instd,
         instructed_currency=instd_ccy,
         exchange_rate=rate,
-        charges=_charges(r, el, xpath),
+        charges=charges_of(r, el, xpath),
         instructing_agent=r.agent(k.get("InstgAgt")),
         instructed_agent=r.agent(k.get("InstdAgt")),
         ultimate_debtor=r.party(k.get("UltmtDbtr")),

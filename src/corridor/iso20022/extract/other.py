@@ -6,7 +6,7 @@ from datetime import date
 
 from corridor.iso20022._xml import Element, amount, child_text, parse_date, parse_datetime
 from corridor.iso20022.extract.common import Reader
-from corridor.iso20022.extract.credit import group_header
+from corridor.iso20022.extract.credit import charges_of, group_header
 from corridor.iso20022.records import (
     Agent,
     BusinessHeader,
@@ -155,6 +155,7 @@ def _tx_status(r: Reader, el: Element, xpath: str) -> TransactionStatus:
         reason_code=code,
         additional_info=info,
         status_id=child_text(k, "StsId"),
+        charges=charges_of(r, el, xpath),
     )
 
 
