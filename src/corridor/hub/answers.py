@@ -165,33 +165,15 @@ class Outbound:
         return self.message(recipient, body, at, [s.original.uetr for s in statuses], at_ms)
 
     # -- forwarding to the creditor side --------------------------------------------
-    def forward_credit(
-        self, recipient: str, txs: Sequence[CreditTransferTransaction], at: datetime, at_ms: int
-    ) -> OutboxMessage:
-        group = self._group(
-            len(txs),
-            sum(t.amount_minor for t in txs),
-            txs[0].currency,
-            at,
-            recipient,
-            txs[0].settlement_date,
-        )
-        body = CreditTransfer(
-            group=group,
-            transactions=tuple(
-                replace(t, instructing_agent=self._hub, instructed_agent=Agent(bic=recipient))
-                for t in txs
-            ),
-        )
-        return self.message(recipient, body, at, [t.uetr for t in txs], at_ms)
-
-    def forward_institution(
+    def forward(
         self,
         recipient: str,
-        txs: Sequence[FinancialInstitutionTransaction],
+        txs: Sequence[CreditTransferTransaction] | Sequence[FinancialInstitutionTransaction],
         at: datetime,
         at_ms: int,
     ) -> OutboxMessage:
+        """The settled transactions for one receiver, as one pacs.008 (customer transfers)
+        or pacs.009 (institution transfers) from the hub."""
         group = self._group(
             len(txs),
             sum(t.amount_minor for t in txs),
@@ -200,12 +182,14 @@ class Outbound:
             recipient,
             txs[0].settlement_date,
         )
-        body = FinancialInstitutionTransfer(
-            group=group,
-            transactions=tuple(
-                replace(t, instructing_agent=self._hub, instructed_agent=Agent(bic=recipient))
-                for t in txs
-            ),
+        relayed = tuple(
+            replace(t, instructing_agent=self._hub, instructed_agent=Agent(bic=recipient))
+            for t in txs
+        )
+        body: Body = (
+            CreditTransfer(group=group, transactions=relayed)  # type: ignore[arg-type]
+            if isinstance(txs[0], CreditTransferTransaction)
+            else FinancialInstitutionTransfer(group=group, transactions=relayed)  # type: ignore[arg-type]
         )
         return self.message(recipient, body, at, [t.uetr for t in txs], at_ms)
 

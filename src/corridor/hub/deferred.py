@@ -7,7 +7,7 @@ status updates (a pacs.002 ACSC or RJCT to the sender, who had been told PDNG).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from corridor.foundation.clock import Clock, ms_to_datetime
@@ -227,12 +227,7 @@ class DeferredSettlement:
         at: object,
         now_ms: int,
     ) -> OutboxMessage:
-        forward: Callable[..., OutboxMessage] = (
-            self._outbound.forward_credit
-            if kind is PaymentKind.customer
-            else self._outbound.forward_institution
-        )
-        return forward(recipient, [i.record for i in group], at, now_ms)
+        return self._outbound.forward(recipient, [i.record for i in group], at, now_ms)  # type: ignore[arg-type]
 
     def queue_released(
         self, instruction: TransferInstruction, sequence: int, detail: str, case: ComplianceCase

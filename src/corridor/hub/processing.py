@@ -512,12 +512,7 @@ class _Batch:
         self, recipient: str, kind: PaymentKind, instructions: list[TransferInstruction]
     ) -> None:
         txs = [i.record for i in instructions]
-        out = self.p.outbound
-        if kind is PaymentKind.customer:
-            message = out.forward_credit(recipient, txs, self.at, self.now_ms)  # type: ignore[arg-type]
-        else:
-            message = out.forward_institution(recipient, txs, self.at, self.now_ms)  # type: ignore[arg-type]
-        self.outbox.append(message)
+        self.outbox.append(self.p.outbound.forward(recipient, txs, self.at, self.now_ms))  # type: ignore[arg-type]
 
     # -- answers --------------------------------------------------------------------
     def _answer_status(self, work: _Work) -> None:
