@@ -42,7 +42,8 @@ from corridor.foundation.errors import InputError
 from corridor.foundation.money import format_amount
 from corridor.hub.liquidity import QueueEntry
 from corridor.hub.security import Principal
-from corridor.hub.service import GridlockReport, Hub
+from corridor.hub.service import Hub
+from corridor.hub.usecases.liquidity import GridlockReport
 from corridor.iso20022.records import ReportKind
 from corridor.settlement import Priority, QueuedPayment
 

@@ -1,0 +1,1 @@
+"""The Hub façade's use cases by area; corridor.hub.service.Hub combines them."""

@@ -1,0 +1,142 @@
+"""Four eyes: operator requests and approvals, and the sensitive actions they carry out
+(manual postings, credit lines, sender limits, cut-off extensions).
+
+A part of the Hub façade (corridor.hub.service): engine-thread use cases.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from corridor.foundation.errors import InputError
+from corridor.foundation.money import parse_amount
+from corridor.hub.approvals import Decision
+from corridor.hub.network import (
+    TRANSFER_CODE_FUNDING,
+    issuance_account_id,
+)
+from corridor.hub.security import Principal, Role
+from corridor.hub.usecases._parts import HubParts
+from corridor.ledger import (
+    CreateTransfer,
+    Result,
+    SetAccountFloor,
+)
+from corridor.settlement import (
+    DayResult,
+    LimitConfig,
+)
+from corridor.store.audit_store import ApprovalRow, approval
+
+
+class ApprovalCases(HubParts):
+    """Four eyes."""
+
+    def request_approval(
+        self, principal: Principal, action: str, params: dict[str, Any]
+    ) -> ApprovalRow:
+        """The first pair of eyes: nothing happens until another user approves."""
+        self._may_decide(principal, action)
+        return self.four_eyes.request(action, params, principal.name)
+
+    def approve(self, principal: Principal, approval_id: str) -> Decision:
+        """The second pair of eyes (engine thread): carries the action out."""
+        row = approval(self.store.engine, approval_id)
+        self._may_decide(principal, row.action if row else "")
+        return self.four_eyes.approve(approval_id, principal.name)
+
+    def _may_decide(self, principal: Principal, action: str) -> None:
+        """Compliance officers decide holds; operators (or compliance) everything else."""
+        needed = {Role.compliance} if action == "release_hold" else {Role.operator, Role.compliance}
+        if principal.role not in needed:
+            raise InputError(
+                f"{action or 'this'} needs a {' or '.join(sorted(needed))} user",
+                field="role",
+                value=principal.role.value,
+            )
+
+    def refuse(self, principal: Principal, approval_id: str) -> Decision:
+        self._operator_only(principal)
+        return self.four_eyes.refuse(approval_id, principal.name)
+
+    def _operator_only(self, principal: Principal) -> None:
+        if principal.role not in (Role.operator, Role.compliance):
+            raise InputError(
+                "needs an operator or compliance user", field="role", value=principal.role.value
+            )
+
+    def _fund(self, params: dict[str, Any], requested_by: str, approved_by: str) -> Result:
+        """Manual posting: the currency's settlement agent funds a participant."""
+        return self._move_funds(params, requested_by, approved_by, into_participant=True)
+
+    def _defund(self, params: dict[str, Any], requested_by: str, approved_by: str) -> Result:
+        return self._move_funds(params, requested_by, approved_by, into_participant=False)
+
+    def _move_funds(
+        self, params: dict[str, Any], requested_by: str, approved_by: str, *, into_participant: bool
+    ) -> Result:
+        currency = str(params["currency"])
+        amount_minor = parse_amount(str(params["amount"]), currency, field="amount")
+        account_id = self.directory.account_id(str(params["bic"]), currency)
+        if account_id is None:
+            raise InputError(f"no {currency} account", field="bic", value=params["bic"])
+        issuance = issuance_account_id(currency)
+        debit, credit = (issuance, account_id) if into_participant else (account_id, issuance)
+        transfer = CreateTransfer(
+            self.processor.ids.next_id(),
+            debit,
+            credit,
+            amount_minor,
+            code=TRANSFER_CODE_FUNDING,
+            reference=f"{'fund' if into_participant else 'defund'} {requested_by}/{approved_by}"[
+                :140
+            ],
+        )
+        (result,) = self.engine.execute([transfer]).results
+        if result is Result.ok and self.liquidity.length():
+            self.release_queues()
+        return result
+
+    def _set_credit_line(
+        self, params: dict[str, Any], requested_by: str, approved_by: str
+    ) -> Result:
+        currency = str(params["currency"])
+        account_id = self.directory.account_id(str(params["bic"]), currency)
+        if account_id is None:
+            raise InputError(f"no {currency} account", field="bic", value=params["bic"])
+        line_minor = parse_amount(str(params["credit_line"]), currency, field="credit_line")
+        (result,) = self.engine.execute([SetAccountFloor(account_id, -line_minor)]).results
+        return result
+
+    def _set_limits(self, params: dict[str, Any], requested_by: str, approved_by: str) -> None:
+        currency = str(params["currency"])
+        config = LimitConfig(
+            bilateral_minor={
+                (str(s), str(c)): parse_amount(str(a), currency, field="bilateral")
+                for s, c, a in params.get("bilateral", [])
+            },
+            multilateral_minor={
+                str(s): parse_amount(str(a), currency, field="multilateral")
+                for s, a in params.get("multilateral", [])
+            },
+            net_debit_cap_minor={
+                str(p): parse_amount(str(a), currency, field="net_debit_cap")
+                for p, a in params.get("net_debit_cap", [])
+            },
+        )
+        self.liquidity.set_limits(currency, config)
+
+    def _extend_cut_off(
+        self, params: dict[str, Any], requested_by: str, approved_by: str
+    ) -> DayResult:
+        day = self.days.day(str(params["currency"]))
+        if day is None:
+            raise InputError(
+                "no business day for this currency", field="currency", value=params["currency"]
+            )
+        return day.extend_cut_off(
+            int(params["minutes"]),
+            requested_by=requested_by,
+            approved_by=approved_by,
+            reason=str(params.get("reason", "")),
+        )
