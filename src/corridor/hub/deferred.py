@@ -16,7 +16,7 @@ from corridor.hub.answers import Outbound, TxOutcome
 from corridor.hub.engine import SettlementEngine
 from corridor.hub.fx_desk import FxDesk
 from corridor.hub.intake import TransferInstruction
-from corridor.hub.processing import leg_events, transfers_for
+from corridor.hub.settling import leg_events, transfers_for
 from corridor.iso20022.records import OriginalRef
 from corridor.ledger import BatchOutcome, Command, CreateTransfer, Result
 from corridor.payments.lifecycle import advance

@@ -14,8 +14,7 @@ from dataclasses import dataclass, field, replace
 
 from corridor.foundation.clock import Clock, ms_to_datetime
 from corridor.foundation.ids import IdGenerator
-from corridor.foundation.money import format_amount
-from corridor.fx import ChargeBearer, PaymentTerms
+from corridor.fx import PaymentTerms
 from corridor.hub import reasons
 from corridor.hub.answers import Outbound, TxOutcome
 from corridor.hub.directory import Directory
@@ -25,7 +24,15 @@ from corridor.hub.intake import CancelInstruction, Intake, ReturnInstruction, Tr
 from corridor.hub.liquidity import LiquidityDesk
 from corridor.hub.netting_desk import NettingDesk
 from corridor.hub.screening import PaymentScreening
-from corridor.iso20022.records import Agent, CancellationStatus, Charge, OriginalRef
+from corridor.hub.settling import (
+    TRANSFER_CODES,
+    chain_result,
+    charge_bearer,
+    fx_outcome,
+    leg_events,
+    transfers_for,
+)
+from corridor.iso20022.records import CancellationStatus, OriginalRef
 from corridor.ledger import BatchOutcome, Command, CreateTransfer, Result
 from corridor.payments.lifecycle import advance
 from corridor.payments.records import (
@@ -40,7 +47,6 @@ from corridor.payments.records import (
 )
 from corridor.store.hub_store import HubStore
 
-TRANSFER_CODES = {PaymentKind.customer: 8, PaymentKind.institution: 9, PaymentKind.return_: 4}
 _LEDGER_REASON = {Result.exceeds_floor: reasons.AM04, Result.account_closed: reasons.AG01}
 _NOT_SETTLED, _HELD, _QUEUED, _NETTED = -1, -2, -3, -4  # no transfer for them now
 _CANCELLABLE = (PaymentState.held, PaymentState.queued)
@@ -290,7 +296,7 @@ class _Batch:
             settlement_minor=record.amount_minor,
             settlement_currency=record.currency,
             exchange_rate=getattr(record, "exchange_rate", None),
-            charge_bearer=_charge_bearer(getattr(record, "charge_bearer", None)),
+            charge_bearer=charge_bearer(getattr(record, "charge_bearer", None)),
         )
         used = fx.consume(instruction.quote_id or "", terms, self.now_ms)
         if not used.ok or used.quote is None:
@@ -719,75 +725,3 @@ def _original_of(instruction: TransferInstruction) -> OriginalRef:
         tx_id=record.tx_id,
         uetr=record.uetr,
     )
-
-
-def transfers_for(instruction: TransferInstruction, ids: IdGenerator) -> list[CreateTransfer]:
-    """The ledger transfers that settle an instruction: its PvP chain, or one transfer."""
-    if instruction.fx is not None:
-        return list(instruction.fx.transfers)
-    return [
-        CreateTransfer(
-            ids.next_id(),
-            instruction.debit_account_id,
-            instruction.credit_account_id,
-            instruction.amount_minor,
-            code=TRANSFER_CODES[instruction.kind],
-            reference=instruction.uetr,
-        )
-    ]
-
-
-def chain_result(results: Sequence[Result], index: int, instruction: object) -> Result:
-    """One result for an instruction's commands: ok, or the leg that failed."""
-    fx = getattr(instruction, "fx", None)
-    count = len(fx.transfers) if fx is not None else 1
-    own = results[index : index + count]
-    failed = [r for r in own if r is not Result.ok and r is not Result.linked_failed]
-    if failed:
-        return failed[0]
-    return Result.ok if all(r is Result.ok for r in own) else Result.linked_failed
-
-
-def leg_events(instruction: TransferInstruction, now_ms: int) -> list[PaymentEvent]:
-    """One tracker line per settled FX leg, so the sender sees every movement."""
-    plan = instruction.fx
-    assert plan is not None
-    return [
-        PaymentEvent(
-            instruction.uetr,
-            PaymentState.settled,
-            now_ms,
-            f"leg {leg.role.value}: {leg.payer} -> {leg.payee} "
-            f"{format_amount(leg.amount_minor, leg.currency)} {leg.currency}",
-        )
-        for leg in plan.legs
-    ]
-
-
-def _charge_bearer(code: str | None) -> ChargeBearer | None:
-    try:
-        return ChargeBearer(code) if code else None
-    except ValueError:
-        return None
-
-
-def fx_outcome(
-    original: OriginalRef, instruction: TransferInstruction, fx: FxDesk | None, hub_bic: str
-) -> TxOutcome:
-    """ACSC for a cross-currency payment, disclosing the rate, both amounts and every
-    charge in the pacs.002 (StsRsnInf/AddtlInf and ChrgsInf)."""
-    plan = instruction.fx
-    quote = fx.book.quote(plan.quote_id) if fx is not None and plan is not None else None
-    if quote is None:
-        return TxOutcome(original, "ACSC")
-    source, target = quote.request.source_currency, quote.request.target_currency
-    detail = (
-        f"FX {source}->{target} rate {quote.display_rate}; debtor paid "
-        f"{format_amount(quote.debtor_total_minor, source)} {source}; creditor agent "
-        f"received {format_amount(quote.target_minor, target)} {target}"
-    )
-    charges = tuple(
-        Charge(amount_minor=c.amount_minor, currency=c.currency, agent=Agent(bic=hub_bic))
-        for c in quote.charges
-    )
-    return TxOutcome(original, "ACSC", None, detail, charges)
