@@ -199,9 +199,10 @@ def _print_fx(fx: FxOutcome) -> None:
 
 def _fx_volume_table(fx: FxOutcome) -> Table:
     table = Table(title="FX volumes per pair and provider (operator report)")
-    for column in ("provider", "pair", "trades", "sold", "bought"):
-        table.add_column(column, justify="right" if column in ("trades", "sold", "bought")
-                         else "left")
+    # From the provider's side: it receives the source currency and pays the target one.
+    for column in ("provider", "pair", "trades", "provider received", "provider paid"):
+        table.add_column(column, justify="left" if column in ("provider", "pair")
+                         else "right")
     for v in sorted(fx.volumes, key=lambda v: (v.source_currency, v.target_currency)):
         table.add_row(v.provider, f"{v.source_currency}->{v.target_currency}", f"{v.trades}",
                       f"{_money(v.source_minor, v.source_currency)} {v.source_currency}",
