@@ -45,6 +45,7 @@ from corridor.settlement import QueuePolicy
 from corridor.store import LedgerStore, migrate, open_engine
 from corridor.store.hub_store import CredentialStore, HubStore
 from corridor.store.postings import load_currency_settings
+from corridor.store.suppression_store import load_suppressions
 
 DEFAULT_DATABASE = "var/corridor.db"
 DEFAULT_HUB_BIC = "CRDRSGSG"
@@ -174,7 +175,9 @@ def build_hub(
     )
     fx = FxDesk(directory, engine, settings.hub_bic, settings.fx, lambda: f"Q{ids.next_id():032x}")
     if screening is None:
-        screener = screener_for(settings.watchlists_dir, settings.screening_threshold)
+        screener = screener_for(
+            settings.watchlists_dir, settings.screening_threshold, load_suppressions(engine)
+        )
         screening = ComplianceDesk(screener, directory, clock, settings.compliance)
     processor = PaymentProcessor(
         settlement,

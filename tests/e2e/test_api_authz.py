@@ -174,6 +174,19 @@ ENDPOINTS: list[tuple[str, str, str, str, Any]] = [
         )
         for decision in ("reject", "release")
     ],
+    (
+        "POST",
+        "/v1/compliance/suppressions",
+        "/v1/compliance/suppressions",
+        OFFICER,
+        {
+            "list_name": "national",
+            "list_version": "v1",
+            "entry_id": "national:X",
+            "name": "Some Name",
+            "reason": "known false positive",
+        },
+    ),
     ("POST", "/v1/operator/screening/reload", "/v1/operator/screening/reload", OP_WRITE, None),
 ]
 PUBLIC = {("GET", "/health"), ("GET", "/metrics")}

@@ -169,3 +169,30 @@ def test_new_list_version_rescreens_queued_payments(tmp_path: Path) -> None:
     tracking = world.hub.track(OPERATOR, uetr)
     assert tracking is not None and tracking.payment.state is PaymentState.held
     assert [c.uetr for c in world.hub.cases(OFFICER_1, CaseStatus.open)] == [uetr]
+
+
+def test_a_known_false_positive_is_suppressed_with_four_eyes(world: HubWorld) -> None:
+    data, uetr = _payment_to(world, "Ivan Sidorov")
+    assert world.hub.submit(BANK_A, data).status == "PDNG"
+    (case,) = world.hub.cases(OFFICER_1, CaseStatus.open, uetr)
+    hit = json.loads(case.hits)["hits"][0]
+    request = world.hub.request_approval(
+        OFFICER_1,
+        "suppress_hit",
+        {
+            "list_name": "national",
+            "list_version": hit["version"],
+            "entry_id": hit["entry"],
+            "name": "Ivan Sidorov",
+            "reason": "our customer, a different person",
+        },
+    )
+    with pytest.raises(InputError, match="four eyes"):
+        world.hub.approve(OFFICER_1, request.id)
+    assert world.hub.approve(OFFICER_2, request.id).result == 1
+    data, uetr = _payment_to(world, "Ivan Sidorov")
+    assert world.hub.submit(BANK_A, data).status == "ACSC"  # suppressed: it passes now
+    tracking = world.hub.track(OPERATOR, uetr)
+    assert tracking is not None and "1 suppressed" in tracking.events[2].detail
+    data, _ = _payment_to(world, "Ivan Petrovich Sidorov")  # another name still hits
+    assert world.hub.submit(BANK_A, data).status == "PDNG"

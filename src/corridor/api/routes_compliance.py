@@ -36,6 +36,7 @@ from corridor.api.schemas_compliance import (
     ListHitView,
     RescreenView,
     RuleHitView,
+    SuppressionRequest,
 )
 from corridor.foundation.clock import ms_to_datetime
 from corridor.foundation.errors import InputError
@@ -263,6 +264,25 @@ def _request_release(hub: Hub, principal: Principal, uetr: str, note: str) -> Ap
                 param="uetr",
             )
     return hub.request_approval(principal, RELEASE_ACTION, {"uetr": uetr, "note": note})
+
+
+@router.post(
+    "/suppressions",
+    status_code=201,
+    summary="Propose suppressing a known false positive (four eyes)",
+    description="Creates a `suppress_hit` approval request; once a different compliance "
+    "officer approves it at /v1/operator/approvals/{id}/approve, the name no longer hits "
+    "that entry in that list version (a new list version needs a new suppression).",
+    response_model=ApprovalView,
+    responses=documented(400, 401, 403, 503),
+)
+async def propose_suppression(
+    principal: Officer, ctx: Ctx, body: SuppressionRequest
+) -> ApprovalView:
+    row = await ctx.engine.run(
+        ctx.hub.request_approval, principal, "suppress_hit", body.model_dump()
+    )
+    return approval_view(row)
 
 
 # -- watch lists ----------------------------------------------------------------------

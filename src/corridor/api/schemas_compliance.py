@@ -95,3 +95,13 @@ class RescreenView(BaseModel):
     lists: list[str] = Field(description="the lists in force now")
     queued_now_held: int = Field(description="queued payments the new lists now hold")
     held_rescreened: int = Field(description="held payments re-screened (still undecided)")
+
+
+class SuppressionRequest(_Strict):
+    """A known false positive: this name must stop hitting this entry of this list version."""
+
+    list_name: str = Field(min_length=1, max_length=64, examples=["national"])
+    list_version: str = Field(min_length=1, max_length=64, description="the version's hash")
+    entry_id: str = Field(min_length=1, max_length=140, examples=["national:SANC-1"])
+    name: str = Field(min_length=1, max_length=140, description="the name that hit")
+    reason: str = Field(min_length=1, max_length=NOTE_LENGTH_MAX)

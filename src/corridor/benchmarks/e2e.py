@@ -149,15 +149,17 @@ class E2eResult:
         return next((r for r in self.runs if r.name == name), None)
 
     def best_single_per_s(self) -> float:
-        return max((r.payments_per_s for r in self.runs if r.name.startswith("single-")),
-                   default=0.0)
+        return max(
+            (r.payments_per_s for r in self.runs if r.name.startswith("single-")), default=0.0
+        )
 
     def targets(self) -> dict[str, bool]:
         open_run = next((r for r in self.runs if r.name.startswith("open-")), None)
         bulk = next((r for r in self.runs if r.name.startswith("bulk-")), None)
         return {
             "single_per_s": self.best_single_per_s() >= TARGET_SINGLE_PER_S,
-            "open_loop_p99_ms": open_run is not None and open_run.p99_ms < TARGET_OPEN_LOOP_P99_MS
+            "open_loop_p99_ms": open_run is not None
+            and open_run.p99_ms < TARGET_OPEN_LOOP_P99_MS
             and open_run.messages_per_s >= 0.95 * open_run.target_rate_per_s,
             "bulk_per_s": bulk is not None and bulk.payments_per_s >= TARGET_BULK_PER_S,
         }
@@ -170,12 +172,19 @@ class E2eResult:
         for r in self.runs:
             row = {name: getattr(r, name) for name in RunFigures.__slots__}  # type: ignore[attr-defined]
             runs.append(row | {"server_cpu_us_per_payment": r.server_cpu_us_per_payment})
-        return {"machine": self.machine, "database": self.database, "runs": runs,
-                "checks": self.checks,
-                "targets": {"single_per_s": TARGET_SINGLE_PER_S,
-                            "open_loop_p99_ms": TARGET_OPEN_LOOP_P99_MS,
-                            "bulk_per_s": TARGET_BULK_PER_S},
-                "meets": self.targets(), "meets_targets": self.meets_targets()}
+        return {
+            "machine": self.machine,
+            "database": self.database,
+            "runs": runs,
+            "checks": self.checks,
+            "targets": {
+                "single_per_s": TARGET_SINGLE_PER_S,
+                "open_loop_p99_ms": TARGET_OPEN_LOOP_P99_MS,
+                "bulk_per_s": TARGET_BULK_PER_S,
+            },
+            "meets": self.targets(),
+            "meets_targets": self.meets_targets(),
+        }
 
 
 def _bounded(name: str, value: float, low: float, high: float) -> None:
@@ -209,33 +218,42 @@ class _Plan:
 
 def _plan(network: PreparedNetwork, options: E2eOptions) -> _Plan:
     """Every message, built and signed now (nothing is signed while timing)."""
-    single = {clients: single_transfers(network, options.single_messages, seed=100 + clients,
-                                        prefix=f"C{clients}")
-              for clients in options.clients}  # seeds differ: every UETR is new
+    single = {
+        clients: single_transfers(
+            network, options.single_messages, seed=100 + clients, prefix=f"C{clients}"
+        )
+        for clients in options.clients
+    }  # seeds differ: every UETR is new
     open_count = int(options.open_rate_per_s * options.open_s)
     return _Plan(
         warmup=single_transfers(network, WARMUP_MESSAGES, seed=0, prefix="W"),
         single=single,
         open_loop=single_transfers(network, open_count, seed=1, prefix="O"),
-        bulk=bulk_transfers(network, options.bulk_messages, options.bulk_transactions,
-                            seed=2, prefix="B"),
+        bulk=bulk_transfers(
+            network, options.bulk_messages, options.bulk_transactions, seed=2, prefix="B"
+        ),
     )
 
 
-async def _drive(server: HubServer, network: PreparedNetwork, plan: _Plan,
-                 options: E2eOptions) -> list[RunFigures]:
+async def _drive(
+    server: HubServer, network: PreparedNetwork, plan: _Plan, options: E2eOptions
+) -> list[RunFigures]:
     tokens = {bank.bic: bank.token for bank in network.banks}
     target = _Target(server.port, tokens, server.pid or 0)
     await _closed_loop(target, "warmup", plan.warmup, 4, 30.0)
     runs = []
     for clients, orders in plan.single.items():
-        runs.append(await _closed_loop(target, f"single-{clients}", orders, clients,
-                                       options.single_s))
+        runs.append(
+            await _closed_loop(target, f"single-{clients}", orders, clients, options.single_s)
+        )
         server.check_alive()
     runs.append(await _open_loop(target, plan.open_loop, options.open_rate_per_s))
     server.check_alive()
-    runs.append(await _closed_loop(target, f"bulk-{options.bulk_clients}", plan.bulk,
-                                   options.bulk_clients, options.bulk_s))
+    runs.append(
+        await _closed_loop(
+            target, f"bulk-{options.bulk_clients}", plan.bulk, options.bulk_clients, options.bulk_s
+        )
+    )
     return runs
 
 
@@ -288,8 +306,9 @@ class _Tally:
         self.last_answer_s = time.perf_counter()
 
 
-async def _closed_loop(target: _Target, name: str, orders: Sequence[Order], clients: int,
-                       limit_s: float) -> RunFigures:
+async def _closed_loop(
+    target: _Target, name: str, orders: Sequence[Order], clients: int, limit_s: float
+) -> RunFigures:
     tally, queue = _Tally(), iter(orders)
     meter = _CpuMeter(target.server_pid)
     started = time.perf_counter()
@@ -328,8 +347,9 @@ async def _open_loop(target: _Target, orders: Sequence[Order], rate_per_s: int) 
     return _with_target(figures, rate_per_s)
 
 
-async def _pooled_send(target: _Target, order: Order, tally: _Tally, scheduled: float,
-                       idle: list[_Connection]) -> None:
+async def _pooled_send(
+    target: _Target, order: Order, tally: _Tally, scheduled: float, idle: list[_Connection]
+) -> None:
     if idle:
         connection = idle.pop()
     else:
@@ -339,8 +359,9 @@ async def _pooled_send(target: _Target, order: Order, tally: _Tally, scheduled: 
     idle.append(connection)
 
 
-async def _send(connection: _Connection, target: _Target, order: Order, tally: _Tally,
-                since: float) -> None:
+async def _send(
+    connection: _Connection, target: _Target, order: Order, tally: _Tally, since: float
+) -> None:
     status_code, body = await connection.post(order.xml, target.tokens[order.sender])
     if status_code != 200:
         tally.errors += 1
@@ -354,19 +375,28 @@ def _with_target(figures: RunFigures, rate_per_s: float) -> RunFigures:
     return replace(figures, target_rate_per_s=float(rate_per_s))
 
 
-def _figures(name: str, clients: int, tally: _Tally, started: float,
-             meter: _CpuMeter) -> RunFigures:
+def _figures(
+    name: str, clients: int, tally: _Tally, started: float, meter: _CpuMeter
+) -> RunFigures:
     elapsed_s = max(1e-9, (tally.last_answer_s or time.perf_counter()) - started)
     latencies = sorted(tally.latencies_s)
     server_cpu_s, client_cpu_s = meter.read()
     return RunFigures(
-        name=name, clients=clients, messages=len(latencies), payments=tally.payments,
-        elapsed_s=elapsed_s, payments_per_s=tally.payments / elapsed_s,
-        messages_per_s=len(latencies) / elapsed_s, p50_ms=_percentile(latencies, 0.50) * 1e3,
+        name=name,
+        clients=clients,
+        messages=len(latencies),
+        payments=tally.payments,
+        elapsed_s=elapsed_s,
+        payments_per_s=tally.payments / elapsed_s,
+        messages_per_s=len(latencies) / elapsed_s,
+        p50_ms=_percentile(latencies, 0.50) * 1e3,
         p99_ms=_percentile(latencies, 0.99) * 1e3,
         max_ms=(latencies[-1] if latencies else 0.0) * 1e3,
-        statuses=dict(tally.statuses), errors=tally.errors,
-        server_cpu_s=server_cpu_s, client_cpu_s=client_cpu_s)
+        statuses=dict(tally.statuses),
+        errors=tally.errors,
+        server_cpu_s=server_cpu_s,
+        client_cpu_s=client_cpu_s,
+    )
 
 
 def _percentile(sorted_values: Sequence[float], fraction: float) -> float:
@@ -400,8 +430,9 @@ def _process_cpu_s(pid: int) -> float:
 class _Connection:
     """One keep-alive HTTP/1.1 connection that POSTs messages to /v1/messages."""
 
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
-                 port: int) -> None:
+    def __init__(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, port: int
+    ) -> None:
         self._reader = reader
         self._writer = writer
         self._host = f"127.0.0.1:{port}".encode()
@@ -412,10 +443,16 @@ class _Connection:
         return cls(reader, writer, port)
 
     async def post(self, body: bytes, token: str) -> tuple[int, bytes]:
-        head = (b"POST /v1/messages HTTP/1.1\r\nHost: " + self._host
-                + b"\r\nAuthorization: Bearer " + token.encode()
-                + b"\r\nContent-Type: application/xml\r\nAccept: application/json\r\n"
-                + b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n")
+        head = (
+            b"POST /v1/messages HTTP/1.1\r\nHost: "
+            + self._host
+            + b"\r\nAuthorization: Bearer "
+            + token.encode()
+            + b"\r\nContent-Type: application/xml\r\nAccept: application/json\r\n"
+            + b"Content-Length: "
+            + str(len(body)).encode()
+            + b"\r\n\r\n"
+        )
         self._writer.write(head + body)
         return await self._response()
 
@@ -424,8 +461,14 @@ class _Connection:
         assert len(head) <= HEADER_BYTES_MAX, "response head too large"
         lines = head.decode("latin-1").split("\r\n")
         status_code = int(lines[0].split(" ", 2)[1])
-        length = next((int(line.split(":", 1)[1]) for line in lines[1:]
-                       if line.lower().startswith("content-length:")), None)
+        length = next(
+            (
+                int(line.split(":", 1)[1])
+                for line in lines[1:]
+                if line.lower().startswith("content-length:")
+            ),
+            None,
+        )
         if length is None or length > RESPONSE_BYTES_MAX:
             raise ConnectionError(f"unexpected response framing: {lines[:1]}")
         return status_code, await self._reader.readexactly(length)
@@ -445,33 +488,42 @@ def machine_info() -> dict[str, object]:
         memory_kb = int(Path("/proc/meminfo").read_text().split()[1])
     except (OSError, ValueError, IndexError):
         memory_kb = 0
-    return {"cpus": os.cpu_count(), "cpu_model": model, "memory_gib": round(memory_kb / 2**20, 1),
-            "os": platform.platform(), "python": platform.python_version(),
-            "load_average": [round(x, 2) for x in os.getloadavg()]}
+    return {
+        "cpus": os.cpu_count(),
+        "cpu_model": model,
+        "memory_gib": round(memory_kb / 2**20, 1),
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+    }
 
 
 def render(result: E2eResult) -> str:
     """The figures as text: machine, one line per run, checks, targets."""
     m = result.machine
-    lines = [f"machine: {m['cpus']} cpus ({m['cpu_model']}), {m['memory_gib']} GiB, {m['os']}, "
-             f"Python {m['python']}, load average {m['load_average']}",
-             f"database: {result.database}; server: corridor serve (1 process), "
-             "load generator: this process",
-             f"{'run':12} {'clients':>7} {'messages':>8} {'payments':>8} {'payments/s':>10} "
-             f"{'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'srv cpu us/pmt':>14}  statuses"]
+    lines = [
+        f"machine: {m['cpus']} cpus ({m['cpu_model']}), {m['memory_gib']} GiB, {m['os']}, "
+        f"Python {m['python']}, load average {m['load_average']}",
+        f"database: {result.database}; server: corridor serve (1 process), "
+        "load generator: this process",
+        f"{'run':12} {'clients':>7} {'messages':>8} {'payments':>8} {'payments/s':>10} "
+        f"{'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'srv cpu us/pmt':>14}  statuses",
+    ]
     for r in result.runs:
         lines.append(
             f"{r.name:12} {r.clients:>7} {r.messages:>8,} {r.payments:>8,} "
             f"{r.payments_per_s:>10,.0f} {r.p50_ms:>8.1f} {r.p99_ms:>8.1f} {r.max_ms:>8.1f} "
             f"{r.server_cpu_us_per_payment:>14,.0f}  {r.statuses}"
-            + (f" errors={r.errors}" if r.errors else ""))
+            + (f" errors={r.errors}" if r.errors else "")
+        )
     lines.append(f"checks: {result.checks}")
     meets = result.targets()
     lines.append(
         f"targets: single >= {TARGET_SINGLE_PER_S:,}/s: {_verdict(meets['single_per_s'])}; "
         f"open-loop p99 < {TARGET_OPEN_LOOP_P99_MS:.0f} ms: "
         f"{_verdict(meets['open_loop_p99_ms'])}; bulk >= {TARGET_BULK_PER_S:,}/s: "
-        f"{_verdict(meets['bulk_per_s'])}")
+        f"{_verdict(meets['bulk_per_s'])}"
+    )
     return "\n".join(lines)
 
 

@@ -76,30 +76,42 @@ def liquidity(
 
 
 @app.command("e2e")
-def e2e(as_json: bool = typer.Option(False, "--json", help="print one JSON object"),
-        postgres_url: str | None = typer.Option(None, help="an empty PostgreSQL database "
-                                                "to run against (default: SQLite)"),
-        clients: str = typer.Option("1,8,32", help="concurrency levels, comma-separated"),
-        single_messages: int = typer.Option(6_000, min=1, max=200_000,
-                                            help="messages per single-message run (at most)"),
-        single_s: float = typer.Option(8.0, min=0.1, max=120, help="seconds per run (at most)"),
-        open_rate: int = typer.Option(500, min=1, max=20_000, help="open-loop messages/s"),
-        open_s: float = typer.Option(10.0, min=0.1, max=120, help="open-loop seconds"),
-        bulk_messages: int = typer.Option(120, min=1, max=200_000,
-                                          help="bulk messages of --bulk-transactions each"),
-        bulk_transactions: int = typer.Option(100, min=1, max=1_000),
-        bulk_clients: int = typer.Option(4, min=1, max=256)) -> None:
+def e2e(
+    as_json: bool = typer.Option(False, "--json", help="print one JSON object"),
+    postgres_url: str | None = typer.Option(
+        None, help="an empty PostgreSQL database to run against (default: SQLite)"
+    ),
+    clients: str = typer.Option("1,8,32", help="concurrency levels, comma-separated"),
+    single_messages: int = typer.Option(
+        6_000, min=1, max=200_000, help="messages per single-message run (at most)"
+    ),
+    single_s: float = typer.Option(8.0, min=0.1, max=120, help="seconds per run (at most)"),
+    open_rate: int = typer.Option(500, min=1, max=20_000, help="open-loop messages/s"),
+    open_s: float = typer.Option(10.0, min=0.1, max=120, help="open-loop seconds"),
+    bulk_messages: int = typer.Option(
+        120, min=1, max=200_000, help="bulk messages of --bulk-transactions each"
+    ),
+    bulk_transactions: int = typer.Option(100, min=1, max=1_000),
+    bulk_clients: int = typer.Option(4, min=1, max=256),
+) -> None:
     """End to end over HTTP against `corridor serve`: payments/s and p50/p99 latency."""
     try:
         levels = tuple(int(part) for part in clients.split(",") if part.strip())
     except ValueError:
-        raise typer.BadParameter(f"not a list of integers: {clients!r}",
-                                 param_hint="--clients") from None
+        raise typer.BadParameter(
+            f"not a list of integers: {clients!r}", param_hint="--clients"
+        ) from None
     options = e2e_bench.E2eOptions(
-        clients=levels, single_messages=single_messages, single_s=single_s,
-        open_rate_per_s=open_rate, open_s=open_s, bulk_messages=bulk_messages,
-        bulk_transactions=bulk_transactions, bulk_clients=bulk_clients,
-        postgres_url=postgres_url)
+        clients=levels,
+        single_messages=single_messages,
+        single_s=single_s,
+        open_rate_per_s=open_rate,
+        open_s=open_s,
+        bulk_messages=bulk_messages,
+        bulk_transactions=bulk_transactions,
+        bulk_clients=bulk_clients,
+        postgres_url=postgres_url,
+    )
     try:
         options.check()
     except ValueError as error:

@@ -76,14 +76,18 @@ def day_problems(summary: DaySummary) -> list[str]:
     checks = (
         (summary.settled_uetrs() > 0, "no payment settled"),
         (summary.to_deliver <= summary.delivered, "settled payments not all delivered"),
-        (bool(summary.fx.payments)
-         and all(p.status == "ACSC" for p in summary.fx.payments), "FX payments not settled"),
+        (
+            bool(summary.fx.payments) and all(p.status == "ACSC" for p in summary.fx.payments),
+            "FX payments not settled",
+        ),
         (bool(summary.fx.bridged()), "no payment through the bridge currency"),
         (summary.gridlock.saved_minor > 0, "no liquidity saved by a gridlock run"),
         (bool(summary.holds.released), "no held payment released"),
-        (summary.statements.delivered > 0
-         and summary.statements.reconciled == summary.statements.delivered,
-         "statements not delivered or not reconciled"),
+        (
+            summary.statements.delivered > 0
+            and summary.statements.reconciled == summary.statements.delivered,
+            "statements not delivered or not reconciled",
+        ),
     )
     return [problem for ok, problem in checks if not ok]
 
@@ -96,8 +100,10 @@ def run_demo(workdir: Path, options: DayOptions) -> tuple[DaySummary, AuditRepor
     _print_network(network)
     options_served = ServeOptions(bridge_currencies=(BRIDGE_CURRENCY,))
     with HubServer(network, options=options_served) as server:
-        console.print(f"hub [bold]{network.hub_bic}[/] serving on {server.base_url} "
-                      f"(pid {server.pid}, log {server.log_path})")
+        console.print(
+            f"hub [bold]{network.hub_bic}[/] serving on {server.base_url} "
+            f"(pid {server.pid}, log {server.log_path})"
+        )
         summary = Day(network, server.base_url, options, console).play(DEFAULT_SCENES)
     _print_summary(summary)
     audit = audit_ledger(open_database(network.database_url))
@@ -112,7 +118,8 @@ def _print_network(network: PreparedNetwork) -> None:
         f"[bold]{network.config.name}[/]: {len(currencies)} currencies, "
         f"{len(network.config.participants)} participants, {len(network.banks)} trading banks "
         f"and {len(network.fx_providers)} FX provider with keys and credentials, a national "
-        f"watch list (in {network.workdir})")
+        f"watch list (in {network.workdir})"
+    )
 
 
 def _print_summary(summary: DaySummary) -> None:
@@ -124,12 +131,16 @@ def _print_summary(summary: DaySummary) -> None:
     scenes = ", ".join(f"{name} {s:.1f} s" for name, s in summary.elapsed_s.items())
     console.print(f"scenes: {scenes}")
     delivered = len(summary.delivered & summary.to_deliver)
-    console.print(f"delivery: {delivered:,} of {len(summary.to_deliver):,} settled payments "
-                  f"acknowledged by their receiving banks; {summary.acknowledged:,} inbox "
-                  "messages acknowledged in all")
+    console.print(
+        f"delivery: {delivered:,} of {len(summary.to_deliver):,} settled payments "
+        f"acknowledged by their receiving banks; {summary.acknowledged:,} inbox "
+        "messages acknowledged in all"
+    )
     if summary.queued:
-        console.print(f"over limit: {len(summary.queued)} payments queued for liquidity (PDNG), "
-                      f"{len(summary.cancelled)} cancelled by their senders (camt.056)")
+        console.print(
+            f"over limit: {len(summary.queued)} payments queued for liquidity (PDNG), "
+            f"{len(summary.cancelled)} cancelled by their senders (camt.056)"
+        )
     if summary.tracked:
         steps = " -> ".join(state for state, _ in summary.tracked)
         console.print(f"tracked one payment: {steps}")
@@ -145,12 +156,20 @@ def _corridor_table(summary: DaySummary) -> Table:
         table.add_column(column, justify="right" if column in ("payments", "value") else "left")
     previous = ""
     for currency, sender, receiver, payments, value_minor in corridor_rows(summary):
-        table.add_row("" if currency == previous else currency, f"{sender} -> {receiver}",
-                      f"{payments:,}", _money(value_minor, currency))
+        table.add_row(
+            "" if currency == previous else currency,
+            f"{sender} -> {receiver}",
+            f"{payments:,}",
+            _money(value_minor, currency),
+        )
         previous = currency
     for currency, total in summary.per_currency().items():
-        table.add_row(currency, "[bold]all[/]", f"[bold]{total.payments:,}[/]",
-                      f"[bold]{_money(total.value_minor, currency)}[/]")
+        table.add_row(
+            currency,
+            "[bold]all[/]",
+            f"[bold]{total.payments:,}[/]",
+            f"[bold]{_money(total.value_minor, currency)}[/]",
+        )
     return table
 
 
@@ -164,8 +183,12 @@ def _refusal_table(summary: DaySummary) -> Table:
     for column in ("reason", "meaning", "refused", "sent with this flaw"):
         table.add_column(column)
     for reason, count in sorted(summary.refused.items()):
-        table.add_row(reason, REASON_TEXT.get(reason, ""), f"{count:,}",
-                      f"{summary.expected_refusals.get(reason, 0):,}")
+        table.add_row(
+            reason,
+            REASON_TEXT.get(reason, ""),
+            f"{count:,}",
+            f"{summary.expected_refusals.get(reason, 0):,}",
+        )
     return table
 
 
@@ -175,24 +198,28 @@ def _print_audit(audit: AuditReport) -> None:
     console.print(
         f"[bold green]ledger verified[/]: {audit.accounts} accounts, {audit.transfers:,} "
         f"transfers, {audit.journal_rows:,} journal rows; every currency sums to zero, no "
-        "account below its floor, no transfer id twice")
+        "account below its floor, no transfer id twice"
+    )
 
 
 def _print_fx(fx: FxOutcome) -> None:
     if not fx.payments:
         return
-    table = Table(title=f"Cross-currency payments: quotes by {fx.provider} (rates for "
-                        f"{', '.join(fx.published)})")
+    table = Table(
+        title=f"Cross-currency payments: quotes by {fx.provider} (rates for "
+        f"{', '.join(fx.published)})"
+    )
     for column in ("payment / route", "rate", "paid + charges", "received"):
         table.add_column(column, justify="left" if column.startswith("payment") else "right")
     for p in fx.payments:
         route = f"via {p.bridge}" if p.bridge else "direct"
         status = "" if p.status == "ACSC" else f" [red]{p.status}[/]"
-        table.add_row(f"{p.debtor} -> {p.creditor}\n{p.source}->{p.target} {route}{status}",
-                      f"{p.rate:.6g}",
-                      f"{_money(p.source_minor, p.source)} {p.source}\n"
-                      f"+ {_money(p.charges_minor, p.source)}",
-                      f"{_money(p.target_minor, p.target)} {p.target}")
+        table.add_row(
+            f"{p.debtor} -> {p.creditor}\n{p.source}->{p.target} {route}{status}",
+            f"{p.rate:.6g}",
+            f"{_money(p.source_minor, p.source)} {p.source}\n+ {_money(p.charges_minor, p.source)}",
+            f"{_money(p.target_minor, p.target)} {p.target}",
+        )
     console.print(table)
     console.print(_fx_volume_table(fx))
 
@@ -201,12 +228,15 @@ def _fx_volume_table(fx: FxOutcome) -> Table:
     table = Table(title="FX volumes per pair and provider (operator report)")
     # From the provider's side: it receives the source currency and pays the target one.
     for column in ("provider", "pair", "trades", "provider received", "provider paid"):
-        table.add_column(column, justify="left" if column in ("provider", "pair")
-                         else "right")
+        table.add_column(column, justify="left" if column in ("provider", "pair") else "right")
     for v in sorted(fx.volumes, key=lambda v: (v.source_currency, v.target_currency)):
-        table.add_row(v.provider, f"{v.source_currency}->{v.target_currency}", f"{v.trades}",
-                      f"{_money(v.source_minor, v.source_currency)} {v.source_currency}",
-                      f"{_money(v.target_minor, v.target_currency)} {v.target_currency}")
+        table.add_row(
+            v.provider,
+            f"{v.source_currency}->{v.target_currency}",
+            f"{v.trades}",
+            f"{_money(v.source_minor, v.source_currency)} {v.source_currency}",
+            f"{_money(v.target_minor, v.target_currency)} {v.target_currency}",
+        )
     return table
 
 
@@ -214,15 +244,19 @@ def _print_gridlock(g: GridlockOutcome) -> None:
     if not g.currency:
         return
     headroom = ", ".join(f"{bic} {_money(m, g.currency)}" for bic, m in g.headroom_minor.items())
-    console.print(f"liquidity ({g.currency}): {len(g.headroom_minor)} banks drained near their "
-                  f"floors with {g.approvals} four-eyes approvals (headroom {headroom}); "
-                  f"{len(g.queued)} payments queued (PDNG), {g.queue_listed} in the operator's "
-                  "queue view")
+    console.print(
+        f"liquidity ({g.currency}): {len(g.headroom_minor)} banks drained near their "
+        f"floors with {g.approvals} four-eyes approvals (headroom {headroom}); "
+        f"{len(g.queued)} payments queued (PDNG), {g.queue_listed} in the operator's "
+        "queue view"
+    )
     share = f" ({g.saved_minor * 100 // g.gross_minor}%)" if g.gross_minor else ""
-    console.print(f"gridlock resolved by the {g.resolved_by or 'nobody'}: {g.settled} payments "
-                  f"settled, gross {_money(g.gross_minor, g.currency)}, net liquidity used "
-                  f"{_money(g.net_used_minor, g.currency)}, [bold]liquidity saved "
-                  f"{_money(g.saved_minor, g.currency)} {g.currency}[/]{share}")
+    console.print(
+        f"gridlock resolved by the {g.resolved_by or 'nobody'}: {g.settled} payments "
+        f"settled, gross {_money(g.gross_minor, g.currency)}, net liquidity used "
+        f"{_money(g.net_used_minor, g.currency)}, [bold]liquidity saved "
+        f"{_money(g.saved_minor, g.currency)} {g.currency}[/]{share}"
+    )
 
 
 def _print_holds(h: HoldOutcome) -> None:
@@ -232,8 +266,9 @@ def _print_holds(h: HoldOutcome) -> None:
         steps = " -> ".join(h.release_steps)
         console.print(f"released with four eyes (approval {h.approval}): {steps}")
     if h.rejected:
-        console.print(f"rejected by compliance: {len(h.rejected)} payment(s), RJCT RR04 to "
-                      "the sender")
+        console.print(
+            f"rejected by compliance: {len(h.rejected)} payment(s), RJCT RR04 to the sender"
+        )
     for note in h.not_held:
         console.print(f"[yellow]a payment to a listed name was not held[/]: {note}")
 
@@ -242,7 +277,9 @@ def _print_statements(st: StatementOutcome) -> None:
     if not st.made:
         return
     made = sum(st.made.values())
-    console.print(f"end of day in {len(st.made)} currencies: {made} camt.053 statements made "
-                  f"({st.entries:,} entries; {st.rejected_at_cut_off} payments rejected at "
-                  f"cut-off); {st.delivered} found by {len(st.recipients)} banks and FX providers "
-                  f"in their inboxes, {st.reconciled} reconcile (opening + entries = closing)")
+    console.print(
+        f"end of day in {len(st.made)} currencies: {made} camt.053 statements made "
+        f"({st.entries:,} entries; {st.rejected_at_cut_off} payments rejected at "
+        f"cut-off); {st.delivered} found by {len(st.recipients)} banks and FX providers "
+        f"in their inboxes, {st.reconciled} reconcile (opening + entries = closing)"
+    )

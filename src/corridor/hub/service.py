@@ -114,6 +114,7 @@ class Hub(LiquidityCases, ApprovalCases, ComplianceCases, FxCases, DayCases):
             ("set_limits", self._set_limits),
             ("extend_cut_off", self._extend_cut_off),
             ("release_hold", self._release_hold),
+            ("suppress_hit", self._suppress_hit),
         ):
             four_eyes.register(action, handler)
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
-from corridor.screening import Screener, WatchList
+from corridor.screening import Screener, Suppression, WatchList
 from corridor.screening.formats import parse_version
 from corridor.store.watchlist_archive import WatchListArchive
 
@@ -23,7 +24,10 @@ def lists_in_force(root: Path) -> list[WatchList]:
     return lists
 
 
-def screener_for(root: Path | None, threshold: float | None = None) -> Screener | None:
-    """A screener over the lists in force, or None when the operator loaded none."""
+def screener_for(
+    root: Path | None, threshold: float | None = None, suppressions: Sequence[Suppression] = ()
+) -> Screener | None:
+    """A screener over the lists in force (with the approved suppressions of known false
+    positives), or None when the operator loaded no list."""
     lists = lists_in_force(root) if root is not None else []
-    return Screener(lists, threshold) if lists else None
+    return Screener(lists, threshold, suppressions=suppressions) if lists else None

@@ -206,8 +206,7 @@ class NameIndex:
         self.keys: dict[str, list[int]] = {}
         self.consonant_keys: dict[str, list[int]] = {}
         self.pair_keys: dict[str, list[int]] = {}
-        self._token_cache: dict[tuple[str, str, bool, bool],
-                                tuple[dict[int, float], float]] = {}
+        self._token_cache: dict[tuple[str, str, bool, bool], tuple[dict[int, float], float]] = {}
         self._listed: dict[int, _Listed] = {}
         for name_id, name in enumerate(names):
             self._add_name(name_id, name)
@@ -422,15 +421,21 @@ class NameIndex:
                 n
                 for n in picked
                 if n in glued_names
-                or bound[n] >= floor * (total + (low if self.persons[n] else entity)
-                                        * self._listed_bound(query, n, union))
+                or bound[n]
+                >= floor
+                * (
+                    total
+                    + (low if self.persons[n] else entity) * self._listed_bound(query, n, union)
+                )
             ]
         picked.sort(key=lambda n: -bound[n])
-        return [(n, min(1.0, (bound[n] + slack) / total))
-                for n in picked[: self.config.candidates_max]]
+        return [
+            (n, min(1.0, (bound[n] + slack) / total)) for n in picked[: self.config.candidates_max]
+        ]
 
-    def _gains(self, query: PreparedQuery, q: int,
-               among: dict[int, float] | None) -> dict[int, float]:
+    def _gains(
+        self, query: PreparedQuery, q: int, among: dict[int, float] | None
+    ) -> dict[int, float]:
         """Best weight * similarity of query token q per name (only names in `among`)."""
         weight = query.weights[q]
         sims = query.sims[q]
@@ -481,7 +486,8 @@ class NameIndex:
             query.weights[q]
             for q in range(len(query.tokens))
             if (not query.sims[q] and len(query.skeletons[q]) >= GLUED_FUZZY_LENGTH)
-            or _is_initial(query.tokens[q]) or (query.truncated and q == last)
+            or _is_initial(query.tokens[q])
+            or (query.truncated and q == last)
         )
 
     # -- scoring ------------------------------------------------------------------------
@@ -543,7 +549,10 @@ class NameIndex:
         )
 
     def _align(
-        self, query: PreparedQuery, listed: _Listed, pairs: list[tuple[float, int, int]],
+        self,
+        query: PreparedQuery,
+        listed: _Listed,
+        pairs: list[tuple[float, int, int]],
         explain: bool,
     ) -> tuple[float, tuple[FieldScore, ...]]:
         pairs.sort(reverse=True)
@@ -609,8 +618,11 @@ class NameIndex:
                 continue
             token = query.tokens[q]
             query_initial = _is_initial(token)
-            if not (query_initial or (query.truncated and q == last_q)
-                    or any(_is_initial(listed.tokens[c]) for c in free_c)):
+            if not (
+                query_initial
+                or (query.truncated and q == last_q)
+                or any(_is_initial(listed.tokens[c]) for c in free_c)
+            ):
                 self._merge(query, listed, q, q_sim, c_of_q, used, free_c)
                 continue
             for c in free_c:
@@ -637,8 +649,15 @@ class NameIndex:
         if free_c and any(q not in q_sim and q + 1 not in q_sim for q in range(last_q)):
             self._merge_query(query, listed, q_sim, c_of_q, used, free_c)
 
-    def _extend(self, query: PreparedQuery, listed: _Listed, q_sim: dict[int, float],
-                c_of_q: dict[int, tuple[int, ...]], used: set[int], free_c: list[int]) -> None:
+    def _extend(
+        self,
+        query: PreparedQuery,
+        listed: _Listed,
+        q_sim: dict[int, float],
+        c_of_q: dict[int, tuple[int, ...]],
+        used: set[int],
+        free_c: list[int],
+    ) -> None:
         """A query token aligned with one listed token but written glued to its neighbour."""
         for q, sim in list(q_sim.items()):
             if sim >= self.config.skeleton_similarity or len(c_of_q[q]) != 1:
@@ -675,8 +694,7 @@ class NameIndex:
                     continue
                 joined = skeleton("".join(raw[q] for q in span))
                 for c in free_c:
-                    sim = OSA.normalized_similarity(joined, listed.skeletons[c],
-                                                    score_cutoff=floor)
+                    sim = OSA.normalized_similarity(joined, listed.skeletons[c], score_cutoff=floor)
                     if sim >= floor:
                         for q in span:
                             q_sim[q], c_of_q[q] = sim, (c,)

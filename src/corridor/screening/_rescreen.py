@@ -23,9 +23,14 @@ from corridor.screening._screener import Screener
 RESCREEN_SUBJECTS_MAX = 100_000
 
 
-def rescreen(new_lists: Sequence[WatchList], diffs: Sequence[ListDiff],
-             subjects: Sequence[ScreeningSubject], *, threshold: float | None = None,
-             rules: Sequence[CountryRule] = ()) -> list[ScreeningResult]:
+def rescreen(
+    new_lists: Sequence[WatchList],
+    diffs: Sequence[ListDiff],
+    subjects: Sequence[ScreeningSubject],
+    *,
+    threshold: float | None = None,
+    rules: Sequence[CountryRule] = (),
+) -> list[ScreeningResult]:
     """Results for the subjects that hit an added or changed entry (others are omitted).
 
     `new_lists` are the versions now in force; `diffs` say what changed in each. Hits carry
@@ -34,9 +39,12 @@ def rescreen(new_lists: Sequence[WatchList], diffs: Sequence[ListDiff],
     if len(subjects) > RESCREEN_SUBJECTS_MAX:
         raise ValueError(f"more than {RESCREEN_SUBJECTS_MAX} subjects to re-screen")
     touched = {d.list_name: d.touched_entry_ids for d in diffs}
-    partial = [replace(w, entries=tuple(e for e in w.entries
-                                        if e.entry_id in touched.get(w.list_name, ())))
-               for w in new_lists]
+    partial = [
+        replace(
+            w, entries=tuple(e for e in w.entries if e.entry_id in touched.get(w.list_name, ()))
+        )
+        for w in new_lists
+    ]
     partial = [w for w in partial if w.entries]
     if not partial:
         return []

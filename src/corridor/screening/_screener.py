@@ -80,6 +80,17 @@ class Screener:
             if s.proposed_by != s.approved_by
         }
 
+    def with_suppressions(self, suppressions: Sequence[Suppression]) -> Screener:
+        """The same lists and index with these suppressions (cheap: the index is shared).
+        Only four-eyes suppressions (proposed_by != approved_by) take effect."""
+        other = copy.copy(self)
+        other._suppressed = {
+            (s.list_name, s.list_version, s.entry_id, s.query_key)
+            for s in suppressions
+            if s.proposed_by != s.approved_by
+        }
+        return other
+
     def with_threshold(self, threshold: float) -> Screener:
         """The same lists and index at another threshold (cheap: the index is shared)."""
         if not 0.0 < threshold <= 1.0:
@@ -149,14 +160,15 @@ class Screener:
                     -1,
                     (FieldScore("identifier", ident.value, ident.value, 1.0),),
                 )
-        hits = [self._hit(key, value, name, query, subject_field)
-                for key, value in scored.items()]
+        hits = [self._hit(key, value, name, query, subject_field) for key, value in scored.items()]
         hits.sort(key=lambda h: (-h.score, h.entry_id))
         if not self._suppressed:
             return hits, []
         dropped = [self._is_suppressed(h) for h in hits]
-        return ([h for h, d in zip(hits, dropped, strict=True) if not d],
-                [h for h, d in zip(hits, dropped, strict=True) if d])
+        return (
+            [h for h, d in zip(hits, dropped, strict=True) if not d],
+            [h for h, d in zip(hits, dropped, strict=True) if d],
+        )
 
     def _facts(
         self, name: str, country: str | None, dob: str | None, entity_type: str | None

@@ -55,12 +55,16 @@ def holds(day: Day) -> None:
             _reject(day, first, debtor, uetr)
 
 
-def _send_held(day: Day, debtor: Bank, creditor: Bank, payment: tuple[str, str, str],
-               uetr: str) -> bool:
+def _send_held(
+    day: Day, debtor: Bank, creditor: Bank, payment: tuple[str, str, str], uetr: str
+) -> bool:
     """Send one payment to a listed name; True if the hub holds it (PDNG, HELD)."""
     currency, amount, creditor_name = payment
     xml = compose_credit_transfer(
-        debtor.bic, creditor.bic, amount, currency,
+        debtor.bic,
+        creditor.bic,
+        amount,
+        currency,
         debtor_name=f"{debtor.name.split()[0]} Machinery Exports",
         creditor_name=creditor_name,
         remittance="Spare parts, order 7731",
@@ -71,14 +75,14 @@ def _send_held(day: Day, debtor: Bank, creditor: Bank, payment: tuple[str, str, 
     state = day.clients[debtor.bic].track(uetr).state
     if answer.status != "PDNG" or state != HELD:
         day.summary.holds.not_held.append(
-            f"{uetr}: answered {answer.status}, tracked {state} (not held)")
+            f"{uetr}: answered {answer.status}, tracked {state} (not held)"
+        )
         return False
     day.summary.holds.held.append(uetr)
     return True
 
 
-def _release(day: Day, first: CorridorClient, debtor: Bank, creditor: Bank,
-             uetr: str) -> None:
+def _release(day: Day, first: CorridorClient, debtor: Bank, creditor: Bank, uetr: str) -> None:
     """Officer 1 requests the release, officer 2 approves it: the payment settles."""
     outcome = day.summary.holds
     approval = first.request_release(uetr, "false positive: a different company")
@@ -89,8 +93,9 @@ def _release(day: Day, first: CorridorClient, debtor: Bank, creditor: Bank,
     if tracking.state in SETTLED_STATES:
         outcome.released.append(uetr)
         with day.lock:
-            day.record_settled(tracking.currency, debtor.bic, creditor.bic, uetr,
-                               tracking.amount_minor)
+            day.record_settled(
+                tracking.currency, debtor.bic, creditor.bic, uetr, tracking.amount_minor
+            )
 
 
 def _reject(day: Day, officer: CorridorClient, debtor: Bank, uetr: str) -> None:

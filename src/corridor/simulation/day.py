@@ -132,8 +132,13 @@ class Day:
     (`clients`, by BIC), the operator users' and compliance officers' clients, the summary.
     """
 
-    def __init__(self, network: PreparedNetwork, base_url: str, options: DayOptions,
-                 console: Console | None = None) -> None:
+    def __init__(
+        self,
+        network: PreparedNetwork,
+        base_url: str,
+        options: DayOptions,
+        console: Console | None = None,
+    ) -> None:
         self.network = network
         self.base_url = base_url
         self.options = options
@@ -178,15 +183,17 @@ class Day:
         for leg in order.legs:
             status, reason = outcomes[leg.uetr]
             if status == SETTLED:
-                self.record_settled(order.currency, order.sender, leg.creditor, leg.uetr,
-                                    leg.amount_minor)
+                self.record_settled(
+                    order.currency, order.sender, leg.creditor, leg.uetr, leg.amount_minor
+                )
             elif status == PENDING:
                 s.queued.add(leg.uetr)
             else:
                 s.refused[reason or "NARR"] += 1
 
-    def record_settled(self, currency: str, sender: str, creditor: str, uetr: str,
-                       amount_minor: int) -> None:
+    def record_settled(
+        self, currency: str, sender: str, creditor: str, uetr: str, amount_minor: int
+    ) -> None:
         """A same-currency payment settled: count it in its corridor and expect its
         delivery (call with `self.lock` held when senders may run at once)."""
         corridor = self.summary.corridors.setdefault((currency, sender, creditor), Corridor())
@@ -243,8 +250,14 @@ def over_limit(day: Day) -> None:
     rng = random.Random(day.options.seed + 1)
     banks = day.network.banks[: day.options.over_limit]
     for index, bank in enumerate(banks):
-        order = flawed_order(day.network, bank, bank.currencies[0], Flaw.over_limit,
-                             f"BIG{day.options.seed % 10_000:04d}{index:04d}", rng)
+        order = flawed_order(
+            day.network,
+            bank,
+            bank.currencies[0],
+            Flaw.over_limit,
+            f"BIG{day.options.seed % 10_000:04d}{index:04d}",
+            rng,
+        )
         day.send(order)
         if order.legs[0].uetr in day.summary.queued:
             xml = cancellation(day.network, bank, order.legs[0].uetr, f"CXL{order.msg_id}")
@@ -276,10 +289,16 @@ TRADE_SCENES: tuple[Scene, ...] = (open_inboxes, trade, over_limit, deliver, tra
 
 # -- helpers ----------------------------------------------------------------------------
 def _send_all(day: Day, orders: Iterable[Order], total: int, label: str) -> None:
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-               TimeElapsedColumn())
-    with Progress(*columns, console=day.console, transient=True) as progress, \
-            ThreadPoolExecutor(day.options.senders, thread_name_prefix="sender") as pool:
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with (
+        Progress(*columns, console=day.console, transient=True) as progress,
+        ThreadPoolExecutor(day.options.senders, thread_name_prefix="sender") as pool,
+    ):
         task = progress.add_task(label, total=total)
         window = day.options.senders * 4  # bounded: at most this many messages in flight
         pending: set[Future[SubmitResult]] = set()
@@ -290,8 +309,9 @@ def _send_all(day: Day, orders: Iterable[Order], total: int, label: str) -> None
         _drain(pending, progress, task, 0)
 
 
-def _drain(pending: set[Future[SubmitResult]], progress: Progress, task: TaskID,
-           keep: int) -> set[Future[SubmitResult]]:
+def _drain(
+    pending: set[Future[SubmitResult]], progress: Progress, task: TaskID, keep: int
+) -> set[Future[SubmitResult]]:
     for future in as_completed(list(pending)):
         future.result()
         pending.discard(future)
@@ -327,8 +347,9 @@ class _InboxWatcher(threading.Thread):
 
     def _poll_once(self) -> None:
         """Until the inbox has been quiet for POLL_WAIT_S (pages acknowledged on the way)."""
-        for message in self.client.watch(self.cursor, wait_s=POLL_WAIT_S,
-                                         idle_timeout_s=POLL_WAIT_S, auto_ack=True):
+        for message in self.client.watch(
+            self.cursor, wait_s=POLL_WAIT_S, idle_timeout_s=POLL_WAIT_S, auto_ack=True
+        ):
             self.cursor = message.seq
             with self.day.lock:
                 self.day.summary.acknowledged += 1

@@ -58,8 +58,9 @@ def fx_trade(day: Day) -> None:
     rng = random.Random(day.options.seed + 3)
     for index, (source, target, fixed_side, amount) in enumerate(PAYMENTS):
         debtor, creditor = _pick(day, source, index), _pick(day, target, index + 1)
-        outcome.payments.append(_pay(day, debtor, creditor, (source, target, fixed_side, amount),
-                                     make_uetr(rng)))
+        outcome.payments.append(
+            _pay(day, debtor, creditor, (source, target, fixed_side, amount), make_uetr(rng))
+        )
     volumes = day.operator.fx_volumes(started - timedelta(days=1), started + timedelta(days=1))
     outcome.volumes = [v for v in volumes if v.provider == provider.bic]
 
@@ -84,8 +85,9 @@ def _pick(day: Day, currency: str, index: int) -> Bank:
     return banks[index % len(banks)]
 
 
-def _pay(day: Day, debtor: Bank, creditor: Bank, trade: tuple[str, str, str, str],
-         uetr: str) -> FxPayment:
+def _pay(
+    day: Day, debtor: Bank, creditor: Bank, trade: tuple[str, str, str, str], uetr: str
+) -> FxPayment:
     """Quote, compose the pacs.008 with the quote, sign it, send it."""
     source, target, fixed_side, amount = trade
     client = day.clients[debtor.bic]

@@ -74,15 +74,24 @@ def gridlock(day: Day) -> None:
 def _drain(day: Day, bank: Bank, currency: str, headroom_minor: int) -> None:
     """Four eyes twice: credit line to 0 (floor 0), then defund all but the headroom."""
     outcome = day.summary.gridlock
-    _four_eyes(day, "set_credit_line",
-               {"bic": bank.bic, "currency": currency, "credit_line": format_amount(0, currency)})
+    _four_eyes(
+        day,
+        "set_credit_line",
+        {"bic": bank.bic, "currency": currency, "credit_line": format_amount(0, currency)},
+    )
     (account,) = [a for a in day.operator.accounts(bank.bic) if a.currency == currency]
     floor_minor = account.floor_minor or 0
     excess_minor = account.available_minor - floor_minor - headroom_minor
     if excess_minor > 0:
-        _four_eyes(day, "defund",
-                   {"bic": bank.bic, "currency": currency,
-                    "amount": format_amount(excess_minor, currency)})
+        _four_eyes(
+            day,
+            "defund",
+            {
+                "bic": bank.bic,
+                "currency": currency,
+                "amount": format_amount(excess_minor, currency),
+            },
+        )
     (account,) = [a for a in day.operator.accounts(bank.bic) if a.currency == currency]
     outcome.headroom_minor[bank.bic] = account.available_minor - (account.floor_minor or 0)
 
@@ -92,21 +101,28 @@ def _four_eyes(day: Day, action: str, params: dict[str, str]) -> None:
     request = day.operator.request_approval(action, params)
     decision = day.approver.approve(request.id)
     if decision.result not in ("ok", None):
-        raise AssertionError(f"{action} {params} was approved but not carried out: "
-                             f"{decision.result}")
+        raise AssertionError(
+            f"{action} {params} was approved but not carried out: {decision.result}"
+        )
     day.summary.gridlock.approvals += 1
 
 
-def _send_rings(day: Day, banks: tuple[Bank, ...], currency: str,
-                headroom_minor: int) -> dict[str, tuple[Bank, Bank, int]]:
+def _send_rings(
+    day: Day, banks: tuple[Bank, ...], currency: str, headroom_minor: int
+) -> dict[str, tuple[Bank, Bank, int]]:
     """Send the ring payments; UETR -> (debtor, creditor, amount) of those queued."""
     queued: dict[str, tuple[Bank, Bank, int]] = {}
     rng = random.Random(day.options.seed + 2)  # same seed, same UETRs
     for index, (debtor, creditor, times) in enumerate(RING):
         amount_minor = int(headroom_minor * Decimal(times))
         leg = Leg(make_uetr(rng), banks[creditor].bic, amount_minor)
-        order = make_order(day.network, banks[debtor], currency,
-                           f"RING{day.options.seed % 10_000:04d}{index:04d}", (leg,))
+        order = make_order(
+            day.network,
+            banks[debtor],
+            currency,
+            f"RING{day.options.seed % 10_000:04d}{index:04d}",
+            (leg,),
+        )
         answer = day.clients[order.sender].send(order.xml)
         if answer.status == PENDING:
             queued[leg.uetr] = (banks[debtor], banks[creditor], amount_minor)
@@ -114,8 +130,7 @@ def _send_rings(day: Day, banks: tuple[Bank, ...], currency: str,
     return queued
 
 
-def _record_settled(day: Day, currency: str,
-                    legs: dict[str, tuple[Bank, Bank, int]]) -> list[str]:
+def _record_settled(day: Day, currency: str, legs: dict[str, tuple[Bank, Bank, int]]) -> list[str]:
     """The queued payments that are now settled (as their senders track them)."""
     settled = []
     for uetr, (debtor, creditor, amount_minor) in legs.items():
@@ -126,8 +141,9 @@ def _record_settled(day: Day, currency: str,
     return settled
 
 
-def gridlock_totals(entries: Iterable[AuditEntry], currency: str,
-                    amounts_minor: list[int]) -> tuple[int, int, int, int]:
+def gridlock_totals(
+    entries: Iterable[AuditEntry], currency: str, amounts_minor: list[int]
+) -> tuple[int, int, int, int]:
     """(settled, gross, net used, saved) of the gridlock runs in `entries` (audit log) for
     `currency`, whose settled payments had `amounts_minor`: the audit entry of each run
     gives its settled count and liquidity saved; net used is gross less saved."""
@@ -191,10 +207,14 @@ def _account_reports(payload: bytes) -> tuple[AccountReport, ...]:
 
 def reconciles(report: AccountReport) -> bool:
     """Opening booked balance + booked entries == closing booked balance."""
-    balances = {b.type_code: b.amount_minor if b.credit else -b.amount_minor
-                for b in report.balances}
+    balances = {
+        b.type_code: b.amount_minor if b.credit else -b.amount_minor for b in report.balances
+    }
     if "OPBD" not in balances or "CLBD" not in balances:
         return False
-    moved = sum(e.amount_minor if e.credit else -e.amount_minor
-                for e in report.entries if e.status == "BOOK")
+    moved = sum(
+        e.amount_minor if e.credit else -e.amount_minor
+        for e in report.entries
+        if e.status == "BOOK"
+    )
     return balances["OPBD"] + moved == balances["CLBD"]

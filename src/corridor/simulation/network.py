@@ -148,8 +148,19 @@ def prepare_network(
     del hub  # its database connections close with it (the server process owns the DB now)
     assert banks, "the network has no trading banks"
     lists_dir = _archive(workdir / WATCHLISTS_DIR, watch_list) if watch_list else None
-    return PreparedNetwork(workdir, url, hub_key_path, hub_bic, config, banks, operator_token,
-                           providers, approver_token, compliance, lists_dir)
+    return PreparedNetwork(
+        workdir,
+        url,
+        hub_key_path,
+        hub_bic,
+        config,
+        banks,
+        operator_token,
+        providers,
+        approver_token,
+        compliance,
+        lists_dir,
+    )
 
 
 def _archive(root: Path, data: bytes) -> Path:
@@ -168,8 +179,9 @@ def _archive(root: Path, data: bytes) -> Path:
     return root
 
 
-def _enrol_all(hub: Hub, config: NetworkConfig, workdir: Path,
-               kinds: tuple[str, ...]) -> tuple[Bank, ...]:
+def _enrol_all(
+    hub: Hub, config: NetworkConfig, workdir: Path, kinds: tuple[str, ...]
+) -> tuple[Bank, ...]:
     return tuple(
         _enrol(hub, participant, workdir)
         for participant in config.participants

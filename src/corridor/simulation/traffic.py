@@ -107,8 +107,13 @@ class Order:
         return sum(leg.amount_minor for leg in self.legs)
 
 
-def trade_day(network: PreparedNetwork, messages: int, seed: int, at: datetime | None = None,
-              flaws: Sequence[Flaw] = REFUSED_FLAWS) -> Iterator[Order]:
+def trade_day(
+    network: PreparedNetwork,
+    messages: int,
+    seed: int,
+    at: datetime | None = None,
+    flaws: Sequence[Flaw] = REFUSED_FLAWS,
+) -> Iterator[Order]:
     """`messages` signed messages of a trading day (see the module docstring); every
     FLAW_EVERY-th message carries the next of `flaws` (none if `flaws` is empty)."""
     _check_count(messages, MESSAGES_MAX, "messages")
@@ -125,8 +130,10 @@ def trade_day(network: PreparedNetwork, messages: int, seed: int, at: datetime |
             yield flawed_order(network, sender, currency, flaw, msg_id, rng, at, first_uetr)
             continue
         count = rng.randint(2, BULK_TRANSACTIONS_MAX) if rng.random() < BULK_SHARE else 1
-        legs = tuple(Leg(_uetr(rng), rng.choice(others).bic, trade_amount(sender, currency, rng))
-                     for _ in range(count))
+        legs = tuple(
+            Leg(_uetr(rng), rng.choice(others).bic, trade_amount(sender, currency, rng))
+            for _ in range(count)
+        )
         first_uetr = first_uetr or legs[0].uetr
         yield make_order(network, sender, currency, msg_id, legs, at)
 
@@ -139,12 +146,20 @@ def trade_amount(bank: Bank, currency: str, rng: random.Random) -> int:
     return max(100, min(amount_minor, int(opening_minor * CAP_SHARE_OF_OPENING)))
 
 
-def flawed_order(network: PreparedNetwork, sender: Bank, currency: str, flaw: Flaw,
-                 msg_id: str, rng: random.Random, at: datetime | None = None,
-                 earlier_uetr: str = "") -> Order:
+def flawed_order(
+    network: PreparedNetwork,
+    sender: Bank,
+    currency: str,
+    flaw: Flaw,
+    msg_id: str,
+    rng: random.Random,
+    at: datetime | None = None,
+    earlier_uetr: str = "",
+) -> Order:
     """A single-transaction message from `sender` with the mistake `flaw`."""
-    creditor = rng.choice([b for b in network.banks if b is not sender and currency in
-                           b.currencies])
+    creditor = rng.choice(
+        [b for b in network.banks if b is not sender and currency in b.currencies]
+    )
     amount_minor, uetr = trade_amount(sender, currency, rng), _uetr(rng)
     creditor_bic = creditor.bic
     if flaw is Flaw.unknown_creditor:
@@ -162,14 +177,20 @@ def flawed_order(network: PreparedNetwork, sender: Bank, currency: str, flaw: Fl
     return make_order(network, sender, currency, msg_id, legs, at, flaw)
 
 
-def cancellation(network: PreparedNetwork, sender: Bank, uetr: str, case_id: str,
-                 at: datetime | None = None) -> bytes:
+def cancellation(
+    network: PreparedNetwork, sender: Bank, uetr: str, case_id: str, at: datetime | None = None
+) -> bytes:
     """A signed camt.056 from `sender` asking the hub to cancel its payment `uetr`."""
     now = at or datetime.now(UTC)
-    assignment = CaseAssignment(id=case_id, assigner=Agent(bic=sender.bic),
-                                assignee=Agent(bic=network.hub_bic), created_at=now)
-    tx = CancellationTransaction(original=OriginalRef(uetr=uetr), cancellation_id=case_id,
-                                 reason_code="CUST")
+    assignment = CaseAssignment(
+        id=case_id,
+        assigner=Agent(bic=sender.bic),
+        assignee=Agent(bic=network.hub_bic),
+        created_at=now,
+    )
+    tx = CancellationTransaction(
+        original=OriginalRef(uetr=uetr), cancellation_id=case_id, reason_code="CUST"
+    )
     body = CancellationRequest(assignment=assignment, transactions=(tx,))
     header = make_header(body, Agent(bic=sender.bic), Agent(bic=network.hub_bic), now)
     return build_message(header, body, sender.key)

@@ -235,3 +235,17 @@ compliance_cases = Table(
     Column("decided_at_ms", BigInteger, nullable=True),
     Column("decision_note", Text, nullable=True),
 )
+
+# Known false positives, suppressed per list version with four eyes.
+screening_suppressions = Table(
+    "screening_suppressions",
+    metadata,
+    Column("list_name", String(64), primary_key=True),
+    Column("list_version", String(64), primary_key=True),
+    Column("entry_id", String(140), primary_key=True),
+    Column("query_key", String(500), primary_key=True),
+    Column("proposed_by", String(140), nullable=False),
+    Column("approved_by", String(140), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("created_at_ms", BigInteger, nullable=False),
+)

@@ -47,7 +47,8 @@ class ApprovalCases(HubParts):
 
     def _may_decide(self, principal: Principal, action: str) -> None:
         """Compliance officers decide holds; operators (or compliance) everything else."""
-        needed = {Role.compliance} if action == "release_hold" else {Role.operator, Role.compliance}
+        compliance_only = action in ("release_hold", "suppress_hit")
+        needed = {Role.compliance} if compliance_only else {Role.operator, Role.compliance}
         if principal.role not in needed:
             raise InputError(
                 f"{action or 'this'} needs a {' or '.join(sorted(needed))} user",

@@ -26,7 +26,9 @@ from corridor.payments.records import (
     PaymentEvent,
     PaymentState,
 )
+from corridor.screening import Suppression, suppression_key
 from corridor.store.hub_store import cases
+from corridor.store.suppression_store import load_suppressions, save_suppression
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +110,9 @@ class ComplianceCases(HubParts):
         payment that now hits is held (with a case); a held one gets a note of what the
         new lists say (the officers still decide)."""
         desk = self.compliance
-        desk.screener = screener_for(watchlists_dir, threshold)
+        desk.screener = screener_for(
+            watchlists_dir, threshold, load_suppressions(self.store.engine)
+        )
         now_ms = self.clock.now_ms()
         moved: list[tuple[TransferInstruction, ScreeningDecision]] = []
         for entry in self.liquidity.entries():
@@ -158,6 +162,25 @@ class ComplianceCases(HubParts):
             held_now=len(moved),
         )
         return RescreenReport(tuple(v.list_name for v in versions), len(moved), len(notes))
+
+    def _suppress_hit(self, params: dict[str, Any], requested_by: str, approved_by: str) -> int:
+        """Four eyes done: this name never again hits this entry in this list version
+        (a known false positive). Returns how many suppressions are in force."""
+        suppression = Suppression(
+            list_name=str(params["list_name"]),
+            list_version=str(params["list_version"]),
+            entry_id=str(params["entry_id"]),
+            query_key=suppression_key(str(params["name"])),
+            proposed_by=requested_by,
+            approved_by=approved_by,
+            reason=str(params.get("reason", ""))[:500],
+        )
+        save_suppression(self.store.engine, suppression, self.clock.now_ms())
+        suppressions = load_suppressions(self.store.engine)
+        desk = self.compliance
+        if desk.screener is not None:
+            desk.screener = desk.screener.with_suppressions(suppressions)
+        return len(suppressions)
 
     def _held_case(self, uetr: str) -> tuple[TransferInstruction, ComplianceCase]:
         instruction = self.compliance.held(uetr)
