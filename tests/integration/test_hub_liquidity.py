@@ -9,6 +9,7 @@ from lxml import etree
 from tests.support.hub import BANK_A, BANK_B, BANK_C, HUB_BIC, HubWorld, make_world
 
 from corridor.bootstrap import HubSettings, build_hub
+from corridor.foundation.errors import InputError
 from corridor.hub.security import Principal, Role
 from corridor.payments.records import PaymentState
 from corridor.store.ledger_audit import audit_ledger
@@ -195,11 +196,7 @@ def test_operator_moves_a_payment_to_the_front_of_its_queue(tmp_path: Path) -> N
     assert world.hub.move_in_queue(ops, u2, to_front=True)
     assert [e.instruction.uetr for e in world.hub.queue(ops, "INR")] == [u2, u1]
     assert not world.hub.move_in_queue(ops, "00000000-0000-4000-8000-000000000000", to_front=True)
-    import pytest as _pytest
-
-    from corridor.foundation.errors import InputError
-
-    with _pytest.raises(InputError):
+    with pytest.raises(InputError):
         world.hub.move_in_queue(_me(BANK_A), u1, to_front=True)
     restarted = build_hub(
         HubSettings(
