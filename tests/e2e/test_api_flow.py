@@ -219,9 +219,16 @@ async def test_operator_onboards_suspends_reinstates_closes(api: ApiWorld) -> No
         "public_key_pem": key,
         "accounts": [{"currency": "INR", "credit_line": "1000000.00"}],
     }
-    created = await api.post("ops", "/v1/operator/participants", body)
-    assert created.status_code == 201, created.text
-    assert created.json()["accounts"] == [{"currency": "INR", "result": "ok"}]
+    requested = await api.post("ops", "/v1/operator/participants", body)
+    assert requested.status_code == 202, requested.text
+    approval = requested.json()
+    assert (approval["action"], approval["status"]) == ("onboard", "pending")
+    assert (await api.get("ops", "/v1/operator/accounts", bic="NEWBINBB")).json()["data"] == []
+    own = await api.post("ops", f"/v1/operator/approvals/{approval['id']}/approve")
+    assert own.status_code == 400  # four eyes: not by the operator who asked
+    decided = await api.post("ops2", f"/v1/operator/approvals/{approval['id']}/approve")
+    assert decided.status_code == 200, decided.text
+    assert decided.json()["result"] == "INR:ok"
     accounts = (await api.get("ops", "/v1/operator/accounts", bic="NEWBINBB")).json()["data"]
     assert [(a["currency"], a["floor"], a["owner"]) for a in accounts] == [
         ("INR", "-1000000.00", "NEWBINBB")
@@ -236,8 +243,13 @@ async def test_operator_onboards_suspends_reinstates_closes(api: ApiWorld) -> No
 
 
 async def test_onboarding_errors_name_the_field(api: ApiWorld) -> None:
-    body = {"bic": "NEWBINBB", "name": "N", "country": "IN", "kind": "direct",
-            "accounts": [{"currency": "INR", "credit_line": "12.345"}]}
+    body = {
+        "bic": "NEWBINBB",
+        "name": "N",
+        "country": "IN",
+        "kind": "direct",
+        "accounts": [{"currency": "INR", "credit_line": "12.345"}],
+    }
     bad_amount = await api.post("ops", "/v1/operator/participants", body)
     assert bad_amount.status_code == 400
     assert bad_amount.json()["error"]["param"] == "accounts[0].credit_line"
@@ -263,14 +275,16 @@ async def test_operator_key_and_credentials(api: ApiWorld) -> None:
         headers=api.auth("ops"),
     )
     assert bad.status_code == 400
-    issued = await api.post("ops", "/v1/operator/credentials", {"principal": BANK_C,
-                                                                 "role": "participant"})
+    issued = await api.post(
+        "ops", "/v1/operator/credentials", {"principal": BANK_C, "role": "participant"}
+    )
     assert issued.status_code == 201
     token = issued.json()["token"]
     mine = await api.client.get("/v1/balances", headers={"Authorization": f"Bearer {token}"})
     assert mine.status_code == 200
-    nobody = await api.post("ops", "/v1/operator/credentials", {"principal": "NOSUCHXX",
-                                                                "role": "participant"})
+    nobody = await api.post(
+        "ops", "/v1/operator/credentials", {"principal": "NOSUCHXX", "role": "participant"}
+    )
     assert (nobody.status_code, nobody.json()["error"]["param"]) == (400, "principal")
 
 
@@ -295,7 +309,11 @@ async def test_error_envelope_for_auth_and_routing(api: ApiWorld) -> None:
     assert (wrong.status_code, wrong.json()["error"]["code"]) == (401, "invalid_credentials")
     nowhere = await api.get(BANK_A, "/v1/nowhere")
     assert nowhere.status_code == 404 and set(nowhere.json()["error"]) == {
-        "type", "code", "message", "param"}
+        "type",
+        "code",
+        "message",
+        "param",
+    }
     bad_limit = await api.get(BANK_A, "/v1/outbox", limit=0)
     assert (bad_limit.status_code, bad_limit.json()["error"]["param"]) == (400, "limit")
 

@@ -58,6 +58,7 @@ CALLERS = {
     BANK_B: Role.participant,
     BANK_C: Role.participant,
     "ops": Role.operator,
+    "ops2": Role.operator,  # the second pair of eyes
     "compliance": Role.compliance,
     "audit": Role.auditor,
 }

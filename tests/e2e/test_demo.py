@@ -165,23 +165,29 @@ def test_payments_to_listed_names_are_held_then_released_or_rejected(demo_run) -
 def test_reconciles_checks_opening_plus_entries_against_closing() -> None:
     day = date(2026, 1, 5)
     entries = (Entry(500_00, "INR", credit=True), Entry(200_00, "INR", credit=False))
+
     def report(closing_minor: int) -> AccountReport:
         return AccountReport(
             id="STMT1",
             account=Account(iban=None, other_id="ACC1"),
-            balances=(Balance("OPBD", 1_000_00, "INR", True, day),
-                      Balance("CLBD", closing_minor, "INR", True, day)),
+            balances=(
+                Balance("OPBD", 1_000_00, "INR", True, day),
+                Balance("CLBD", closing_minor, "INR", True, day),
+            ),
             entries=entries,
         )
+
     assert reconciles(report(1_300_00))
     assert not reconciles(report(1_300_01))
 
 
 def test_gridlock_totals_add_up_the_runs_in_the_audit_log() -> None:
     """What the scene reports when the hub's own timer resolved (part of) the gridlock."""
+
     def entry(seq: int, action: str, **detail: object) -> AuditEntry:
         at = datetime(2026, 1, 5, tzinfo=UTC)
         return AuditEntry(seq, at, "engine", action, json.dumps(detail), "", "")
+
     entries = [
         entry(1, "gridlock", currency="ZAR", queued=6, settled=3, saved_minor=100_00),
         entry(2, "gridlock", currency="INR", queued=2, settled=2, saved_minor=999_00),
@@ -205,9 +211,15 @@ def test_the_server_is_started_with_the_bridge_currency_and_the_watch_list(
     assert command[command.index("--bridge-currency") + 1] == "CNY"
     assert command[command.index("--fx-fee-bps") + 1] == "7"
     assert command[command.index("--watchlists") + 1] == str(network.watchlists_dir)
-    settings = settings_for(network.database_url, None, "CRDRSGSG", True,
-                            bridge_currencies=["CNY"], fx_fee_bps=7,
-                            watchlists=network.watchlists_dir)
+    settings = settings_for(
+        network.database_url,
+        None,
+        "CRDRSGSG",
+        True,
+        bridge_currencies=["CNY"],
+        fx_fee_bps=7,
+        watchlists=network.watchlists_dir,
+    )
     assert (settings.fx.bridge_currencies, settings.fx.fee_bps) == (("CNY",), 7)
     assert settings.watchlists_dir == network.watchlists_dir
     with pytest.raises(InputError, match="bridge_currency"):

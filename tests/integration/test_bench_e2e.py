@@ -11,9 +11,24 @@ from typer.testing import CliRunner
 from corridor.benchmarks import e2e
 from corridor.cli.main import app
 
-TINY = ["--clients", "1,3", "--single-messages", "24", "--single-s", "20",
-        "--open-rate", "40", "--open-s", "0.5", "--bulk-messages", "3",
-        "--bulk-transactions", "10", "--bulk-clients", "2"]
+TINY = [
+    "--clients",
+    "1,3",
+    "--single-messages",
+    "24",
+    "--single-s",
+    "20",
+    "--open-rate",
+    "40",
+    "--open-s",
+    "0.5",
+    "--bulk-messages",
+    "3",
+    "--bulk-transactions",
+    "10",
+    "--bulk-clients",
+    "2",
+]
 
 
 @pytest.fixture(scope="module")
@@ -53,15 +68,19 @@ def test_answers_and_forwards_are_signed_and_the_ledger_verifies(figures: dict) 
 def test_figures_name_the_machine_database_and_targets(figures: dict) -> None:
     assert figures["machine"]["cpus"] >= 1
     assert figures["database"].startswith("sqlite")
-    assert figures["targets"] == {"single_per_s": 1_000, "open_loop_p99_ms": 100.0,
-                                  "bulk_per_s": 10_000}
+    assert figures["targets"] == {
+        "single_per_s": 1_000,
+        "open_loop_p99_ms": 100.0,
+        "bulk_per_s": 10_000,
+    }
     assert set(figures["meets"]) == {"single_per_s", "open_loop_p99_ms", "bulk_per_s"}
     assert isinstance(figures["meets_targets"], bool)
 
 
 def test_text_output_has_one_line_per_run() -> None:
-    run = e2e.RunFigures("single-1", 1, 10, 10, 1.0, 10.0, 10.0, 5.0, 9.0, 9.5,
-                         {"ACSC": 10}, 0, 0.5, 0.1)
+    run = e2e.RunFigures(
+        "single-1", 1, 10, 10, 1.0, 10.0, 10.0, 5.0, 9.0, 9.5, {"ACSC": 10}, 0, 0.5, 0.1
+    )
     result = e2e.E2eResult(e2e.machine_info(), "sqlite", (run,))
     text = e2e.render(result)
     assert "single-1" in text
@@ -69,8 +88,9 @@ def test_text_output_has_one_line_per_run() -> None:
     assert run.server_cpu_us_per_payment == pytest.approx(50_000)
 
 
-@pytest.mark.parametrize("argument", [["--clients", "0"], ["--clients", "a,b"],
-                                      ["--single-messages", "0"]])
+@pytest.mark.parametrize(
+    "argument", [["--clients", "0"], ["--clients", "a,b"], ["--single-messages", "0"]]
+)
 def test_bad_options_are_refused_before_anything_starts(argument: list[str]) -> None:
     result = CliRunner().invoke(app, ["bench", "e2e", *argument])
     assert result.exit_code == 2

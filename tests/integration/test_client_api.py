@@ -12,6 +12,7 @@ from tests.integration.test_client_world import (
     BASE_URL,
     HUB_BIC,
     OPERATOR,
+    SECOND_OPERATOR,
     ClientWorld,
     client_world,
 )
@@ -180,9 +181,10 @@ def test_health(client_world: ClientWorld) -> None:
 
 def test_operator_onboards_suspends_reinstates_closes(client_world: ClientWorld) -> None:
     ops = client_world.client(OPERATOR)
-    onboarded = ops.onboard("MALABINB", "Malabar Bank", "IN", accounts=[("INR", "1000000.00")])
-    assert onboarded.participant.status == "active"
-    assert onboarded.accounts == (("INR", "ok"),)
+    request = ops.onboard("MALABINB", "Malabar Bank", "IN", accounts=[("INR", "1000000.00")])
+    assert (request.action, request.status) == ("onboard", "pending")
+    decision = client_world.client(SECOND_OPERATOR).approve(request.id)
+    assert decision.result == "INR:ok"
     accounts = ops.accounts("MALABINB")
     assert [(x.owner, x.currency, x.floor_minor) for x in accounts] == [
         ("MALABINB", "INR", -100_000_000)

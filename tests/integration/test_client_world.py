@@ -33,6 +33,7 @@ from corridor.hub.service import Hub
 HUB_BIC = "CRDRSGSG"
 BANK_A, BANK_B, BANK_C = "GANGINBB", "DECCINBB", "KONKINBB"
 OPERATOR = "ops-alice"
+SECOND_OPERATOR = "ops-bianca"  # four eyes
 BASE_URL = "http://hub.test"
 SERVER_START_S_MAX = 20.0
 
@@ -92,6 +93,7 @@ def make_client_world(directory: Path) -> ClientWorld:
         hub.register_key(bic, public_key_pem(key.public_key()).decode())
         world.tokens[bic] = hub.issue_credential(bic, Role.participant)
     world.tokens[OPERATOR] = hub.issue_credential(OPERATOR, Role.operator)
+    world.tokens[SECOND_OPERATOR] = hub.issue_credential(SECOND_OPERATOR, Role.operator)
     world.tokens["auditor"] = hub.issue_credential("audit-bob", Role.auditor)
     return world
 

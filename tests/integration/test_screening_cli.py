@@ -21,8 +21,9 @@ def _run(*args: str) -> tuple[int, str]:
 
 def test_load_show_check_diff_and_malformed_keeps_previous(tmp_path: Path) -> None:
     data = ["--data-dir", str(tmp_path)]
-    code, out = _run("lists", "load", "--list", "un", "--format", "un_xml",
-                     str(FIXTURES / "un_small.xml"), *data)
+    code, out = _run(
+        "lists", "load", "--list", "un", "--format", "un_xml", str(FIXTURES / "un_small.xml"), *data
+    )
     assert code == 0, out
     assert "+3 -0 ~0" in out
     first = WatchListArchive(tmp_path).current("un")
@@ -37,8 +38,9 @@ def test_load_show_check_diff_and_malformed_keeps_previous(tmp_path: Path) -> No
     assert WatchListArchive(tmp_path).current("un") == first
 
     changed = tmp_path / "un_v2.xml"
-    changed.write_bytes((FIXTURES / "un_small.xml").read_bytes().replace(
-        b"<YEAR>1965</YEAR>", b"<YEAR>1964</YEAR>"))
+    changed.write_bytes(
+        (FIXTURES / "un_small.xml").read_bytes().replace(b"<YEAR>1965</YEAR>", b"<YEAR>1964</YEAR>")
+    )
     code, out = _run("lists", "load", "--list", "un", "--format", "un_xml", str(changed), *data)
     assert code == 0, out
     assert "+0 -0 ~1" in out
@@ -57,16 +59,20 @@ def test_load_show_check_diff_and_malformed_keeps_previous(tmp_path: Path) -> No
 
 def test_ofac_csv_set_and_eval(tmp_path: Path) -> None:
     data = ["--data-dir", str(tmp_path)]
-    files = [str(FIXTURES / "ofac_csv" / n) for n in
-             ("sdn.csv", "add.csv", "alt.csv", "sdn_comments.csv")]
-    code, out = _run("lists", "load", "--list", "ofac_sdn", "--format", "ofac_csv", *files,
-                     *data)
+    files = [
+        str(FIXTURES / "ofac_csv" / n)
+        for n in ("sdn.csv", "add.csv", "alt.csv", "sdn_comments.csv")
+    ]
+    code, out = _run("lists", "load", "--list", "ofac_sdn", "--format", "ofac_csv", *files, *data)
     assert code == 0, out
     labelled = tmp_path / "labelled.csv"
-    labelled.write_text("query,list_entry_id,label\n"
-                        "Rustam Karimov,ofac_sdn:101,1\n"
-                        "Northern Light Maritime Limited,ofac_sdn:102,1\n"
-                        "Southern Dark Farming,,0\n", encoding="utf-8")
+    labelled.write_text(
+        "query,list_entry_id,label\n"
+        "Rustam Karimov,ofac_sdn:101,1\n"
+        "Northern Light Maritime Limited,ofac_sdn:102,1\n"
+        "Southern Dark Farming,,0\n",
+        encoding="utf-8",
+    )
     code, out = _run("eval", str(labelled), "--json", *data)
     assert code == 0, out
     figures = json.loads(out)["at_threshold"]

@@ -12,11 +12,13 @@ from corridor.benchmarks.screening import labelled_files, load_shared_lists
 from corridor.screening import Screener
 from corridor.screening._evaluation import Figures, figures_at, score_rows
 
-SHARED = Path(os.environ.get("CORRIDOR_SHARED_DIR",
-                             Path(__file__).resolve().parents[2] / ".." / "shared"))
+SHARED = Path(
+    os.environ.get("CORRIDOR_SHARED_DIR", Path(__file__).resolve().parents[2] / ".." / "shared")
+)
 SCREENING = SHARED / "screening"
-pytestmark = pytest.mark.skipif(not SCREENING.exists(),
-                                reason=f"shared screening data not found at {SCREENING}")
+pytestmark = pytest.mark.skipif(
+    not SCREENING.exists(), reason=f"shared screening data not found at {SCREENING}"
+)
 
 
 @cache

@@ -46,22 +46,41 @@ participants:
     assert load_network_config(_write(tmp_path, text, "n.yaml")).name == "Test network"
 
 
-@pytest.mark.parametrize(("change", "field", "fragment"), [
-    (('code = "INR"', 'code = "XYZ"'), "currencies[0].code", "unknown ISO 4217 currency"),
-    (('settlement_agent = "INCBINBB"', 'settlement_agent = "INCB"'),
-     "currencies[0].settlement_agent", "is not a BIC"),
-    (('opening_balance = "1000.00"', 'opening_balance = "1000.001"'),
-     "participants[0].accounts[0].opening_balance", "3 fraction digits; INR allows 2"),
-    (('credit_line = "50.00"', 'credit_line = "-50"'),
-     "participants[0].accounts[0].credit_line", "not a plain decimal"),
-    (('currency = "INR"', 'currency = "BRL"'), "(top level)",
-     "participants[0].accounts[0].currency: 'BRL' is not one of the network's currencies"),
-    (('country = "IN"', 'country = "India"'), "participants[0].country", "pattern"),
-    (('name = "Ganges Bank"', 'name = "Ganges Bank"\ncolour = "blue"'),
-     "participants[0].colour", "Extra inputs are not permitted"),
-])
-def test_bad_fields_are_named(tmp_path: Path, change: tuple[str, str], field: str,
-                              fragment: str) -> None:
+@pytest.mark.parametrize(
+    ("change", "field", "fragment"),
+    [
+        (('code = "INR"', 'code = "XYZ"'), "currencies[0].code", "unknown ISO 4217 currency"),
+        (
+            ('settlement_agent = "INCBINBB"', 'settlement_agent = "INCB"'),
+            "currencies[0].settlement_agent",
+            "is not a BIC",
+        ),
+        (
+            ('opening_balance = "1000.00"', 'opening_balance = "1000.001"'),
+            "participants[0].accounts[0].opening_balance",
+            "3 fraction digits; INR allows 2",
+        ),
+        (
+            ('credit_line = "50.00"', 'credit_line = "-50"'),
+            "participants[0].accounts[0].credit_line",
+            "not a plain decimal",
+        ),
+        (
+            ('currency = "INR"', 'currency = "BRL"'),
+            "(top level)",
+            "participants[0].accounts[0].currency: 'BRL' is not one of the network's currencies",
+        ),
+        (('country = "IN"', 'country = "India"'), "participants[0].country", "pattern"),
+        (
+            ('name = "Ganges Bank"', 'name = "Ganges Bank"\ncolour = "blue"'),
+            "participants[0].colour",
+            "Extra inputs are not permitted",
+        ),
+    ],
+)
+def test_bad_fields_are_named(
+    tmp_path: Path, change: tuple[str, str], field: str, fragment: str
+) -> None:
     path = _write(tmp_path, GOOD.replace(*change))
     with pytest.raises(ConfigError) as caught:
         load_network_config(path)

@@ -28,8 +28,17 @@ def test_built_message_validates_and_parses_back_to_the_same_records(family: str
 
 def test_every_outbound_type_has_a_builder_and_an_example() -> None:
     outbound = {row.family for row in message_types() if Direction.OUTBOUND in row.directions}
-    assert outbound == {"pacs.002", "pacs.008", "pacs.009", "pacs.004", "camt.029", "camt.052",
-                        "camt.053", "camt.054", "admi.002"}
+    assert outbound == {
+        "pacs.002",
+        "pacs.008",
+        "pacs.009",
+        "pacs.004",
+        "camt.029",
+        "camt.052",
+        "camt.053",
+        "camt.054",
+        "admi.002",
+    }
     assert outbound <= set(EXAMPLES)
     for row in message_types():
         if Direction.OUTBOUND in row.directions:
@@ -38,8 +47,10 @@ def test_every_outbound_type_has_a_builder_and_an_example() -> None:
 
 def test_hundred_transaction_pacs008_round_trips() -> None:
     body = credit_transfer(100)
-    result = parse_message(build_message(make_header(body, DEBTOR_BANK, HUB, AT), body),
-                           Policy(schemas=SCHEMAS, direction=Direction.INBOUND))
+    result = parse_message(
+        build_message(make_header(body, DEBTOR_BANK, HUB, AT), body),
+        Policy(schemas=SCHEMAS, direction=Direction.INBOUND),
+    )
     assert isinstance(result, ParsedMessage), result.problems
     assert result.body == body
     assert len(result.body.transactions) == 100
@@ -47,12 +58,21 @@ def test_hundred_transaction_pacs008_round_trips() -> None:
 
 def test_optional_fields_absent_round_trip() -> None:
     body = credit_transfer(1)
-    tx = dataclasses.replace(body.transactions[0], instructed_amount_minor=None,
-                             instructed_currency=None, exchange_rate=None, charges=(),
-                             quote_id=None, remittance=(), debtor_account=None, uetr=None)
+    tx = dataclasses.replace(
+        body.transactions[0],
+        instructed_amount_minor=None,
+        instructed_currency=None,
+        exchange_rate=None,
+        charges=(),
+        quote_id=None,
+        remittance=(),
+        debtor_account=None,
+        uetr=None,
+    )
     body = dataclasses.replace(body, transactions=(tx,))
-    result = parse_message(build_message(make_header(body, DEBTOR_BANK, HUB, AT), body),
-                           Policy(schemas=SCHEMAS))
+    result = parse_message(
+        build_message(make_header(body, DEBTOR_BANK, HUB, AT), body), Policy(schemas=SCHEMAS)
+    )
     assert isinstance(result, ParsedMessage), result.problems
     assert result.body == body
 

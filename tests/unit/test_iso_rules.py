@@ -19,8 +19,9 @@ SCHEMAS = SchemaRegistry.default()
 
 def _tx(**changes: object):
     body = credit_transfer(1)
-    return dataclasses.replace(body, transactions=(
-        dataclasses.replace(body.transactions[0], **changes),))
+    return dataclasses.replace(
+        body, transactions=(dataclasses.replace(body.transactions[0], **changes),)
+    )
 
 
 def _reasons(body) -> list[Reason]:
@@ -64,18 +65,21 @@ def test_zero_and_too_large_amounts() -> None:
 
 def test_total_and_count_mismatch() -> None:
     body = credit_transfer(2)
-    wrong_total = dataclasses.replace(body, group=dataclasses.replace(body.group,
-                                                                      total_amount_minor=1))
+    wrong_total = dataclasses.replace(
+        body, group=dataclasses.replace(body.group, total_amount_minor=1)
+    )
     assert _reasons(wrong_total) == [Reason.AM10]
-    wrong_count = dataclasses.replace(body, group=dataclasses.replace(
-        body.group, number_of_transactions=3))
+    wrong_count = dataclasses.replace(
+        body, group=dataclasses.replace(body.group, number_of_transactions=3)
+    )
     assert _reasons(wrong_count) == [Reason.AM18]
 
 
 def test_settlement_method_not_accepted_is_ch16() -> None:
     body = credit_transfer(1)
-    cove = dataclasses.replace(body, group=dataclasses.replace(body.group,
-                                                               settlement_method="COVE"))
+    cove = dataclasses.replace(
+        body, group=dataclasses.replace(body.group, settlement_method="COVE")
+    )
     assert _reasons(cove) == [Reason.CH16]
 
 
@@ -118,8 +122,9 @@ def test_header_must_name_document_version() -> None:
 
 
 def test_unknown_currency_and_too_many_decimals() -> None:
-    data = _message().replace(b'Ccy="EUR">12500.00</IntrBkSttlmAmt>',
-                              b'Ccy="EUR">12500.001</IntrBkSttlmAmt>')
+    data = _message().replace(
+        b'Ccy="EUR">12500.00</IntrBkSttlmAmt>', b'Ccy="EUR">12500.001</IntrBkSttlmAmt>'
+    )
     result = parse_message(data, Policy())
     assert isinstance(result, MessageReject) and result.reason is Reason.CH20
     data = _message().replace(b'IntrBkSttlmAmt Ccy="EUR"', b'IntrBkSttlmAmt Ccy="XAU"')
@@ -130,8 +135,9 @@ def test_unknown_currency_and_too_many_decimals() -> None:
 def test_outbound_only_type_refused_inbound() -> None:
     from corridor.iso20022.examples import example_message
 
-    result = parse_message(example_message("pacs.002"),
-                           Policy(schemas=SCHEMAS, direction=Direction.INBOUND))
+    result = parse_message(
+        example_message("pacs.002"), Policy(schemas=SCHEMAS, direction=Direction.INBOUND)
+    )
     assert isinstance(result, MessageReject) and result.reason is Reason.NARR
 
 

@@ -19,10 +19,14 @@ POLICY = Policy(schemas=SCHEMAS)
 XXE = b"""<?xml version="1.0"?>
 <!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]>
 <Document xmlns="urn:iso:std:iso:20022:tech:xsd:pacs.008.001.08">&x;</Document>"""
-LAUGHS = (b'<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaaaaaaaa">'
-          + b"".join(b'<!ENTITY %c "&%c;&%c;&%c;&%c;&%c;&%c;&%c;&%c;&%c;&%c;">'
-                     % ((98 + i,) + (97 + i,) * 10) for i in range(9))
-          + b"]><l>&j;</l>")
+LAUGHS = (
+    b'<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaaaaaaaa">'
+    + b"".join(
+        b'<!ENTITY %c "&%c;&%c;&%c;&%c;&%c;&%c;&%c;&%c;&%c;&%c;">' % ((98 + i,) + (97 + i,) * 10)
+        for i in range(9)
+    )
+    + b"]><l>&j;</l>"
+)
 
 
 def _refused(data: bytes, policy: Policy = POLICY) -> MessageReject:
@@ -45,8 +49,10 @@ def test_size_depth_and_count_limits() -> None:
     nested = b"<a>" * 60 + b"</a>" * 60
     assert "depth_max" in _refused(nested).message
     wide = b"<a>" + b"<b/>" * 300 + b"</a>"
-    assert "element_count_max" in _refused(
-        wide, Policy(limits=ParseLimits(element_count_max=100))).message
+    assert (
+        "element_count_max"
+        in _refused(wide, Policy(limits=ParseLimits(element_count_max=100))).message
+    )
 
 
 def test_non_utf8_and_garbage_refused() -> None:
@@ -67,8 +73,11 @@ def test_unknown_version_refused() -> None:
 
 def test_swift_envelope_and_bare_document_accepted() -> None:
     data = example_message("pacs.008")
-    swift = data.replace(b"urn:corridor:xsd:message.01", b"urn:swift:xsd:envelope").replace(
-        b"<Message", b"<Envelope").replace(b"</Message>", b"</Envelope>")
+    swift = (
+        data.replace(b"urn:corridor:xsd:message.01", b"urn:swift:xsd:envelope")
+        .replace(b"<Message", b"<Envelope")
+        .replace(b"</Message>", b"</Envelope>")
+    )
     assert isinstance(parse_message(swift, POLICY), ParsedMessage)
     start, end = data.index(b"<Document"), data.index(b"</Document>") + len(b"</Document>")
     bare = parse_message(data[start:end], POLICY)
@@ -90,7 +99,7 @@ _VALID = example_message("pacs.008")
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.integers(0, len(_VALID) - 1), st.integers(1, 40), st.binary(min_size=0, max_size=40))
 def test_fuzz_mutated_messages_never_crash_or_hang(at: int, cut: int, insert: bytes) -> None:
-    data = _VALID[:at] + insert + _VALID[at + cut:]
+    data = _VALID[:at] + insert + _VALID[at + cut :]
     started = time.perf_counter()
     result = parse_message(data, POLICY)
     assert time.perf_counter() - started < 2.0
@@ -100,11 +109,18 @@ def test_fuzz_mutated_messages_never_crash_or_hang(at: int, cut: int, insert: by
         assert result.body is not None
 
 
-HOSTILE = st.sampled_from([
-    b"<!DOCTYPE x [<!ENTITY e SYSTEM 'http://example.com/'>]>", b"&e;", b"<![CDATA[",
-    b"<?xml-stylesheet href='x'?>", b"<xi:include href='/etc/passwd' "
-    b"xmlns:xi='http://www.w3.org/2001/XInclude'/>", b"\xff\xfe", b"<a>" * 50, b"]]>",
-])
+HOSTILE = st.sampled_from(
+    [
+        b"<!DOCTYPE x [<!ENTITY e SYSTEM 'http://example.com/'>]>",
+        b"&e;",
+        b"<![CDATA[",
+        b"<?xml-stylesheet href='x'?>",
+        b"<xi:include href='/etc/passwd' xmlns:xi='http://www.w3.org/2001/XInclude'/>",
+        b"\xff\xfe",
+        b"<a>" * 50,
+        b"]]>",
+    ]
+)
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])

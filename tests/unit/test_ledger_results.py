@@ -653,21 +653,34 @@ def test_ids_codes_and_owners_that_storage_cannot_hold_are_refused() -> None:
     from corridor.ledger import AccountKind, CreateAccount, CreateTransfer, Ledger, Result
 
     ledger = Ledger()
-    setup = [CreateAccount(1, "CB", "INR", AccountKind.issuance, None),
-             CreateAccount(2, "BANKINBB", "INR", AccountKind.settlement, 0)]
+    setup = [
+        CreateAccount(1, "CB", "INR", AccountKind.issuance, None),
+        CreateAccount(2, "BANKINBB", "INR", AccountKind.settlement, 0),
+    ]
     assert ledger.apply(setup, 1).results == [Result.ok, Result.ok]
-    results = ledger.apply([
-        CreateTransfer(2**128, 1, 2, 5),
-        CreateTransfer(-5, 1, 2, 5),
-        CreateTransfer(10, 1, 2, 5, code=2**31),
-        CreateTransfer(11, 1, 2, 5, code=-1),
-        CreateAccount(3, "X" * 65, "INR", AccountKind.settlement, 0),
-        CreateAccount(4, "", "INR", AccountKind.settlement, 0),
-        CreateAccount(5, "BANKINBB", "INRX", AccountKind.settlement, 0),
-        CreateAccount(2**128 + 1, "BANKINBB", "INR", AccountKind.settlement, 0),
-        CreateTransfer(12, 1, 2, 5, code=2**31 - 1),
-    ], 2).results
-    assert results == [Result.id_invalid, Result.id_invalid, Result.code_invalid,
-                       Result.code_invalid, Result.account_invalid, Result.account_invalid,
-                       Result.account_invalid, Result.id_invalid, Result.ok]
+    results = ledger.apply(
+        [
+            CreateTransfer(2**128, 1, 2, 5),
+            CreateTransfer(-5, 1, 2, 5),
+            CreateTransfer(10, 1, 2, 5, code=2**31),
+            CreateTransfer(11, 1, 2, 5, code=-1),
+            CreateAccount(3, "X" * 65, "INR", AccountKind.settlement, 0),
+            CreateAccount(4, "", "INR", AccountKind.settlement, 0),
+            CreateAccount(5, "BANKINBB", "INRX", AccountKind.settlement, 0),
+            CreateAccount(2**128 + 1, "BANKINBB", "INR", AccountKind.settlement, 0),
+            CreateTransfer(12, 1, 2, 5, code=2**31 - 1),
+        ],
+        2,
+    ).results
+    assert results == [
+        Result.id_invalid,
+        Result.id_invalid,
+        Result.code_invalid,
+        Result.code_invalid,
+        Result.account_invalid,
+        Result.account_invalid,
+        Result.account_invalid,
+        Result.id_invalid,
+        Result.ok,
+    ]
     assert ledger.verify() == []

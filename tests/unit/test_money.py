@@ -16,37 +16,51 @@ from corridor.foundation.money import (
 )
 
 
-@pytest.mark.parametrize(("code", "digits"), [("INR", 2), ("JPY", 0), ("BHD", 3), ("CNY", 2),
-                                              ("KWD", 3), ("CLP", 0), ("ZAR", 2)])
+@pytest.mark.parametrize(
+    ("code", "digits"),
+    [("INR", 2), ("JPY", 0), ("BHD", 3), ("CNY", 2), ("KWD", 3), ("CLP", 0), ("ZAR", 2)],
+)
 def test_exponent_comes_from_iso_4217(code: str, digits: int) -> None:
     assert exponent(code) == digits
 
 
-@pytest.mark.parametrize(("text", "code", "minor"), [
-    ("1234.50", "INR", 123450), ("1234.5", "INR", 123450), ("1234", "INR", 123400),
-    ("0.01", "INR", 1), ("0", "INR", 0), ("1500", "JPY", 1500), ("1.234", "BHD", 1234),
-    ("007.10", "INR", 710), ("12.300", "INR", 1230),
-])
+@pytest.mark.parametrize(
+    ("text", "code", "minor"),
+    [
+        ("1234.50", "INR", 123450),
+        ("1234.5", "INR", 123450),
+        ("1234", "INR", 123400),
+        ("0.01", "INR", 1),
+        ("0", "INR", 0),
+        ("1500", "JPY", 1500),
+        ("1.234", "BHD", 1234),
+        ("007.10", "INR", 710),
+        ("12.300", "INR", 1230),
+    ],
+)
 def test_parse_amount(text: str, code: str, minor: int) -> None:
     assert parse_amount(text, code) == minor
 
 
-@pytest.mark.parametrize(("text", "code", "fragment"), [
-    ("1.234", "INR", "3 fraction digits; INR allows 2"),
-    ("1.5", "JPY", "JPY allows 0"),
-    ("-1.00", "INR", "not a plain decimal"),
-    ("+1.00", "INR", "not a plain decimal"),
-    ("1e5", "INR", "not a plain decimal"),
-    ("NaN", "INR", "not a plain decimal"),
-    ("Infinity", "INR", "not a plain decimal"),
-    ("1,000.00", "INR", "not a plain decimal"),
-    (" 1.00", "INR", "not a plain decimal"),
-    ("", "INR", "not a plain decimal"),
-    ("1.", "INR", "not a plain decimal"),
-    (".5", "INR", "not a plain decimal"),
-    ("12345678901234567.00", "INR", "more than 18 digits"),
-    ("１２", "INR", "not a plain decimal"),  # full-width digits
-])
+@pytest.mark.parametrize(
+    ("text", "code", "fragment"),
+    [
+        ("1.234", "INR", "3 fraction digits; INR allows 2"),
+        ("1.5", "JPY", "JPY allows 0"),
+        ("-1.00", "INR", "not a plain decimal"),
+        ("+1.00", "INR", "not a plain decimal"),
+        ("1e5", "INR", "not a plain decimal"),
+        ("NaN", "INR", "not a plain decimal"),
+        ("Infinity", "INR", "not a plain decimal"),
+        ("1,000.00", "INR", "not a plain decimal"),
+        (" 1.00", "INR", "not a plain decimal"),
+        ("", "INR", "not a plain decimal"),
+        ("1.", "INR", "not a plain decimal"),
+        (".5", "INR", "not a plain decimal"),
+        ("12345678901234567.00", "INR", "more than 18 digits"),
+        ("１２", "INR", "not a plain decimal"),  # full-width digits
+    ],
+)
 def test_parse_amount_refuses_and_names_the_value(text: str, code: str, fragment: str) -> None:
     with pytest.raises(AmountError) as caught:
         parse_amount(text, code, field="IntrBkSttlmAmt")
@@ -78,10 +92,17 @@ def test_float_amounts_are_refused() -> None:
     assert check_amount_minor(10**18 - 1) == 10**18 - 1
 
 
-@pytest.mark.parametrize(("minor", "code", "text"), [
-    (123450, "INR", "1234.50"), (1, "INR", "0.01"), (0, "INR", "0.00"), (1500, "JPY", "1500"),
-    (1, "BHD", "0.001"), (-250, "INR", "-2.50"),
-])
+@pytest.mark.parametrize(
+    ("minor", "code", "text"),
+    [
+        (123450, "INR", "1234.50"),
+        (1, "INR", "0.01"),
+        (0, "INR", "0.00"),
+        (1500, "JPY", "1500"),
+        (1, "BHD", "0.001"),
+        (-250, "INR", "-2.50"),
+    ],
+)
 def test_format_amount(minor: int, code: str, text: str) -> None:
     assert format_amount(minor, code) == text
 

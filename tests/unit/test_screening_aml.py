@@ -9,16 +9,29 @@ import pytest
 from corridor.screening import AmlRules, PaymentFact, evaluate_aml
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
-RULES = AmlRules(amount_threshold_minor={"EUR": 1_000_000}, velocity_window=timedelta(hours=24),
-                 velocity_count_max=3, velocity_value_max_minor={"EUR": 2_500_000},
-                 structuring_band=0.9, structuring_count_min=3, corridor_history_min=4,
-                 hold={"amount_threshold": True})
+RULES = AmlRules(
+    amount_threshold_minor={"EUR": 1_000_000},
+    velocity_window=timedelta(hours=24),
+    velocity_count_max=3,
+    velocity_value_max_minor={"EUR": 2_500_000},
+    structuring_band=0.9,
+    structuring_count_min=3,
+    corridor_history_min=4,
+    hold={"amount_threshold": True},
+)
 
 
-def _pay(n: int, amount: int, *, minutes: int = 0, debtor: str = "BANKA",
-         corridor: tuple[str, str] = ("DE", "FR")) -> PaymentFact:
-    return PaymentFact(f"p{n}", debtor, "BANKB", amount, "EUR", *corridor,
-                       T0 + timedelta(minutes=minutes))
+def _pay(
+    n: int,
+    amount: int,
+    *,
+    minutes: int = 0,
+    debtor: str = "BANKA",
+    corridor: tuple[str, str] = ("DE", "FR"),
+) -> PaymentFact:
+    return PaymentFact(
+        f"p{n}", debtor, "BANKB", amount, "EUR", *corridor, T0 + timedelta(minutes=minutes)
+    )
 
 
 def _rules_fired(payment: PaymentFact, history: list[PaymentFact]) -> list[str]:
@@ -28,7 +41,11 @@ def _rules_fired(payment: PaymentFact, history: list[PaymentFact]) -> list[str]:
 def test_amount_threshold_alerts_and_holds() -> None:
     (alert,) = evaluate_aml(_pay(1, 1_000_000), [], RULES)
     assert (alert.rule, alert.hold, alert.measured, alert.limit) == (
-        "amount_threshold", True, 1_000_000, 1_000_000)
+        "amount_threshold",
+        True,
+        1_000_000,
+        1_000_000,
+    )
     assert evaluate_aml(_pay(1, 999_999), [], RULES) == ()
 
 

@@ -17,15 +17,15 @@ def test_diff_added_changed_removed() -> None:
     text = (FIXTURES / "simple.csv").read_text(encoding="utf-8")
     text = text.replace("1959-11-30", "1959-12-01").replace(
         "N-1,Harbourside Exchange House,entity,HEH Exchange;Harbour Side Exchange,AE,,"
-        "BIC:HBSXAEAD;LEI:5493001KJTIIGC8Y1R12\n", "")
-    new = load_simple_csv((text + "N-9,New Party Ltd,entity,,,,\n").encode(),
-                          list_name="national")
+        "BIC:HBSXAEAD;LEI:5493001KJTIIGC8Y1R12\n",
+        "",
+    )
+    new = load_simple_csv((text + "N-9,New Party Ltd,entity,,,,\n").encode(), list_name="national")
     diff = diff_lists(old, new)
     assert (diff.old_version, diff.new_version) == (old.version, new.version)
     assert diff.added == ("national:N-9",)
     assert diff.removed == ("national:N-1",)
-    assert [(c.entry_id, c.fields) for c in diff.changed] == [
-        ("national:N-2", ("dates_of_birth",))]
+    assert [(c.entry_id, c.fields) for c in diff.changed] == [("national:N-2", ("dates_of_birth",))]
     assert diff.touched_entry_ids == {"national:N-9", "national:N-2"}
 
 
@@ -39,8 +39,10 @@ def test_first_version_is_all_added_and_lists_must_match() -> None:
 
 def test_rescreen_finds_payments_hitting_added_or_changed_entries_only() -> None:
     old = load_simple_csv((FIXTURES / "simple.csv").read_bytes(), list_name="national")
-    new = load_simple_csv((FIXTURES / "simple.csv").read_bytes()
-                          + b"N-9,Cobalt Ridge Minerals,entity,,,,\n", list_name="national")
+    new = load_simple_csv(
+        (FIXTURES / "simple.csv").read_bytes() + b"N-9,Cobalt Ridge Minerals,entity,,,,\n",
+        list_name="national",
+    )
     diff = diff_lists(old, new)
     held = [
         ScreeningSubject("uetr-a", (Party("creditor", "Cobalt Ridge Minerals Ltd"),)),

@@ -24,8 +24,11 @@ def _read(name: str) -> bytes:
 
 def _ofac(**override: bytes | None) -> dict[str, bytes | None]:
     files: dict[str, bytes | None] = {
-        "sdn": _read("ofac_csv/sdn.csv"), "add": _read("ofac_csv/add.csv"),
-        "alt": _read("ofac_csv/alt.csv"), "comments": _read("ofac_csv/sdn_comments.csv")}
+        "sdn": _read("ofac_csv/sdn.csv"),
+        "add": _read("ofac_csv/add.csv"),
+        "alt": _read("ofac_csv/alt.csv"),
+        "comments": _read("ofac_csv/sdn_comments.csv"),
+    }
     return files | override
 
 
@@ -37,7 +40,11 @@ def test_un_xml_reads_names_aliases_script_dates_documents() -> None:
     ivan, mohammed, company = watch_list.entries
     assert ivan.entry_id == "un:TLi.001"
     assert [n.text for n in ivan.names] == [
-        "IVAN PETROVICH KOLOKOLTSEV", "Ivan Kolokoltsov", "Vanya", "Иван Петрович Колокольцев"]
+        "IVAN PETROVICH KOLOKOLTSEV",
+        "Ivan Kolokoltsov",
+        "Vanya",
+        "Иван Петрович Колокольцев",
+    ]
     assert [n.kind for n in ivan.names] == ["primary", "aka", "weak", "original_script"]
     assert ivan.countries == ("RU",)
     assert ivan.dates_of_birth == ("1970-03-04",)
@@ -53,12 +60,18 @@ def test_un_xml_version_changes_with_content() -> None:
     assert load_un_xml(data).version != load_un_xml(changed).version
 
 
-@pytest.mark.parametrize(("data", "where"), [
-    (b"<CONSOLIDATED_LIST><INDIVIDUALS>", "line 1"),
-    (b"<OTHER/>", "<OTHER>"),
-    (b"<CONSOLIDATED_LIST><INDIVIDUALS><INDIVIDUAL><FIRST_NAME>A</FIRST_NAME>"
-     b"</INDIVIDUAL></INDIVIDUALS></CONSOLIDATED_LIST>", "<INDIVIDUAL>"),
-])
+@pytest.mark.parametrize(
+    ("data", "where"),
+    [
+        (b"<CONSOLIDATED_LIST><INDIVIDUALS>", "line 1"),
+        (b"<OTHER/>", "<OTHER>"),
+        (
+            b"<CONSOLIDATED_LIST><INDIVIDUALS><INDIVIDUAL><FIRST_NAME>A</FIRST_NAME>"
+            b"</INDIVIDUAL></INDIVIDUALS></CONSOLIDATED_LIST>",
+            "<INDIVIDUAL>",
+        ),
+    ],
+)
 def test_un_xml_malformed_names_the_place(data: bytes, where: str) -> None:
     with pytest.raises(ListFormatError) as caught:
         load_un_xml(data)
@@ -66,10 +79,12 @@ def test_un_xml_malformed_names_the_place(data: bytes, where: str) -> None:
 
 
 def test_un_xml_ignores_entities_and_dtd() -> None:
-    evil = (b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
-            b"<CONSOLIDATED_LIST><INDIVIDUALS><INDIVIDUAL><FIRST_NAME>&e;</FIRST_NAME>"
-            b"<REFERENCE_NUMBER>X.1</REFERENCE_NUMBER></INDIVIDUAL></INDIVIDUALS>"
-            b"</CONSOLIDATED_LIST>")
+    evil = (
+        b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+        b"<CONSOLIDATED_LIST><INDIVIDUALS><INDIVIDUAL><FIRST_NAME>&e;</FIRST_NAME>"
+        b"<REFERENCE_NUMBER>X.1</REFERENCE_NUMBER></INDIVIDUAL></INDIVIDUALS>"
+        b"</CONSOLIDATED_LIST>"
+    )
     with pytest.raises(ListFormatError):
         load_un_xml(evil)
 
@@ -98,12 +113,15 @@ def test_ofac_csv_version_covers_every_file() -> None:
     assert base.version != without_alt.version
 
 
-@pytest.mark.parametrize(("part", "data", "where"), [
-    ("sdn", b'101,"A","individual"\r\n', "sdn.csv: line 1"),
-    ("sdn", b'x,"A",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n', "sdn.csv: line 1"),
-    ("alt", b'999,1,"aka","GHOST",-0- \r\n', "alt.csv: line 1"),
-    ("add", b'101,1,"x","y"\r\n', "add.csv: line 1"),
-])
+@pytest.mark.parametrize(
+    ("part", "data", "where"),
+    [
+        ("sdn", b'101,"A","individual"\r\n', "sdn.csv: line 1"),
+        ("sdn", b'x,"A",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n', "sdn.csv: line 1"),
+        ("alt", b'999,1,"aka","GHOST",-0- \r\n', "alt.csv: line 1"),
+        ("add", b'101,1,"x","y"\r\n', "add.csv: line 1"),
+    ],
+)
 def test_ofac_csv_malformed_names_file_and_line(part: str, data: bytes, where: str) -> None:
     with pytest.raises(ListFormatError) as caught:
         load_ofac_csv(**_ofac(**{part: data}), list_name="x")  # type: ignore[arg-type]

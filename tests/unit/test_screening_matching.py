@@ -31,9 +31,13 @@ def _screener() -> Screener:
     read = lambda name: (FIXTURES / name).read_bytes()  # noqa: E731
     lists = [
         load_un_xml(read("un_small.xml")),
-        load_ofac_csv(read("ofac_csv/sdn.csv"), read("ofac_csv/add.csv"),
-                      read("ofac_csv/alt.csv"), read("ofac_csv/sdn_comments.csv"),
-                      list_name="ofac_sdn"),
+        load_ofac_csv(
+            read("ofac_csv/sdn.csv"),
+            read("ofac_csv/add.csv"),
+            read("ofac_csv/alt.csv"),
+            read("ofac_csv/sdn_comments.csv"),
+            list_name="ofac_sdn",
+        ),
         load_eu_xml(read("eu_sample.xml")),
         load_simple_csv(read("simple.csv"), list_name="national"),
     ]
@@ -44,17 +48,20 @@ def _ids(name: str, **facts: str) -> list[str]:
     return [h.entry_id for h in _screener().check(name, **facts)]  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize(("text", "tokens"), [
-    ("Mohammed  YOUSSEF", ("muhammad", "yusuf")),
-    ("Muhammad Yusuf", ("muhammad", "yusuf")),
-    ("OOO Zelenograd Shipping", ("zelenograd", "shipping")),
-    ("Zelenograd Shipping Limited Liability Company", ("zelenograd", "shipping")),
-    ("Mr. Ivan Kolokoltsev", ("ivan", "kolokoltsev")),
-    ("Юрий Иванов", ("yuri", "ivanov")),
-    ("O'Brien-Smith", ("obrien", "smith")),
-    ("Sergey Sergey Shoigu", ("sergei", "shoigu")),
-    ("LLC", ("llc",)),
-])
+@pytest.mark.parametrize(
+    ("text", "tokens"),
+    [
+        ("Mohammed  YOUSSEF", ("muhammad", "yusuf")),
+        ("Muhammad Yusuf", ("muhammad", "yusuf")),
+        ("OOO Zelenograd Shipping", ("zelenograd", "shipping")),
+        ("Zelenograd Shipping Limited Liability Company", ("zelenograd", "shipping")),
+        ("Mr. Ivan Kolokoltsev", ("ivan", "kolokoltsev")),
+        ("Юрий Иванов", ("yuri", "ivanov")),
+        ("O'Brien-Smith", ("obrien", "smith")),
+        ("Sergey Sergey Shoigu", ("sergei", "shoigu")),
+        ("LLC", ("llc",)),
+    ],
+)
 def test_normalise(text: str, tokens: tuple[str, ...]) -> None:
     assert normalise_name(text).tokens == tokens
 
@@ -64,28 +71,42 @@ def test_abjad_script_is_flagged() -> None:
     assert not normalise_name("Mohammed Youssef").abjad
 
 
-@pytest.mark.parametrize("query", [
-    "IVAN PETROVICH KOLOKOLTSEV",
-    "Kolokoltsev, Ivan",                       # reordered
-    "Ivan Kolokoltsev",                        # middle name missing
-    "I. P. Kolokoltsev",                       # initials
-    "Ivan Petrovich Kolokoltsv",               # typo
-    "Иван Петрович Колокольцев",               # Cyrillic
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "IVAN PETROVICH KOLOKOLTSEV",
+        "Kolokoltsev, Ivan",  # reordered
+        "Ivan Kolokoltsev",  # middle name missing
+        "I. P. Kolokoltsev",  # initials
+        "Ivan Petrovich Kolokoltsv",  # typo
+        "Иван Петрович Колокольцев",  # Cyrillic
+    ],
+)
 def test_person_variants_hit(query: str) -> None:
     assert "un:TLi.001" in _ids(query)
 
 
-@pytest.mark.parametrize("query", [
-    "Muhammad Yusuf al Qarnawi", "Mohamad Youssef Alqarnawi", "محمد يوسف القرناوي",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "Muhammad Yusuf al Qarnawi",
+        "Mohamad Youssef Alqarnawi",
+        "محمد يوسف القرناوي",
+    ],
+)
 def test_romanisation_and_arabic_hit(query: str) -> None:
     assert "un:TLi.002" in _ids(query)
 
 
-@pytest.mark.parametrize("query", [
-    "Ivan Petrovich Smirnov", "Pyotr Kolokoltsev Gromov", "Zelenograd Bakery", "Vanya Ivanova",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "Ivan Petrovich Smirnov",
+        "Pyotr Kolokoltsev Gromov",
+        "Zelenograd Bakery",
+        "Vanya Ivanova",
+    ],
+)
 def test_different_parties_do_not_hit(query: str) -> None:
     assert _ids(query) == []
 
@@ -108,8 +129,12 @@ def test_hit_explains_each_token_and_qualifier() -> None:
 
 def test_conflicting_facts_lower_the_score() -> None:
     plain = _screener().check("Ivan Kolokoltsev")[0].score
-    conflicting = _screener().with_threshold(0.5).check(
-        "Ivan Kolokoltsev", dob="1990", country="FR", entity_type="entity")[0].score
+    conflicting = (
+        _screener()
+        .with_threshold(0.5)
+        .check("Ivan Kolokoltsev", dob="1990", country="FR", entity_type="entity")[0]
+        .score
+    )
     assert conflicting < plain - 0.2
 
 
@@ -129,8 +154,14 @@ def test_threshold_is_the_one_knob() -> None:
 def test_suppression_needs_two_officers_and_the_same_version() -> None:
     screener = _screener()
     hit = screener.check("Ivan Kolokoltsev")[0]
-    base = Suppression(hit.list_name, hit.list_version, hit.entry_id,
-                       suppression_key("Ivan Kolokoltsev"), "alice", "bob")
+    base = Suppression(
+        hit.list_name,
+        hit.list_version,
+        hit.entry_id,
+        suppression_key("Ivan Kolokoltsev"),
+        "alice",
+        "bob",
+    )
     suppressed = Screener(screener.lists, suppressions=[base])
     assert suppressed.check("Ivan Kolokoltsev") == []
     assert suppressed.check("Kolokoltsev IVAN") == []
@@ -141,8 +172,14 @@ def test_suppression_needs_two_officers_and_the_same_version() -> None:
 
 
 def vars_of(item: Suppression) -> list[str]:
-    return [item.list_name, item.list_version, item.entry_id, item.query_key,
-            item.proposed_by, item.approved_by]
+    return [
+        item.list_name,
+        item.list_version,
+        item.entry_id,
+        item.query_key,
+        item.proposed_by,
+        item.approved_by,
+    ]
 
 
 def test_free_text_scan_finds_listed_names() -> None:
@@ -156,12 +193,21 @@ def test_screen_payment_checks_every_party_text_and_country_rule() -> None:
         reference="uetr-1",
         parties=(
             Party("debtor", "Acme Imports", country="DE"),
-            Party("creditor", "Olena Hrytsenko", country="UA", entity_type="person",
-                  address_lines=("Prospekt 1, Sevastopol",)),
-            Party("creditor_agent", "Harbourside Exchange House",
-                  identifiers=(Identifier("BIC", "HBSXAEAD"),)),
+            Party(
+                "creditor",
+                "Olena Hrytsenko",
+                country="UA",
+                entity_type="person",
+                address_lines=("Prospekt 1, Sevastopol",),
+            ),
+            Party(
+                "creditor_agent",
+                "Harbourside Exchange House",
+                identifiers=(Identifier("BIC", "HBSXAEAD"),),
+            ),
         ),
-        free_text=("re: cargo for NORTHERN LIGHT MARITIME",))
+        free_text=("re: cargo for NORTHERN LIGHT MARITIME",),
+    )
     rule = CountryRule("UA-43", "hold", "Crimea", region_terms=("SEVASTOPOL",))
     result = _screener().screen(subject, rules=[rule])
     fields = {(h.entry_id, h.subject_field) for h in result.hits}
@@ -174,17 +220,22 @@ def test_screen_payment_checks_every_party_text_and_country_rule() -> None:
 
 
 def test_clean_payment_passes() -> None:
-    subject = ScreeningSubject("uetr-2", (Party("debtor", "Acme Imports", country="DE"),
-                                          Party("creditor", "Blue River Foods", country="FR")),
-                               ("invoice 7",))
+    subject = ScreeningSubject(
+        "uetr-2",
+        (
+            Party("debtor", "Acme Imports", country="DE"),
+            Party("creditor", "Blue River Foods", country="FR"),
+        ),
+        ("invoice 7",),
+    )
     result = _screener().screen(subject)
     assert result.hits == ()
     assert not result.should_hold
 
 
 def test_han_syllables_match_exactly_not_fuzzily() -> None:
-    data = b"id,name,entity_type\nC-1,\"CHEN, Zhu\",person\nC-2,Xi Jinping,person\n"
+    data = b'id,name,entity_type\nC-1,"CHEN, Zhu",person\nC-2,Xi Jinping,person\n'
     screener = Screener([load_simple_csv(data, list_name="cn")])
     assert [h.entry_id for h in screener.check("陈 朱")] == ["cn:C-1"]
-    assert screener.check("成 朱") == []          # cheng is not chen
+    assert screener.check("成 朱") == []  # cheng is not chen
     assert [h.entry_id for h in screener.check("习近平")] == ["cn:C-2"]

@@ -9,8 +9,14 @@ import pytest
 from corridor.foundation.errors import InputError
 from corridor.settlement import BusinessDay, CurrencyCalendar, DayResult, DayState
 
-INR = CurrencyCalendar("INR", "Asia/Kolkata", opens_at=time(8, 0), cut_off_at=time(16, 30),
-                       end_of_day_at=time(18, 0), holidays=frozenset({date(2026, 1, 26)}))
+INR = CurrencyCalendar(
+    "INR",
+    "Asia/Kolkata",
+    opens_at=time(8, 0),
+    cut_off_at=time(16, 30),
+    end_of_day_at=time(18, 0),
+    holidays=frozenset({date(2026, 1, 26)}),
+)
 
 
 def test_working_days_and_holidays() -> None:
@@ -26,7 +32,8 @@ def test_cut_off_is_local_time_in_the_currency_zone() -> None:
     assert INR.local_date(datetime(2026, 1, 23, 20, 0, tzinfo=UTC)) == date(2026, 1, 24)
     brl = CurrencyCalendar("BRL", "America/Sao_Paulo")
     assert BusinessDay(brl, date(2026, 1, 23)).cut_off_at() == datetime(
-        2026, 1, 23, 20, 0, tzinfo=UTC)
+        2026, 1, 23, 20, 0, tzinfo=UTC
+    )
 
 
 def test_states_move_closed_open_cut_off_end_of_day_only() -> None:
@@ -57,17 +64,25 @@ def test_due_tells_the_timer_what_to_do() -> None:
 
 def test_cut_off_extension_needs_four_eyes_and_is_bounded() -> None:
     day = BusinessDay(INR, date(2026, 1, 23))
-    assert day.extend_cut_off(30, requested_by="ops1", approved_by="ops2",
-                              reason="x") is DayResult.wrong_state
+    assert (
+        day.extend_cut_off(30, requested_by="ops1", approved_by="ops2", reason="x")
+        is DayResult.wrong_state
+    )
     day.open()
-    assert day.extend_cut_off(30, requested_by="ops1", approved_by="ops1",
-                              reason="x") is DayResult.four_eyes_required
-    assert day.extend_cut_off(30, requested_by="ops1", approved_by="ops2",
-                              reason="late funding") is DayResult.ok
+    assert (
+        day.extend_cut_off(30, requested_by="ops1", approved_by="ops1", reason="x")
+        is DayResult.four_eyes_required
+    )
+    assert (
+        day.extend_cut_off(30, requested_by="ops1", approved_by="ops2", reason="late funding")
+        is DayResult.ok
+    )
     assert day.cut_off_at() == datetime(2026, 1, 23, 11, 30, tzinfo=UTC)
     assert day.end_of_day_at() == datetime(2026, 1, 23, 13, 0, tzinfo=UTC)
-    assert day.extend_cut_off(211, requested_by="ops1", approved_by="ops2",
-                              reason="x") is DayResult.extension_too_long
+    assert (
+        day.extend_cut_off(211, requested_by="ops1", approved_by="ops2", reason="x")
+        is DayResult.extension_too_long
+    )
     assert [e.approved_by for e in day.extensions] == ["ops2"]
     with pytest.raises(InputError):
         day.extend_cut_off(0, requested_by="a", approved_by="b", reason="x")

@@ -17,8 +17,9 @@ from corridor.settlement import (
 )
 
 
-def pay(pid: int, debtor: str, creditor: str, amount: int,
-        priority: Priority = Priority.normal) -> QueuedPayment:
+def pay(
+    pid: int, debtor: str, creditor: str, amount: int, priority: Priority = Priority.normal
+) -> QueuedPayment:
     return QueuedPayment(pid, debtor, creditor, "EUR", amount, priority, sequence=pid)
 
 
@@ -31,13 +32,20 @@ def test_ring_with_zero_balances_settles_fully() -> None:
     result = resolve(ring, {})
     assert settled_ids(result) == {1, 2, 3}
     assert (result.gross_minor, result.net_used_minor, result.liquidity_saved_minor) == (
-        300, 0, 300)
+        300,
+        0,
+        300,
+    )
     assert result.net_positions_minor == {}
 
 
 def test_ring_with_an_oversized_payment_settles_partially() -> None:
-    payments = [pay(1, "A", "B", 100), pay(2, "B", "C", 100), pay(3, "C", "A", 100),
-                pay(4, "C", "B", 500)]
+    payments = [
+        pay(1, "A", "B", 100),
+        pay(2, "B", "C", 100),
+        pay(3, "C", "A", 100),
+        pay(4, "C", "B", 500),
+    ]
     result = resolve(payments, {})
     assert settled_ids(result) == {1, 2, 3}
     assert result.gross_minor == 300
@@ -49,7 +57,10 @@ def test_partial_offset_uses_the_liquidity_there_is() -> None:
     result = resolve(payments, {"A": 50})
     assert settled_ids(result) == {1, 2}
     assert (result.gross_minor, result.net_used_minor, result.liquidity_saved_minor) == (
-        110, 50, 60)
+        110,
+        50,
+        60,
+    )
     assert result.net_positions_minor == {"A": -50, "B": 50}
 
 
@@ -86,12 +97,16 @@ def test_preserve_order_settles_a_prefix_of_every_queue() -> None:
 def test_simultaneous_commands_settle_a_zero_balance_ring_on_the_ledger() -> None:
     ledger = Ledger()
     accounts = {"A": 11, "B": 12, "C": 13}
-    ledger.apply([CreateAccount(a, name, "EUR", AccountKind.settlement, 0)
-                  for name, a in accounts.items()], 1)
+    ledger.apply(
+        [CreateAccount(a, name, "EUR", AccountKind.settlement, 0) for name, a in accounts.items()],
+        1,
+    )
     ring = [pay(1, "A", "B", 100), pay(2, "B", "C", 100), pay(3, "C", "A", 100)]
     result = resolve(ring, {})
-    transfers = [CreateTransfer(100 + p.payment_id, accounts[p.debtor], accounts[p.creditor],
-                                p.amount_minor) for p in result.settled]
+    transfers = [
+        CreateTransfer(100 + p.payment_id, accounts[p.debtor], accounts[p.creditor], p.amount_minor)
+        for p in result.settled
+    ]
     plain = ledger.apply(transfers[:1], 2)
     assert plain.results == [Result.exceeds_floor]  # one at a time, nothing can move
     chain = simultaneous_commands(transfers, dict.fromkeys(accounts.values(), 0))
@@ -104,8 +119,10 @@ def test_simultaneous_commands_settle_a_zero_balance_ring_on_the_ledger() -> Non
 
 def test_simultaneous_commands_fail_whole_when_a_floor_would_break() -> None:
     ledger = Ledger()
-    ledger.apply([CreateAccount(a, n, "EUR", AccountKind.settlement, 0)
-                  for n, a in (("A", 11), ("B", 12))], 1)
+    ledger.apply(
+        [CreateAccount(a, n, "EUR", AccountKind.settlement, 0) for n, a in (("A", 11), ("B", 12))],
+        1,
+    )
     chain = simultaneous_commands([CreateTransfer(5, 11, 12, 10)], {11: 0})
     outcome = ledger.apply(chain, 2)
     assert Result.ok not in outcome.results
@@ -123,14 +140,21 @@ def instances(draw: st.DrawFn) -> tuple[list[QueuedPayment], dict[str, int], Lim
     payments = []
     for pid in range(1, count + 1):
         debtor, creditor = draw(st.permutations(NAMES))[:2]
-        payments.append(QueuedPayment(pid, debtor, creditor, "EUR",
-                                      draw(st.integers(1, 1_000)),
-                                      draw(st.sampled_from(list(Priority))), pid))
+        payments.append(
+            QueuedPayment(
+                pid,
+                debtor,
+                creditor,
+                "EUR",
+                draw(st.integers(1, 1_000)),
+                draw(st.sampled_from(list(Priority))),
+                pid,
+            )
+        )
     liquidity = {n: draw(st.integers(-100, 500)) for n in NAMES}
     pairs = [(a, b) for a in NAMES for b in NAMES if a != b]
     bilateral = draw(st.dictionaries(st.sampled_from(pairs), st.integers(0, 500), max_size=4))
-    multilateral = draw(st.dictionaries(st.sampled_from(NAMES), st.integers(0, 500),
-                                        max_size=2))
+    multilateral = draw(st.dictionaries(st.sampled_from(NAMES), st.integers(0, 500), max_size=2))
     caps = draw(st.dictionaries(st.sampled_from(NAMES), st.integers(0, 500), max_size=2))
     return payments, liquidity, LimitConfig(bilateral, multilateral, caps)
 
@@ -159,8 +183,9 @@ def test_resolution_never_breaks_a_floor_or_limit(instance, preserve_order: bool
     result = resolve(payments, liquidity, LimitState(config), preserve_order=preserve_order)
     check_never_breaks(payments, liquidity, config, result)
     assert result.gross_minor - result.net_used_minor == result.liquidity_saved_minor
-    again = resolve(list(reversed(payments)), dict(liquidity), LimitState(config),
-                    preserve_order=preserve_order)
+    again = resolve(
+        list(reversed(payments)), dict(liquidity), LimitState(config), preserve_order=preserve_order
+    )
     assert again == result  # deterministic, whatever order the input comes in
 
 
@@ -171,8 +196,7 @@ def test_resolution_is_at_most_the_exact_optimum(instance) -> None:
     optimum, ids = exact_optimum(payments, liquidity, LimitState(config))
     result = resolve(payments, liquidity, LimitState(config))
     assert result.gross_minor <= optimum
-    best = resolve([p for p in payments if p.payment_id in ids], liquidity,
-                   LimitState(config))
+    best = resolve([p for p in payments if p.payment_id in ids], liquidity, LimitState(config))
     assert best.gross_minor == optimum  # the optimum's set is itself feasible
 
 

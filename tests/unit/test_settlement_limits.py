@@ -8,8 +8,9 @@ from corridor.foundation.errors import InputError
 from corridor.settlement import LimitCheck, LimitConfig, LimitState, Priority, QueuedPayment
 
 
-def pay(debtor: str, creditor: str, amount: int,
-        priority: Priority = Priority.normal) -> QueuedPayment:
+def pay(
+    debtor: str, creditor: str, amount: int, priority: Priority = Priority.normal
+) -> QueuedPayment:
     return QueuedPayment(1, debtor, creditor, "EUR", amount, priority)
 
 
@@ -27,8 +28,7 @@ def test_bilateral_limit_caps_net_normal_outflow_and_incoming_restores_it() -> N
 
 
 def test_urgent_and_high_payments_bypass_sender_limits() -> None:
-    state = LimitState(LimitConfig(bilateral_minor={("A", "B"): 0},
-                                   multilateral_minor={"A": 0}))
+    state = LimitState(LimitConfig(bilateral_minor={("A", "B"): 0}, multilateral_minor={"A": 0}))
     for priority in (Priority.urgent, Priority.high):
         assert state.allows(pay("A", "B", 500, priority)) is LimitCheck.ok
         assert state.allows(pay("A", "C", 500, priority)) is LimitCheck.ok
@@ -37,8 +37,9 @@ def test_urgent_and_high_payments_bypass_sender_limits() -> None:
 
 
 def test_multilateral_limit_covers_counterparties_without_a_bilateral_one() -> None:
-    state = LimitState(LimitConfig(bilateral_minor={("A", "B"): 1_000},
-                                   multilateral_minor={"A": 50}))
+    state = LimitState(
+        LimitConfig(bilateral_minor={("A", "B"): 1_000}, multilateral_minor={"A": 50})
+    )
     assert state.allows(pay("A", "C", 51)) is LimitCheck.multilateral_limit
     assert state.allows(pay("A", "B", 500)) is LimitCheck.ok  # bilateral applies instead
     state.record(pay("A", "B", 500))
@@ -49,8 +50,7 @@ def test_multilateral_limit_covers_counterparties_without_a_bilateral_one() -> N
 
 
 def test_net_debit_cap_applies_to_every_priority_and_is_checked_first() -> None:
-    state = LimitState(LimitConfig(bilateral_minor={("A", "B"): 0},
-                                   net_debit_cap_minor={"A": 100}))
+    state = LimitState(LimitConfig(bilateral_minor={("A", "B"): 0}, net_debit_cap_minor={"A": 100}))
     assert state.allows(pay("A", "B", 101, Priority.urgent)) is LimitCheck.net_debit_cap
     assert state.allows(pay("A", "B", 101)) is LimitCheck.net_debit_cap
     state.record(pay("B", "A", 50))

@@ -19,12 +19,19 @@ def pay(pid: int, debtor: str, creditor: str, amount: int) -> QueuedPayment:
 
 def ledger_with(balances: dict[str, int]) -> Ledger:
     ledger = Ledger()
-    ledger.apply([CreateAccount(1, "CB", "EUR", AccountKind.issuance, None),
-                  CreateAccount(NETTING, "OPERATOR", "EUR", AccountKind.escrow, 0)]
-                 + [CreateAccount(a, n, "EUR", AccountKind.settlement, 0)
-                    for n, a in ACCOUNTS.items()], 1)
-    funding = [CreateTransfer(50 + i, 1, ACCOUNTS[n], amount)
-               for i, (n, amount) in enumerate(balances.items()) if amount]
+    ledger.apply(
+        [
+            CreateAccount(1, "CB", "EUR", AccountKind.issuance, None),
+            CreateAccount(NETTING, "OPERATOR", "EUR", AccountKind.escrow, 0),
+        ]
+        + [CreateAccount(a, n, "EUR", AccountKind.settlement, 0) for n, a in ACCOUNTS.items()],
+        1,
+    )
+    funding = [
+        CreateTransfer(50 + i, 1, ACCOUNTS[n], amount)
+        for i, (n, amount) in enumerate(balances.items())
+        if amount
+    ]
     ledger.apply(funding, 2)
     return ledger
 
@@ -41,8 +48,12 @@ def test_window_nets_multilaterally_and_reports() -> None:
     assert window.net_positions() == {"A": -50, "B": 30, "C": 20}
     assert window.close(2_000) is WindowResult.ok
     report = window.report()
-    assert (report.payment_count, report.gross_minor, report.net_settlement_minor,
-            report.liquidity_saved_minor) == (3, 220, 50, 170)
+    assert (
+        report.payment_count,
+        report.gross_minor,
+        report.net_settlement_minor,
+        report.liquidity_saved_minor,
+    ) == (3, 220, 50, 170)
     assert report.state is WindowState.closed
     assert report.closed_at_ms == 2_000
 

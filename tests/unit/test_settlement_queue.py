@@ -59,8 +59,7 @@ def test_settleable_takes_in_order_until_liquidity_runs_out() -> None:
 def test_fifo_bypass_lets_smaller_normal_payments_overtake() -> None:
     queue = queue_of(pay(1, 100), pay(2, 30), pay(3, 120), pay(4, 20))
     assert ids(queue.settleable(60)) == [2, 4]
-    capped = queue_of(pay(1, 100), pay(2, 30), pay(4, 20),
-                      policy=QueuePolicy(bypass_amount_max=25))
+    capped = queue_of(pay(1, 100), pay(2, 30), pay(4, 20), policy=QueuePolicy(bypass_amount_max=25))
     assert ids(capped.settleable(60)) == [4]
 
 
@@ -97,7 +96,9 @@ def test_expire_at_cut_off_rejects_everything_left() -> None:
     queue = queue_of(pay(1, 10), pay(2, 10, U))
     rejections = queue.expire()
     assert [(r.payment.payment_id, r.reason) for r in rejections] == [
-        (2, CUT_OFF_REASON), (1, CUT_OFF_REASON)]
+        (2, CUT_OFF_REASON),
+        (1, CUT_OFF_REASON),
+    ]
     assert len(queue) == 0
 
 

@@ -24,26 +24,34 @@ def run_day(ledger: Ledger, seed: int, first_id: int, now_ms: int) -> list:
     entries = []
     for n in range(200):
         debit, credit = rng.sample(BANKS, 2)
-        transfer = CreateTransfer(first_id + n, debit, credit, rng.randint(1, 400),
-                                  reference=f"pay {n}")
+        transfer = CreateTransfer(
+            first_id + n, debit, credit, rng.randint(1, 400), reference=f"pay {n}"
+        )
         outcome = ledger.apply([transfer], now_ms + n)
         if outcome.results == [Result.ok]:
-            entries += transfer_entries(outcome.first_seq, transfer.id, debit, credit,
-                                        transfer.amount_minor, transfer.reference,
-                                        outcome.now_ms)
+            entries += transfer_entries(
+                outcome.first_seq,
+                transfer.id,
+                debit,
+                credit,
+                transfer.amount_minor,
+                transfer.reference,
+                outcome.now_ms,
+            )
     return entries
 
 
 def openings(ledger: Ledger) -> list[AccountOpening]:
-    return [AccountOpening(a.id, a.owner, a.currency, a.balance_minor)
-            for a in ledger.accounts()]
+    return [AccountOpening(a.id, a.owner, a.currency, a.balance_minor) for a in ledger.accounts()]
 
 
 def test_two_days_reconcile_and_roll_over() -> None:
     ledger = Ledger()
-    ledger.apply([CreateAccount(ISSUANCE, "CB", "EUR", AccountKind.issuance, None)]
-                 + [CreateAccount(b, f"BANK{b}", "EUR", AccountKind.settlement, -100)
-                    for b in BANKS], 1)
+    ledger.apply(
+        [CreateAccount(ISSUANCE, "CB", "EUR", AccountKind.issuance, None)]
+        + [CreateAccount(b, f"BANK{b}", "EUR", AccountKind.settlement, -100) for b in BANKS],
+        1,
+    )
     ledger.apply([CreateTransfer(90 + b, ISSUANCE, b, 1_000) for b in BANKS], 2)
     day_one_open = openings(ledger)
     entries = run_day(ledger, 1, 1_000, 10)
@@ -69,7 +77,10 @@ def test_entries_are_in_journal_order_with_both_sides() -> None:
     statement = build_statements(accounts, [*later, debit, credit])[0]
     assert [e.seq for e in statement.entries] == [7, 9]
     assert (statement.debits_minor, statement.credits_minor, statement.closing_minor) == (
-        25, 5, -20)
+        25,
+        5,
+        -20,
+    )
 
 
 def test_breaks_are_reported() -> None:

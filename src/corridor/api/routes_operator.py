@@ -9,19 +9,19 @@ from corridor.api import render
 from corridor.api.auth import OperatorReader, OperatorWriter
 from corridor.api.context import ApiContext, Ctx
 from corridor.api.errors import NotFoundError, documented
+from corridor.api.routes_approvals import approval_view
 from corridor.api.routes_payments import UETR_PATH
 from corridor.api.schemas import (
     AccountList,
-    AccountResultView,
     CredentialRequest,
     CredentialView,
     KeyRequest,
     OnboardRequest,
-    OnboardView,
     ParticipantList,
     ParticipantView,
     TrackingView,
 )
+from corridor.api.schemas_approvals import ApprovalView
 from corridor.foundation.errors import InputError
 from corridor.foundation.money import parse_amount
 from corridor.hub.security import Principal, Role
@@ -61,16 +61,17 @@ def _currencies(body: OnboardRequest) -> list[tuple[str, int]]:
 
 @router.post(
     "/participants",
-    status_code=201,
-    summary="Onboard (or update) a participant and open its accounts",
-    response_model=OnboardView,
+    status_code=202,
+    summary="Ask to onboard (or update) a participant and open its accounts (four eyes)",
+    description="Checks the request now (BIC, LEI, country, key, credit lines) and creates "
+    "an `onboard` approval request; a different operator approves it at "
+    "/v1/operator/approvals/{id}/approve, which adds the participant and opens its "
+    "accounts (the decision's result lists each account's ledger result).",
+    response_model=ApprovalView,
     responses=documented(400, 401, 403, 503),
 )
-async def onboard(
-    _principal: OperatorWriter,
-    ctx: Ctx,
-    body: OnboardRequest,
-) -> OnboardView:
+async def onboard(principal: OperatorWriter, ctx: Ctx, body: OnboardRequest) -> ApprovalView:
+    _currencies(body)  # credit lines named and checked as the request has them
     participant = Participant(
         bic=body.bic,
         name=body.name,
@@ -80,15 +81,9 @@ async def onboard(
         settles_through=body.settles_through,
         public_key_pem=body.public_key_pem,
     )
-    currencies = _currencies(body)
-    results = await ctx.engine.run(ctx.hub.onboard, participant, currencies)
-    saved = ctx.hub.directory.participant(body.bic)
-    assert saved is not None
-    accounts = [
-        AccountResultView(currency=currency, result=result.name)
-        for (currency, _), result in zip(currencies, results, strict=True)
-    ]
-    return OnboardView(participant=render.participant(saved), accounts=accounts)
+    accounts = [(a.currency, a.credit_line) for a in body.accounts]
+    row = await ctx.engine.run(ctx.hub.request_onboarding, principal, participant, accounts)
+    return approval_view(row)
 
 
 async def _set_status(ctx: ApiContext, bic: str, status: ParticipantStatus) -> ParticipantView:

@@ -18,12 +18,12 @@ from corridor.client._results import (
     Credential,
     DirectoryEntry,
     InboxMessage,
-    OnboardResult,
     OutboxPage,
     SubmitResult,
     Tracking,
     UnexpectedResponse,
 )
+from corridor.client._results_more import Approval
 from corridor.client._transport import Requester, RetryPolicy, api_error
 from corridor.foundation.errors import InputError
 
@@ -251,8 +251,10 @@ class CorridorClient(MoreCalls, ComplianceCalls):
         lei: str | None = None,
         settles_through: str | None = None,
         public_key_pem: str | None = None,
-    ) -> OnboardResult:
-        """Add or update a participant; `accounts`: (currency, credit line "5000000.00")."""
+    ) -> Approval:
+        """Ask to add or update a participant (four eyes): the returned request is carried
+        out when a different operator approves it (`approve(id)`).
+        `accounts`: (currency, credit line "5000000.00")."""
         body: dict[str, Any] = {
             "bic": bic,
             "name": name,
@@ -265,7 +267,7 @@ class CorridorClient(MoreCalls, ComplianceCalls):
         if public_key_pem:
             body["public_key_pem"] = public_key_pem
         data = self._json("POST", "/v1/operator/participants", json=body)
-        return OnboardResult.from_json(data)
+        return Approval.from_json(data)
 
     def suspend(self, bic: str) -> DirectoryEntry:
         return self._participant_action(bic, "suspend")

@@ -115,6 +115,7 @@ class Hub(LiquidityCases, ApprovalCases, ComplianceCases, FxCases, DayCases):
             ("extend_cut_off", self._extend_cut_off),
             ("release_hold", self._release_hold),
             ("suppress_hit", self._suppress_hit),
+            ("onboard", self._onboard),
         ):
             four_eyes.register(action, handler)
 

@@ -6,8 +6,10 @@ A part of the Hub façade (corridor.hub.service): engine-thread use cases.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+from corridor.crypto.keys import load_public_key
 from corridor.foundation.errors import InputError
 from corridor.foundation.money import parse_amount
 from corridor.hub.approvals import Decision
@@ -15,6 +17,7 @@ from corridor.hub.network import (
     TRANSFER_CODE_FUNDING,
     issuance_account_id,
 )
+from corridor.hub.onboarding import check_participant
 from corridor.hub.security import Principal, Role
 from corridor.hub.usecases._parts import HubParts
 from corridor.ledger import (
@@ -22,6 +25,7 @@ from corridor.ledger import (
     Result,
     SetAccountFloor,
 )
+from corridor.payments.records import Participant, ParticipantKind
 from corridor.settlement import (
     DayResult,
     LimitConfig,
@@ -126,6 +130,48 @@ class ApprovalCases(HubParts):
             },
         )
         self.liquidity.set_limits(currency, config)
+
+    def request_onboarding(
+        self, principal: Principal, participant: Participant, accounts: Sequence[tuple[str, str]]
+    ) -> ApprovalRow:
+        """The first operator asks to onboard (or update) a participant; checked now, so a
+        request that could never be carried out is refused at once, naming the field."""
+        check_participant(participant)
+        if participant.public_key_pem:
+            load_public_key(participant.public_key_pem.encode())
+        for index, (currency, credit_line) in enumerate(accounts):
+            parse_amount(credit_line, currency, field=f"accounts[{index}].credit_line")
+        params = {
+            "bic": participant.bic,
+            "name": participant.name,
+            "country": participant.country,
+            "kind": participant.kind.value,
+            "lei": participant.lei,
+            "settles_through": participant.settles_through,
+            "public_key_pem": participant.public_key_pem,
+            "accounts": [list(a) for a in accounts],
+        }
+        return self.request_approval(principal, "onboard", params)
+
+    def _onboard(self, params: dict[str, Any], requested_by: str, approved_by: str) -> str:
+        """Four eyes done: add the participant and open its accounts."""
+        participant = Participant(
+            bic=str(params["bic"]),
+            name=str(params["name"]),
+            country=str(params["country"]),
+            kind=ParticipantKind(params["kind"]),
+            lei=params.get("lei"),
+            settles_through=params.get("settles_through"),
+            public_key_pem=str(params.get("public_key_pem") or ""),
+        )
+        currencies = [
+            (str(c), parse_amount(str(line), str(c), field="credit_line"))
+            for c, line in params.get("accounts", [])
+        ]
+        results = self.onboard(participant, currencies, actor=f"{requested_by} + {approved_by}")
+        return (
+            " ".join(f"{c}:{r.name}" for (c, _), r in zip(currencies, results, strict=True)) or "ok"
+        )
 
     def _extend_cut_off(
         self, params: dict[str, Any], requested_by: str, approved_by: str
