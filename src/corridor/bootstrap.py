@@ -84,12 +84,6 @@ def open_database(database_url: str) -> Engine:
     return engine
 
 
-def settlement_engine(database_url: str, clock: Clock | None = None) -> SettlementEngine:
-    """The single-writer settlement engine over the database."""
-    engine = open_database(database_url)
-    return SettlementEngine(LedgerStore(engine), clock or SystemClock())
-
-
 def tune_gc_for_engine() -> None:
     """Garbage-collector settings for a process that hosts the settlement engine.
 

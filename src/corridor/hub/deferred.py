@@ -16,7 +16,7 @@ from corridor.hub.answers import Outbound, TxOutcome
 from corridor.hub.engine import SettlementEngine
 from corridor.hub.fx_desk import FxDesk
 from corridor.hub.intake import TransferInstruction
-from corridor.hub.settling import leg_events, transfers_for
+from corridor.hub.settling import leg_events, original_of, transfers_for
 from corridor.iso20022.records import OriginalRef
 from corridor.ledger import BatchOutcome, Command, CreateTransfer, Result
 from corridor.payments.lifecycle import advance
@@ -203,13 +203,7 @@ class DeferredSettlement:
         at: object,
         now_ms: int,
     ) -> OutboxMessage:
-        record = instruction.record
-        original_tx = OriginalRef(
-            instruction_id=record.instruction_id,
-            end_to_end_id=record.end_to_end_id,
-            tx_id=record.tx_id,
-            uetr=record.uetr,
-        )
+        original_tx = original_of(instruction)
         original = OriginalRef(msg_id=payment.msg_id, msg_name_id=_message_name(payment))
         return self._outbound.status_report(
             payment.instructing_agent,

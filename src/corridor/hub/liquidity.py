@@ -88,14 +88,17 @@ class LiquidityDesk:
         """Queue it without trying: its debtor's queue is not empty (FIFO), or it would
         break a sender limit now."""
         queue = self.book(instruction.currency).queue(instruction.debit_participant)
-        queued = _queued(instruction, 0)
+        queued = queued_payment(instruction, 0)
         for waiting in queue.payments():
             if waiting.priority < queued.priority:
                 return True  # a more urgent payment waits: never overtake it
             if waiting.priority == queued.priority and not self._may_bypass(queued, waiting):
                 return True  # FIFO within a priority, unless the policy lets it bypass
         limits = self._limits.get(instruction.currency)
-        return limits is not None and limits.allows(_queued(instruction, 0)) is not LimitCheck.ok
+        return (
+            limits is not None
+            and limits.allows(queued_payment(instruction, 0)) is not LimitCheck.ok
+        )
 
     def _may_bypass(self, payment: QueuedPayment, waiting: QueuedPayment) -> bool:
         """The queue policy's FIFO bypass: a smaller normal payment may try at once."""
@@ -119,7 +122,7 @@ class LiquidityDesk:
             self._sequence += 1
             sequence = self._sequence
         self._sequence = max(self._sequence, sequence)
-        queued = _queued(instruction, sequence)
+        queued = queued_payment(instruction, sequence)
         result = self.book(instruction.currency).add(queued)
         if result is not QueueResult.ok:
             raise RuntimeError(f"queue refused {instruction.uetr}: {result.name}")
@@ -170,7 +173,7 @@ class LiquidityDesk:
     def record_settled(self, instruction: TransferInstruction) -> None:
         limits = self._limits.get(instruction.currency)
         if limits is not None:
-            limits.record(_queued(instruction, 0))
+            limits.record(queued_payment(instruction, 0))
 
     # -- what may settle now --------------------------------------------------------
     def releasable(self, available: Available) -> list[TransferInstruction]:
@@ -210,7 +213,9 @@ class LiquidityDesk:
         return [e.instruction for e in entries]
 
 
-def _queued(instruction: TransferInstruction, sequence: int) -> QueuedPayment:
+def queued_payment(instruction: TransferInstruction, sequence: int) -> QueuedPayment:
+    """The queue record of a routed instruction, at its own settlement priority."""
+    """The queue record of a routed instruction (debtor side, normal or given priority)."""
     return QueuedPayment(
         payment_id=payment_id(instruction.uetr),
         debtor=instruction.debit_participant,

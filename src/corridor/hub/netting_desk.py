@@ -12,10 +12,11 @@ The window algorithms are corridor.settlement.netting's.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 from corridor.hub.intake import TransferInstruction
-from corridor.hub.liquidity import payment_id
-from corridor.settlement import NettingWindow, Priority, QueuedPayment, WindowState
+from corridor.hub.liquidity import queued_payment
+from corridor.settlement import NettingWindow, Priority, WindowState
 
 
 class NettingDesk:
@@ -49,14 +50,8 @@ class NettingDesk:
             window = NettingWindow(window_id, instruction.currency, now_ms)  # at restart
             self._open[instruction.currency] = window
             self._next_id = max(self._next_id, window_id + 1)
-        queued = QueuedPayment(
-            payment_id(instruction.uetr),
-            instruction.debit_participant,
-            instruction.credit_participant,
-            instruction.currency,
-            instruction.amount_minor,
-            Priority.normal,
-        )
+        # Windows ignore priority: every payment of a window settles at its close.
+        queued = replace(queued_payment(instruction, 0), priority=Priority.normal)
         window.add(queued)
         self._instructions[queued.payment_id] = instruction
 
@@ -78,7 +73,3 @@ class NettingDesk:
         self._closed[window.currency].remove(window)
         for p in window.payments():
             self._instructions.pop(p.payment_id, None)
-
-    def windows(self, currency: str) -> list[NettingWindow]:
-        open_window = [self._open[currency]] if currency in self._open else []
-        return [*self._closed.get(currency, []), *open_window]

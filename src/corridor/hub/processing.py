@@ -30,6 +30,7 @@ from corridor.hub.settling import (
     charge_bearer,
     fx_outcome,
     leg_events,
+    original_of,
     transfers_for,
 )
 from corridor.iso20022.records import CancellationStatus, OriginalRef
@@ -448,7 +449,7 @@ class _Batch:
         reason: str | None,
         detail: str,
     ) -> TxOutcome:
-        original = _original_of(instruction)
+        original = original_of(instruction)
         if index == _HELD:
             return TxOutcome(original, "PDNG", None, "held for compliance review")
         if index == _QUEUED:
@@ -714,14 +715,4 @@ def _cancel_status(
         cancellation_status_id=tx.cancellation_id,
         reason_code=reason,
         additional_info=(detail[:105],) if detail else (),
-    )
-
-
-def _original_of(instruction: TransferInstruction) -> OriginalRef:
-    record = instruction.record
-    return OriginalRef(
-        instruction_id=record.instruction_id,
-        end_to_end_id=record.end_to_end_id,
-        tx_id=record.tx_id,
-        uetr=record.uetr,
     )

@@ -25,13 +25,3 @@ class PaymentScreening(Protocol):
     def hold(self, instruction: TransferInstruction) -> None:
         """Keep a held payment's instruction until compliance decides (engine thread)."""
         ...
-
-
-class ClearAll:
-    """No screening configured: every payment clears, and its history says so."""
-
-    def screen(self, instruction: TransferInstruction) -> ScreeningDecision:
-        return ScreeningDecision(hold=False, detail="screening not configured: cleared")
-
-    def hold(self, instruction: TransferInstruction) -> None:
-        raise AssertionError("ClearAll never holds a payment")

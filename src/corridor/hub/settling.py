@@ -89,3 +89,14 @@ def fx_outcome(
         for c in quote.charges
     )
     return TxOutcome(original, "ACSC", None, detail, charges)
+
+
+def original_of(instruction: TransferInstruction) -> OriginalRef:
+    """The transaction's own references, as a status report quotes them."""
+    record = instruction.record
+    return OriginalRef(
+        instruction_id=record.instruction_id,
+        end_to_end_id=record.end_to_end_id,
+        tx_id=record.tx_id,
+        uetr=record.uetr,
+    )

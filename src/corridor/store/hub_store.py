@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, func, insert, select, update
+from sqlalchemy import Connection, Engine, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -312,30 +312,6 @@ class HubStore:
             if (r[0], r[1]) in wanted
         }
 
-    def inbound(self, sender: str, msg_id: str) -> InboundRecord | None:
-        with self._reader.connect() as connection:
-            row = (
-                connection.execute(
-                    select(inbound_messages).where(
-                        and_(
-                            inbound_messages.c.sender == sender, inbound_messages.c.msg_id == msg_id
-                        )
-                    )
-                )
-                .mappings()
-                .first()
-            )
-        if row is None:
-            return None
-        return InboundRecord(
-            row["sender"],
-            row["msg_id"],
-            row["kind"],
-            row["received_at_ms"],
-            row["answer_message_id"],
-            row["answer_status"],
-        )
-
     # -- outbox ---------------------------------------------------------------------
     def outbox_message(self, message_id: str) -> OutboxMessage | None:
         with self._reader.connect() as connection:
@@ -368,15 +344,6 @@ class HubStore:
                 )
             )
             return [_outbox_from_row(r) for r in rows.mappings()]
-
-    def outbox_backlog(self) -> dict[str, int]:
-        with self._reader.connect() as connection:
-            rows = connection.execute(
-                select(outbox.c.recipient, func.count())
-                .where(outbox.c.acked_at_ms.is_(None))
-                .group_by(outbox.c.recipient)
-            )
-            return {str(recipient): int(count) for recipient, count in rows.tuples()}
 
 
 def _outbox_from_row(row: Any) -> OutboxMessage:

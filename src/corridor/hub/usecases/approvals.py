@@ -61,14 +61,8 @@ class ApprovalCases(HubParts):
             )
 
     def refuse(self, principal: Principal, approval_id: str) -> Decision:
-        self._operator_only(principal)
+        self._may_decide(principal, "")
         return self.four_eyes.refuse(approval_id, principal.name)
-
-    def _operator_only(self, principal: Principal) -> None:
-        if principal.role not in (Role.operator, Role.compliance):
-            raise InputError(
-                "needs an operator or compliance user", field="role", value=principal.role.value
-            )
 
     def _fund(self, params: dict[str, Any], requested_by: str, approved_by: str) -> Result:
         """Manual posting: the currency's settlement agent funds a participant."""
@@ -82,9 +76,7 @@ class ApprovalCases(HubParts):
     ) -> Result:
         currency = str(params["currency"])
         amount_minor = parse_amount(str(params["amount"]), currency, field="amount")
-        account_id = self.directory.account_id(str(params["bic"]), currency)
-        if account_id is None:
-            raise InputError(f"no {currency} account", field="bic", value=params["bic"])
+        account_id = self._account_of(params, currency)
         issuance = issuance_account_id(currency)
         debit, credit = (issuance, account_id) if into_participant else (account_id, issuance)
         transfer = CreateTransfer(
@@ -102,13 +94,17 @@ class ApprovalCases(HubParts):
             self.release_queues()
         return result
 
+    def _account_of(self, params: dict[str, Any], currency: str) -> int:
+        account_id = self.directory.account_id(str(params["bic"]), currency)
+        if account_id is None:
+            raise InputError(f"no {currency} account", field="bic", value=params["bic"])
+        return account_id
+
     def _set_credit_line(
         self, params: dict[str, Any], requested_by: str, approved_by: str
     ) -> Result:
         currency = str(params["currency"])
-        account_id = self.directory.account_id(str(params["bic"]), currency)
-        if account_id is None:
-            raise InputError(f"no {currency} account", field="bic", value=params["bic"])
+        account_id = self._account_of(params, currency)
         line_minor = parse_amount(str(params["credit_line"]), currency, field="credit_line")
         (result,) = self.engine.execute([SetAccountFloor(account_id, -line_minor)]).results
         return result
