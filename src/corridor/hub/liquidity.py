@@ -57,6 +57,9 @@ class LiquidityDesk:
         self._limits: dict[str, LimitState] = {}
         self._entries: dict[int, QueueEntry] = {}
         self._sequence = 0
+        # (debtor, currency) -> the liquidity at which its queue last released nothing:
+        # until that grows or the queue changes, trying again cannot release anything.
+        self._blocked_at: dict[tuple[str, str], int] = {}
 
     # -- reading --------------------------------------------------------------------
     def book(self, currency: str) -> QueueBook:
@@ -128,14 +131,17 @@ class LiquidityDesk:
             raise RuntimeError(f"queue refused {instruction.uetr}: {result.name}")
         entry = QueueEntry(queued, instruction)
         self._entries[queued.payment_id] = entry
+        self._changed(queued.debtor, queued.currency)
         return entry
 
     def remove(self, uetrs: list[str]) -> None:
         ids = {payment_id(u) for u in uetrs}
-        for currency in {self._entries[i].queued.currency for i in ids if i in self._entries}:
+        gone = [self._entries[i].queued for i in ids if i in self._entries]
+        for currency in {q.currency for q in gone}:
             self.book(currency).remove_settled(ids)
-        for i in ids:
-            self._entries.pop(i, None)
+        for queued in gone:
+            self._changed(queued.debtor, queued.currency)
+            del self._entries[queued.payment_id]
 
     def reprioritise(self, uetr: str, priority: Priority) -> bool:
         entry = self.entry(uetr)
@@ -148,6 +154,7 @@ class LiquidityDesk:
             replace(entry.queued, priority=priority),
             replace(entry.instruction, priority=ISO_PRIORITY[priority]),
         )
+        self._changed(entry.queued.debtor, entry.queued.currency)
         return True
 
     def move(self, uetr: str, *, to_front: bool) -> int | None:
@@ -161,9 +168,11 @@ class LiquidityDesk:
         moved = queue.get(entry.queued.payment_id)
         assert moved is not None
         self._entries[moved.payment_id] = QueueEntry(moved, entry.instruction)
+        self._changed(moved.debtor, moved.currency)
         return moved.sequence
 
     def set_limits(self, currency: str, config: LimitConfig) -> None:
+        self._forget_blocked(currency)
         state = self._limits.get(currency)
         if state is None:
             self._limits[currency] = LimitState(config)
@@ -172,8 +181,9 @@ class LiquidityDesk:
 
     def record_settled(self, instruction: TransferInstruction) -> None:
         limits = self._limits.get(instruction.currency)
-        if limits is not None:
+        if limits is not None:  # positions moved: a limit-blocked queue may pass now
             limits.record(queued_payment(instruction, 0))
+            self._forget_blocked(instruction.currency)
 
     # -- what may settle now --------------------------------------------------------
     def releasable(self, available: Available) -> list[TransferInstruction]:
@@ -183,9 +193,25 @@ class LiquidityDesk:
         for currency in self.currencies():
             limits = self._limits.get(currency)
             for queue in self.book(currency).queues():
-                chosen = queue.settleable(available(queue.debtor, currency), limits)
+                key = (queue.debtor, currency)
+                liquidity = available(queue.debtor, currency)
+                if liquidity <= self._blocked_at.get(key, -1):
+                    continue  # no more liquidity and the same queue: still blocked
+                chosen = queue.settleable(liquidity, limits)
+                if chosen:
+                    self._blocked_at.pop(key, None)
+                else:
+                    self._blocked_at[key] = liquidity
                 released += [self._entries[p.payment_id].instruction for p in chosen]
         return released
+
+    def _forget_blocked(self, currency: str) -> None:
+        for key in [k for k in self._blocked_at if k[1] == currency]:
+            del self._blocked_at[key]
+
+    def _changed(self, debtor: str, currency: str) -> None:
+        """A queue's contents or order changed: it is worth trying again."""
+        self._blocked_at.pop((debtor, currency), None)
 
     def gridlock(
         self, currency: str, available: Available
