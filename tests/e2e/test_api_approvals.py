@@ -15,11 +15,6 @@ pytestmark = pytest.mark.anyio
 
 
 @pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
 async def api(tmp_path: Path) -> AsyncIterator[ApiWorld]:
     async with api_world(tmp_path, tick_interval_ms=0, gridlock_interval_ms=0) as world:
         yield world

@@ -193,11 +193,6 @@ PUBLIC = {("GET", "/health"), ("GET", "/metrics")}
 
 
 @pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
 async def api(tmp_path: Path) -> AsyncIterator[ApiWorld]:
     async with api_world(tmp_path) as world:
         yield world

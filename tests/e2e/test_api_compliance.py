@@ -37,11 +37,6 @@ OFFICER_1, OFFICER_2 = "olga", "omar"
 HELD_AMOUNT_MINOR = 250_000_00
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 def store_list(root: Path, rows: bytes) -> Path:
     """A list archive at `root` whose `national` list (simple CSV) is `rows`."""
     data = LIST_HEADER + rows

@@ -21,11 +21,6 @@ from corridor.hub.worker import Overloaded
 
 
 @pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
 async def api(tmp_path: Path) -> AsyncIterator[ApiWorld]:
     async with api_world(tmp_path) as world:
         yield world

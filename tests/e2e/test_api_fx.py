@@ -29,11 +29,6 @@ pytestmark = pytest.mark.anyio
 PROVIDER, CNY_BANK = "SILKHKHH", "HANGCNSH"
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 async def _credential(api: ApiWorld, principal: str) -> None:
     response = await api.post(
         "ops", "/v1/operator/credentials", {"principal": principal, "role": "participant"}

@@ -16,11 +16,6 @@ INR_ACCOUNTS_MIN = 4  # the central bank's issuance account and three banks at l
 
 
 @pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
 async def api(tmp_path: Path) -> AsyncIterator[ApiWorld]:
     async with api_world(tmp_path, tick_interval_ms=0, gridlock_interval_ms=0) as world:
         yield world

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
+from _iso_shared import shared_dir
 from typer.testing import CliRunner
 
 from corridor.cli.main import app
@@ -27,8 +27,7 @@ BUSINESS_INVALID = {
 
 
 def _samples() -> Path:
-    default = Path(__file__).resolve().parents[2] / ".." / "shared"
-    samples = Path(os.environ.get("CORRIDOR_SHARED_DIR", str(default))) / "iso20022" / "samples"
+    samples = shared_dir() / "iso20022" / "samples"
     if not (samples / "manifest.json").is_file():
         pytest.skip(f"shared ISO 20022 samples absent at {samples} (CI provides ../shared)")
     return samples
