@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 
@@ -22,23 +21,6 @@ class ExtractError(Exception):
     def __init__(self, problem: Problem) -> None:
         super().__init__(problem.describe())
         self.problem = problem
-
-
-def kids(el: Element, n: int) -> dict[str, Element]:
-    """The element children of `el` by local name (first occurrence); `n` = len("{ns}")."""
-    # Reversed so that the first occurrence wins; repeated elements are read with many().
-    return {child.tag[n:]: child for child in reversed(el) if child.tag.__class__ is str}
-
-
-def many(el: Element, ns: str, name: str) -> list[Element]:
-    return list(el.iterchildren(f"{{{ns}}}{name}"))
-
-
-def text(el: Element | None) -> str | None:
-    if el is None:
-        return None
-    value = el.text
-    return value.strip() if value is not None else ""
 
 
 def child_text(d: dict[str, Element], name: str) -> str | None:
@@ -63,6 +45,12 @@ def parse_date(value: str, xpath: str) -> date:
         return date.fromisoformat(value[:10])
     except ValueError:
         raise ExtractError(Problem(Reason.DT01, xpath, value, "not an ISO date")) from None
+
+
+def child_date(d: dict[str, Element], name: str, xpath: str) -> date | None:
+    """The optional xs:date child `name` (None when absent or empty); `xpath` is the parent's."""
+    raw = child_text(d, name)
+    return parse_date(raw, f"{xpath}/{name}") if raw else None
 
 
 def parse_decimal(value: str, xpath: str) -> Decimal:
@@ -96,7 +84,3 @@ def format_datetime(moment: datetime) -> str:
 
 def format_decimal(number: Decimal) -> str:
     return format(number, "f")
-
-
-def iter_elements(root: Element) -> Iterator[Element]:
-    return root.iter(etree.Element)

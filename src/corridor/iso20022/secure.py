@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from lxml import etree
 
@@ -50,7 +51,9 @@ DEFAULT_LIMITS = ParseLimits()
 _COUNT = etree.XPath("count(//*)")
 
 
+@cache
 def _parser() -> etree.XMLParser:
+    """The one parser, made on first use (no work at import time)."""
     return etree.XMLParser(
         resolve_entities=False,
         no_network=True,
@@ -63,16 +66,9 @@ def _parser() -> etree.XMLParser:
     )
 
 
-_PARSER_CACHE: list[etree.XMLParser] = []
-_DEPTH_CACHE: dict[int, etree.XPath] = {}
-
-
+@cache  # depth_max is bounded by ParseLimits, so is this cache
 def _depth_probe(depth_max: int) -> etree.XPath:
-    probe = _DEPTH_CACHE.get(depth_max)
-    if probe is None:
-        probe = etree.XPath("boolean(/*" + "/*" * depth_max + ")")
-        _DEPTH_CACHE[depth_max] = probe
-    return probe
+    return etree.XPath("boolean(/*" + "/*" * depth_max + ")")
 
 
 def _pre_checks(data: bytes, limits: ParseLimits) -> Problem | None:
@@ -113,10 +109,8 @@ def secure_parse(data: bytes, limits: ParseLimits = DEFAULT_LIMITS) -> Element |
     problem = _pre_checks(data, limits)
     if problem is not None:
         return problem
-    if not _PARSER_CACHE:
-        _PARSER_CACHE.append(_parser())
     try:
-        root = etree.fromstring(data if isinstance(data, bytes) else bytes(data), _PARSER_CACHE[0])
+        root = etree.fromstring(data if isinstance(data, bytes) else bytes(data), _parser())
     except etree.XMLSyntaxError as exc:
         return Problem(Reason.FF01, "/", None, f"not well-formed XML: {exc}"[:300])
     except (ValueError, MemoryError) as exc:

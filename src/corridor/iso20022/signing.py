@@ -10,24 +10,21 @@ from lxml import etree
 from corridor.crypto import xmldsig
 from corridor.crypto.keys import KeyRing, PrivateKey, PublicKey
 from corridor.iso20022._xml import Element
+from corridor.iso20022.envelope import namespace_of
 from corridor.iso20022.reasons import Problem, Reason
 
 # AppHdr children that come after Sgntr in head.001.001.02/.03.
 _AFTER_SGNTR = ("Rltd",)
 
 
-def _ns(el: Element) -> str:
-    return etree.QName(el).namespace or ""
-
-
 def signature_of(apphdr: Element) -> Element | None:
-    sgntr = apphdr.find(f"{{{_ns(apphdr)}}}Sgntr")
+    sgntr = apphdr.find(f"{{{namespace_of(apphdr)}}}Sgntr")
     return None if sgntr is None else sgntr.find(f"{{{xmldsig.DS}}}Signature")
 
 
 def sign_apphdr(apphdr: Element, document: Element, key: PrivateKey) -> None:
     """Insert AppHdr/Sgntr with a signature over the AppHdr and the Document."""
-    ns = _ns(apphdr)
+    ns = namespace_of(apphdr)
     if apphdr.find(f"{{{ns}}}Sgntr") is not None:
         raise ValueError("AppHdr already has a Sgntr")
     sgntr = etree.Element(f"{{{ns}}}Sgntr")

@@ -4,13 +4,8 @@ from __future__ import annotations
 
 from corridor.iso20022._xml import Element
 from corridor.iso20022.builders.common import Writer
+from corridor.iso20022.extract.cash import REPORT_ELEMENTS
 from corridor.iso20022.records import AccountReport, CashReport, Entry, ReportKind
-
-_ITEM = {
-    ReportKind.STATEMENT: ("BkToCstmrStmt", "Stmt"),
-    ReportKind.REPORT: ("BkToCstmrAcctRpt", "Rpt"),
-    ReportKind.NOTIFICATION: ("BkToCstmrDbtCdtNtfctn", "Ntfctn"),
-}
 
 
 def _entry(w: Writer, parent: Element, e: Entry) -> None:
@@ -57,7 +52,7 @@ def _report(w: Writer, parent: Element, name: str, rpt: AccountReport, kind: Rep
 
 def build_cash(body: CashReport, ns: str) -> Element:
     w = Writer(ns)
-    root_name, item = _ITEM[body.kind]
+    root_name, item = REPORT_ELEMENTS[body.kind]
     doc = w.root("Document")
     msg = w.el(doc, root_name)
     grp = w.el(msg, "GrpHdr")

@@ -8,7 +8,7 @@ from lxml import etree
 
 from corridor.foundation.money import format_amount
 from corridor.iso20022._xml import Element, format_datetime
-from corridor.iso20022.records import Account, Agent, OriginalRef, Party
+from corridor.iso20022.records import Account, Agent, Charge, OriginalRef, Party
 
 
 class Writer:
@@ -74,6 +74,12 @@ class Writer:
         self.opt(fin, "LEI", agent.lei)
         self.opt(fin, "Nm", agent.name)
 
+    def charges(self, parent: Element, charges: tuple[Charge, ...]) -> None:
+        for charge in charges:
+            chrg = self.el(parent, "ChrgsInf")
+            self.amount(chrg, "Amt", charge.amount_minor, charge.currency)
+            self.agent(chrg, "Agt", charge.agent)
+
     def party(self, parent: Element, name: str, party: Party | None) -> None:
         if party is None:
             return
@@ -119,7 +125,7 @@ class Writer:
         self.code(othr, "SchmeNm", account.scheme)
 
     def original(self, parent: Element, ref: OriginalRef) -> None:
-        """OrgnlGrpInf and the Orgnl* ids up to OrgnlUETR (pacs.002/004, camt.056 order)."""
+        """OrgnlGrpInf and the Orgnl* ids up to OrgnlUETR (pacs.002/004, camt.056/029 order)."""
         self.original_group(parent, "OrgnlGrpInf", ref)
         self.opt(parent, "OrgnlInstrId", ref.instruction_id)
         self.opt(parent, "OrgnlEndToEndId", ref.end_to_end_id)

@@ -58,10 +58,7 @@ def _customer_tx(w: Writer, parent: Element, tx: CreditTransferTransaction) -> N
     w.amount(el, "InstdAmt", tx.instructed_amount_minor, tx.instructed_currency)
     w.opt(el, "XchgRate", None if tx.exchange_rate is None else format_decimal(tx.exchange_rate))
     w.el(el, "ChrgBr", tx.charge_bearer)
-    for charge in tx.charges:
-        chrg = w.el(el, "ChrgsInf")
-        w.amount(chrg, "Amt", charge.amount_minor, charge.currency)
-        w.agent(chrg, "Agt", charge.agent)
+    w.charges(el, tx.charges)
     w.agent(el, "InstgAgt", tx.instructing_agent)
     w.agent(el, "InstdAgt", tx.instructed_agent)
     w.party(el, "UltmtDbtr", tx.ultimate_debtor)

@@ -63,11 +63,7 @@ def build_camt029(body: ResolutionOfInvestigation, ns: str) -> Element:
         for tx in body.transactions:
             el = w.el(dtls, "TxInfAndSts")
             w.opt(el, "CxlStsId", tx.cancellation_status_id)
-            w.original_group(el, "OrgnlGrpInf", tx.original)
-            w.opt(el, "OrgnlInstrId", tx.original.instruction_id)
-            w.opt(el, "OrgnlEndToEndId", tx.original.end_to_end_id)
-            w.opt(el, "OrgnlTxId", tx.original.tx_id)
-            w.opt(el, "OrgnlUETR", tx.original.uetr)
+            w.original(el, tx.original)
             w.opt(el, "TxCxlSts", tx.status)
             w.reason(el, "CxlStsRsnInf", tx.reason_code, tx.additional_info)
     return doc
@@ -94,10 +90,7 @@ def build_pacs002(body: PaymentStatusReport, ns: str) -> Element:
         w.original(el, tx.original)
         w.el(el, "TxSts", tx.status)
         w.reason(el, "StsRsnInf", tx.reason_code, tx.additional_info)
-        for charge in tx.charges:  # e.g. the charges of a cross-currency payment
-            chrg = w.el(el, "ChrgsInf")
-            w.amount(chrg, "Amt", charge.amount_minor, charge.currency)
-            w.agent(chrg, "Agt", charge.agent)
+        w.charges(el, tx.charges)  # e.g. the charges of a cross-currency payment
     return doc
 
 

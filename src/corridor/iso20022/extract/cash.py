@@ -9,7 +9,8 @@ from corridor.iso20022._xml import Element, amount, child_text, parse_date, pars
 from corridor.iso20022.extract.common import Reader
 from corridor.iso20022.records import AccountReport, Balance, CashReport, Entry, ReportKind
 
-_ITEM = {
+# Document child and repeated report element of each kind (the builder writes the same).
+REPORT_ELEMENTS = {
     ReportKind.STATEMENT: ("BkToCstmrStmt", "Stmt"),
     ReportKind.REPORT: ("BkToCstmrAcctRpt", "Rpt"),
     ReportKind.NOTIFICATION: ("BkToCstmrDbtCdtNtfctn", "Ntfctn"),
@@ -27,11 +28,10 @@ def _date_choice(r: Reader, el: Element | None, xpath: str) -> date | None:
 def _balance(r: Reader, el: Element, xpath: str) -> Balance:
     k = r.kids(el)
     tp = r.kids(k["Tp"])
-    cd = r.kids(tp["CdOrPrtry"]) if "CdOrPrtry" in tp else {}
     value, ccy = amount(k["Amt"], f"{xpath}/Amt")
     when = _date_choice(r, k.get("Dt"), f"{xpath}/Dt")
     return Balance(
-        type_code=child_text(cd, "Cd") or child_text(cd, "Prtry") or "",
+        type_code=r.code(tp.get("CdOrPrtry")) or "",
         amount_minor=value,
         currency=ccy,
         credit=child_text(k, "CdtDbtInd") == "CRDT",
@@ -45,8 +45,7 @@ def _entry(r: Reader, el: Element, xpath: str) -> Entry:
     sts = k.get("Sts")
     status = child_text(k, "Sts") or ""
     if sts is not None and len(sts):
-        sk = r.kids(sts)
-        status = child_text(sk, "Cd") or child_text(sk, "Prtry") or ""
+        status = r.code(sts) or ""
     code = None
     bk = k.get("BkTxCd")
     if bk is not None and "Prtry" in r.kids(bk):
@@ -92,7 +91,7 @@ def _report(r: Reader, el: Element, xpath: str) -> AccountReport:
 
 
 def _extractor(kind: ReportKind) -> Callable[[Element, str], CashReport]:
-    root, item = _ITEM[kind]
+    root, item = REPORT_ELEMENTS[kind]
 
     def extract(el: Element, ns: str) -> CashReport:
         r = Reader(ns)

@@ -16,7 +16,7 @@ class Reader:
         self.n = len(ns) + 2
 
     def kids(self, el: Element) -> dict[str, Element]:
-        """Children by local name, first occurrence winning (inlined `_xml.kids`: hot path)."""
+        """Children by local name, first occurrence winning."""
         n = self.n
         return {c.tag[n:]: c for c in reversed(el)}  # comments and PIs were dropped at parse
 
@@ -25,6 +25,13 @@ class Reader:
 
     def texts(self, el: Element, name: str) -> tuple[str, ...]:
         return tuple((c.text or "").strip() for c in el.iterchildren(f"{{{self.ns}}}{name}"))
+
+    def code(self, el: Element | None) -> str | None:
+        """A Cd/Prtry choice element: its Cd, else its Prtry (None when `el` is absent)."""
+        if el is None:
+            return None
+        k = self.kids(el)
+        return child_text(k, "Cd") or child_text(k, "Prtry")
 
     def agent(self, el: Element | None) -> Agent | None:
         """BranchAndFinancialInstitutionIdentification6 (or Party44Choice/FIId)."""
@@ -43,10 +50,7 @@ class Reader:
         if mmb is not None:
             mk = self.kids(mmb)
             member_id = child_text(mk, "MmbId")
-            sys_el = mk.get("ClrSysId")
-            if sys_el is not None:
-                sk = self.kids(sys_el)
-                clearing = child_text(sk, "Cd") or child_text(sk, "Prtry")
+            clearing = self.code(mk.get("ClrSysId"))
         return Agent(
             bic=child_text(k, "BICFI"),
             member_id=member_id,
@@ -92,11 +96,7 @@ class Reader:
         others = []
         for othr in self.all(ident, "Othr"):
             ok = self.kids(othr)
-            scheme_el = ok.get("SchmeNm")
-            scheme = None
-            if scheme_el is not None:
-                sk = self.kids(scheme_el)
-                scheme = child_text(sk, "Cd") or child_text(sk, "Prtry")
+            scheme = self.code(ok.get("SchmeNm"))
             others.append(
                 PartyId(id=child_text(ok, "Id") or "", scheme=scheme, issuer=child_text(ok, "Issr"))
             )
@@ -115,12 +115,7 @@ class Reader:
         if othr is None:
             return Account()
         ok = self.kids(othr)
-        scheme = None
-        scheme_el = ok.get("SchmeNm")
-        if scheme_el is not None:
-            sk = self.kids(scheme_el)
-            scheme = child_text(sk, "Cd") or child_text(sk, "Prtry")
-        return Account(other_id=child_text(ok, "Id"), scheme=scheme)
+        return Account(other_id=child_text(ok, "Id"), scheme=self.code(ok.get("SchmeNm")))
 
     def original(self, k: dict[str, Element], grp: Element | None, xpath: str) -> OriginalRef:
         """Orgnl* ids of a transaction; `grp` is OrgnlGrpInf (or the message's group info)."""
@@ -146,10 +141,4 @@ class Reader:
         """A *RsnInf element: (Rsn/Cd or Rsn/Prtry, AddtlInf lines)."""
         if el is None:
             return None, ()
-        k = self.kids(el)
-        code = None
-        rsn = k.get("Rsn")
-        if rsn is not None:
-            rk = self.kids(rsn)
-            code = child_text(rk, "Cd") or child_text(rk, "Prtry")
-        return code, self.texts(el, "AddtlInf")
+        return self.code(self.kids(el).get("Rsn")), self.texts(el, "AddtlInf")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from corridor.iso20022._xml import (
     Element,
     amount,
+    child_date,
     child_text,
-    parse_date,
     parse_datetime,
     parse_decimal,
 )
@@ -26,24 +26,18 @@ QUOTE_PREFIX = "/FXQT/"
 def group_header(r: Reader, el: Element, xpath: str, total_tag: str) -> GroupHeader:
     k = r.kids(el)
     sttlm = r.kids(k["SttlmInf"]) if "SttlmInf" in k else {}
-    clr = sttlm.get("ClrSys")
-    clearing = None
-    if clr is not None:
-        ck = r.kids(clr)
-        clearing = child_text(ck, "Cd") or child_text(ck, "Prtry")
     total = total_ccy = None
     if total_tag in k:
         total, total_ccy = amount(k[total_tag], f"{xpath}/{total_tag}")
-    raw_date = child_text(k, "IntrBkSttlmDt")
     return GroupHeader(
         msg_id=child_text(k, "MsgId") or "",
         created_at=parse_datetime(child_text(k, "CreDtTm") or "", f"{xpath}/CreDtTm"),
         number_of_transactions=int(child_text(k, "NbOfTxs") or "0"),
         settlement_method=child_text(sttlm, "SttlmMtd") or "",
-        clearing_system=clearing,
+        clearing_system=r.code(sttlm.get("ClrSys")),
         total_amount_minor=total,
         total_currency=total_ccy,
-        settlement_date=parse_date(raw_date, f"{xpath}/IntrBkSttlmDt") if raw_date else None,
+        settlement_date=child_date(k, "IntrBkSttlmDt", xpath),
         instructing_agent=r.agent(k.get("InstgAgt")),
         instructed_agent=r.agent(k.get("InstdAgt")),
     )
@@ -101,10 +95,8 @@ def customer_transaction(r: Reader, el: Element, xpath: str) -> CreditTransferTr
         instd, instd_ccy = amount(k["InstdAmt"], f"{xpath}/InstdAmt")
     if "XchgRate" in k:
         rate = parse_decimal(child_text(k, "XchgRate") or "", f"{xpath}/XchgRate")
-    raw_date = child_text(k, "IntrBkSttlmDt")
     priority, sttlm_priority = _priorities(r, k)
     quote_id, instructions = _instructions(r, el)
-    purp = k.get("Purp")
     return CreditTransferTransaction(
         **_ids(r, k),
         amount_minor=value,
@@ -114,7 +106,7 @@ def customer_transaction(r: Reader, el: Element, xpath: str) -> CreditTransferTr
         debtor_agent=r.agent(k["DbtrAgt"]),
         creditor_agent=r.agent(k["CdtrAgt"]),
         creditor=r.party(k["Cdtr"]),
-        settlement_date=parse_date(raw_date, f"{xpath}/IntrBkSttlmDt") if raw_date else None,
+        settlement_date=child_date(k, "IntrBkSttlmDt", xpath),
         priority=priority,
         settlement_priority=sttlm_priority,
         instructed_amount_minor=instd,
@@ -129,9 +121,7 @@ def customer_transaction(r: Reader, el: Element, xpath: str) -> CreditTransferTr
         ultimate_creditor=r.party(k.get("UltmtCdtr")),
         quote_id=quote_id,
         instructions_for_next_agent=instructions,
-        purpose=None
-        if purp is None
-        else (child_text(r.kids(purp), "Cd") or child_text(r.kids(purp), "Prtry")),
+        purpose=r.code(k.get("Purp")),
         remittance=_remittance(r, k),
     )
 
@@ -139,7 +129,6 @@ def customer_transaction(r: Reader, el: Element, xpath: str) -> CreditTransferTr
 def institution_transaction(r: Reader, el: Element, xpath: str) -> FinancialInstitutionTransaction:
     k = r.kids(el)
     value, ccy = amount(k["IntrBkSttlmAmt"], f"{xpath}/IntrBkSttlmAmt")
-    raw_date = child_text(k, "IntrBkSttlmDt")
     priority, sttlm_priority = _priorities(r, k)
     quote_id, instructions = _instructions(r, el)
     return FinancialInstitutionTransaction(
@@ -148,7 +137,7 @@ def institution_transaction(r: Reader, el: Element, xpath: str) -> FinancialInst
         currency=ccy,
         debtor=r.agent(k["Dbtr"]),
         creditor=r.agent(k["Cdtr"]),
-        settlement_date=parse_date(raw_date, f"{xpath}/IntrBkSttlmDt") if raw_date else None,
+        settlement_date=child_date(k, "IntrBkSttlmDt", xpath),
         priority=priority,
         settlement_priority=sttlm_priority,
         instructing_agent=r.agent(k.get("InstgAgt")),

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
-
-from corridor.iso20022._xml import Element, amount, child_text, parse_date, parse_datetime
+from corridor.iso20022._xml import Element, amount, child_date, child_text, parse_datetime
 from corridor.iso20022.extract.common import Reader
 from corridor.iso20022.extract.credit import charges_of, group_header
 from corridor.iso20022.records import (
@@ -24,11 +22,6 @@ from corridor.iso20022.records import (
 )
 
 
-def _opt_date(r: Reader, k: dict[str, Element], name: str, xpath: str) -> date | None:
-    raw = child_text(k, name)
-    return parse_date(raw, f"{xpath}/{name}") if raw else None
-
-
 def _return_tx(r: Reader, el: Element, xpath: str) -> ReturnTransaction:
     k = r.kids(el)
     value, ccy = amount(k["RtrdIntrBkSttlmAmt"], f"{xpath}/RtrdIntrBkSttlmAmt")
@@ -43,7 +36,7 @@ def _return_tx(r: Reader, el: Element, xpath: str) -> ReturnTransaction:
         return_id=child_text(k, "RtrId"),
         original_amount_minor=orig_value,
         original_currency=orig_ccy,
-        settlement_date=_opt_date(r, k, "IntrBkSttlmDt", xpath),
+        settlement_date=child_date(k, "IntrBkSttlmDt", xpath),
         charge_bearer=child_text(k, "ChrgBr"),
         instructing_agent=r.agent(k.get("InstgAgt")),
         instructed_agent=r.agent(k.get("InstdAgt")),
@@ -94,7 +87,7 @@ def _cancel_tx(r: Reader, el: Element, xpath: str) -> CancellationTransaction:
         cancellation_id=child_text(k, "CxlId"),
         original_amount_minor=orig_value,
         original_currency=orig_ccy,
-        original_settlement_date=_opt_date(r, k, "OrgnlIntrBkSttlmDt", xpath),
+        original_settlement_date=child_date(k, "OrgnlIntrBkSttlmDt", xpath),
         reason_code=code,
         additional_info=info,
     )
