@@ -32,8 +32,6 @@ from corridor.payments.records import (
 from corridor.settlement import simultaneous_commands
 from corridor.store.hub_store import HubStore
 
-TRANSFER_CODES = {PaymentKind.customer: 8, PaymentKind.institution: 9}
-
 
 @dataclass(frozen=True, slots=True)
 class DeferredOutcome:
@@ -98,7 +96,8 @@ class DeferredSettlement:
             return replace(changes, cases=tuple(c for c in cases if c.uetr in done))
 
         self._engine.execute(commands, changes)
-        failed = tuple(i.uetr for i in instructions if i.uetr not in set(settled))
+        done = set(settled)
+        failed = tuple(i.uetr for i in instructions if i.uetr not in done)
         return DeferredOutcome(tuple(settled), failed)
 
     def settle_net(

@@ -27,12 +27,12 @@ from corridor.settlement import (
 )
 
 Available = Callable[[str, str], int]  # (participant, currency) -> minor units above floor
-GRIDLOCK_PAYMENTS_MAX = 20_000
+GRIDLOCK_PAYMENTS_MAX = 20_000  # one linked chain must fit a ledger batch with its floors
 ISO_PRIORITY = {
     Priority.urgent: "URGT",
     Priority.high: "HIGH",
     Priority.normal: "NORM",
-}  # one linked chain must fit a ledger batch with its floors
+}
 
 
 def payment_id(uetr: str) -> int:
@@ -57,9 +57,9 @@ class LiquidityDesk:
         self._limits: dict[str, LimitState] = {}
         self._entries: dict[int, QueueEntry] = {}
         self._sequence = 0
-        # (debtor, currency) -> the liquidity at which its queue last released nothing:
+        # currency -> debtor -> the liquidity at which its queue last released nothing:
         # until that grows or the queue changes, trying again cannot release anything.
-        self._blocked_at: dict[tuple[str, str], int] = {}
+        self._blocked_at: dict[str, dict[str, int]] = {}
 
     # -- reading --------------------------------------------------------------------
     def book(self, currency: str) -> QueueBook:
@@ -98,10 +98,7 @@ class LiquidityDesk:
             if waiting.priority == queued.priority and not self._may_bypass(queued, waiting):
                 return True  # FIFO within a priority, unless the policy lets it bypass
         limits = self._limits.get(instruction.currency)
-        return (
-            limits is not None
-            and limits.allows(queued_payment(instruction, 0)) is not LimitCheck.ok
-        )
+        return limits is not None and limits.allows(queued) is not LimitCheck.ok
 
     def _may_bypass(self, payment: QueuedPayment, waiting: QueuedPayment) -> bool:
         """The queue policy's FIFO bypass: a smaller normal payment may try at once."""
@@ -192,26 +189,25 @@ class LiquidityDesk:
         released = []
         for currency in self.currencies():
             limits = self._limits.get(currency)
+            blocked_at = self._blocked_at.setdefault(currency, {})
             for queue in self.book(currency).queues():
-                key = (queue.debtor, currency)
                 liquidity = available(queue.debtor, currency)
-                if liquidity <= self._blocked_at.get(key, -1):
+                if liquidity <= blocked_at.get(queue.debtor, -1):
                     continue  # no more liquidity and the same queue: still blocked
                 chosen = queue.settleable(liquidity, limits)
                 if chosen:
-                    self._blocked_at.pop(key, None)
+                    blocked_at.pop(queue.debtor, None)
                 else:
-                    self._blocked_at[key] = liquidity
+                    blocked_at[queue.debtor] = liquidity
                 released += [self._entries[p.payment_id].instruction for p in chosen]
         return released
 
     def _forget_blocked(self, currency: str) -> None:
-        for key in [k for k in self._blocked_at if k[1] == currency]:
-            del self._blocked_at[key]
+        self._blocked_at.pop(currency, None)
 
     def _changed(self, debtor: str, currency: str) -> None:
         """A queue's contents or order changed: it is worth trying again."""
-        self._blocked_at.pop((debtor, currency), None)
+        self._blocked_at.get(currency, {}).pop(debtor, None)
 
     def gridlock(
         self, currency: str, available: Available
@@ -241,7 +237,6 @@ class LiquidityDesk:
 
 def queued_payment(instruction: TransferInstruction, sequence: int) -> QueuedPayment:
     """The queue record of a routed instruction, at its own settlement priority."""
-    """The queue record of a routed instruction (debtor side, normal or given priority)."""
     return QueuedPayment(
         payment_id=payment_id(instruction.uetr),
         debtor=instruction.debit_participant,

@@ -9,7 +9,7 @@ transaction (transactional outbox). Only then are the answers handed back.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 from corridor.foundation.clock import Clock, ms_to_datetime
@@ -185,6 +185,7 @@ class _Batch:
             if not w.intake.rejected and w.intake.msg_id is not None
         ]
         received = self.p.store.inbound_many(keys)  # type: ignore[arg-type]
+        original_answers = self._original_answers(received.values())
         for index, work in enumerate(self.works):
             intake = work.intake
             if intake.rejected or intake.msg_id is None:
@@ -196,7 +197,7 @@ class _Batch:
             first_in_batch[key] = index
             record = received.get(key)
             if record is not None:
-                message = self.p.store.outbox_message(record.answer_message_id)
+                message = original_answers.get(record.answer_message_id)
                 assert message is not None, f"answer {record.answer_message_id} not in outbox"
                 work.answer = Answer(
                     record.answer_status,
@@ -208,6 +209,19 @@ class _Batch:
                     uetrs=message.uetrs,
                     detail=f"MsgId {record.msg_id} was received before; original answer",
                 )
+
+    def _original_answers(self, records: Iterable[InboundRecord]) -> dict[str, OutboxMessage]:
+        """The answers given to messages received before, by message id: one query per
+        sender (an answer always went to the message's sender)."""
+        wanted: dict[str, list[str]] = {}
+        for record in records:
+            wanted.setdefault(record.sender, []).append(record.answer_message_id)
+        store = self.p.store
+        return {
+            m.message_id: m
+            for sender, message_ids in wanted.items()
+            for m in store.outbox_messages(sender, message_ids)
+        }
 
     def _load_known_payments(self) -> None:
         """Payments this batch refers to (new UETRs to check, originals of returns)."""

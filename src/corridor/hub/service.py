@@ -237,8 +237,7 @@ class Hub(LiquidityCases, ApprovalCases, ComplianceCases, FxCases, DayCases):
             for currency, credit_line_minor in currencies
         ]
         results = self.engine.execute(commands).results if commands else []
-        self.store.save_participant(participant)
-        self.directory.replace(self.store.participants())
+        self._save_participant(participant)
         self.audit.record(
             actor,
             "onboard",
@@ -285,24 +284,17 @@ class Hub(LiquidityCases, ApprovalCases, ComplianceCases, FxCases, DayCases):
         participant = self._existing(bic)
         self.audit.record(actor, "set_status", bic=bic, status=status.value)
         updated = replace(participant, status=status, updated_at_ms=self.clock.now_ms())
-        self.store.save_participant(updated)
-        self.directory.replace(self.store.participants())
+        self._save_participant(updated)
         return updated
 
     def register_key(self, bic: str, public_key_pem: str, actor: str = "operator") -> Participant:
         participant = self._existing(bic)
-        self.audit.record(
-            actor,
-            "register_key",
-            bic=bic,
-            fingerprint=fingerprint(load_public_key(public_key_pem.encode())),
-        )
-        load_public_key(public_key_pem.encode())  # refuses a malformed key, naming the field
+        key = load_public_key(public_key_pem.encode())  # refuses a malformed key
+        self.audit.record(actor, "register_key", bic=bic, fingerprint=fingerprint(key))
         updated = replace(
             participant, public_key_pem=public_key_pem, updated_at_ms=self.clock.now_ms()
         )
-        self.store.save_participant(updated)
-        self.directory.replace(self.store.participants())
+        self._save_participant(updated)
         return updated
 
     def issue_credential(self, principal: str, role: Role, actor: str = "operator") -> str:
@@ -310,6 +302,11 @@ class Hub(LiquidityCases, ApprovalCases, ComplianceCases, FxCases, DayCases):
             self._existing(principal)
         self.audit.record(actor, "issue_credential", principal=principal, role=role.value)
         return self.credentials.issue(principal, role)
+
+    def _save_participant(self, participant: Participant) -> None:
+        """Store a participant, then swap in the directory's new version."""
+        self.store.save_participant(participant)
+        self.directory.replace(self.store.participants())
 
     def _existing(self, bic: str) -> Participant:
         participant = self.directory.participant(bic)

@@ -94,9 +94,7 @@ class StatementDesk:
             created_at=at,
             reports=(report,),
         )
-        return self._outbound.message(
-            statement.owner, body, at, [e.reference for e in statement.entries][:0], now_ms
-        )
+        return self._outbound.message(statement.owner, body, at, [], now_ms)
 
 
 def _account_report(

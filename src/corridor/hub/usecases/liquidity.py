@@ -100,7 +100,7 @@ class LiquidityCases(HubParts):
                 currency=currency,
                 queued=result.queued_count,
                 settled=len(outcome.settled),
-                saved_minor=result.liquidity_saved_minor if done else 0,
+                saved_minor=result.liquidity_saved_minor,
             )
         return GridlockReport(
             currency,
