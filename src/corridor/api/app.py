@@ -143,7 +143,7 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     components.pop("ValidationError", None)
     components.setdefault(
         "ErrorEnvelope",
-        ErrorEnvelope.model_json_schema(ref_template="#/components/schemas/{model}"),
+        ErrorEnvelope.model_json_schema(ref_template=_REF_TEMPLATE),
     )
     app.openapi_schema = schema
     return schema

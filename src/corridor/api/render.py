@@ -7,6 +7,9 @@ import csv
 import io
 from collections.abc import Sequence
 
+from fastapi import Request
+from fastapi.responses import Response
+
 from corridor.api.schemas import (
     AccountView,
     AnswerView,
@@ -36,8 +39,21 @@ DIRECTORY_CSV_COLUMNS = (
 )
 
 
-def _b64(data: bytes) -> str:
+def b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
+
+
+def wants_csv(request: Request, format: str | None) -> bool:
+    """CSV when asked for with ?format=csv, or by `Accept: text/csv` without a format."""
+    return format == "csv" or (format is None and "text/csv" in request.headers.get("accept", ""))
+
+
+def csv_response(text: str, filename: str) -> Response:
+    return Response(
+        text,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 def answer(a: Answer) -> AnswerView:
@@ -49,7 +65,7 @@ def answer(a: Answer) -> AnswerView:
         duplicate=a.duplicate,
         uetrs=list(a.uetrs),
         detail=a.detail,
-        payload_base64=_b64(a.payload),
+        payload_base64=b64(a.payload),
     )
 
 
@@ -61,7 +77,7 @@ def outbox_message(m: OutboxMessage) -> OutboxMessageView:
         uetrs=list(m.uetrs),
         created_at=ms_to_datetime(m.created_at_ms),
         acked_at=None if m.acked_at_ms is None else ms_to_datetime(m.acked_at_ms),
-        payload_base64=_b64(m.payload),
+        payload_base64=b64(m.payload),
     )
 
 

@@ -18,6 +18,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 
+from corridor.api import render
 from corridor.api.auth import OperatorReader, OperatorWriter, roles
 from corridor.api.context import Ctx
 from corridor.api.errors import ApiError, ErrorEnvelope, NotFoundError, documented
@@ -198,15 +199,8 @@ def export_cases(
     format: Literal["json", "csv"] | None = Query(None, description="default: JSON"),
 ) -> Response:
     cases = ctx.hub.cases(principal, status, uetr)
-    wants_csv = format == "csv" or (
-        format is None and "text/csv" in request.headers.get("accept", "")
-    )
-    if wants_csv:
-        return Response(
-            cases_csv(cases),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": 'attachment; filename="cases.csv"'},
-        )
+    if render.wants_csv(request, format):
+        return render.csv_response(cases_csv(cases), "cases.csv")
     return JSONResponse(CaseExport(data=[case_view(c) for c in cases]).model_dump(mode="json"))
 
 

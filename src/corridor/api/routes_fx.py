@@ -305,7 +305,7 @@ def volumes(
     from_: datetime = FROM_QUERY,
     to: datetime = TO_QUERY,
 ) -> FxVolumeList:
-    from_ms, to_ms = _epoch_ms(_aware(from_, "from"), "from"), _aware_ms(to, "to")
+    from_ms, to_ms = _aware_ms(from_, "from"), _aware_ms(to, "to")
     if not from_ms < to_ms <= from_ms + VOLUME_PERIOD_MS_MAX:
         raise InputError("must be after `from`, by at most 366 days", field="to", value=str(to))
     return FxVolumeList(data=[_volume_view(v) for v in ctx.hub.fx_volumes(from_ms, to_ms)])

@@ -5,12 +5,12 @@ Every call that touches the queues or the business day runs on the engine thread
 
 from __future__ import annotations
 
-import base64
 import uuid
 from datetime import date
 
 from fastapi import APIRouter, Body, Path, Query
 
+from corridor.api import render
 from corridor.api.auth import OperatorReader, OperatorWriter, ParticipantCaller
 from corridor.api.context import ApiContext, Ctx
 from corridor.api.errors import NotFoundError, documented
@@ -210,7 +210,7 @@ def _report(hub: Hub, principal: Principal, body: ReportRequest) -> ReportView:
         from_=ms_to_datetime(from_ms),
         to=ms_to_datetime(to_ms),
         created_at=ms_to_datetime(message.created_at_ms),
-        payload_base64=base64.b64encode(message.payload).decode("ascii"),
+        payload_base64=render.b64(message.payload),
     )
 
 

@@ -10,7 +10,7 @@ from corridor.api.auth import OperatorReader, OperatorWriter
 from corridor.api.context import ApiContext, Ctx
 from corridor.api.errors import NotFoundError, documented
 from corridor.api.routes_approvals import approval_view
-from corridor.api.routes_payments import UETR_PATH
+from corridor.api.routes_payments import UETR_PATH, tracking_view
 from corridor.api.schemas import (
     AccountList,
     CredentialRequest,
@@ -48,15 +48,12 @@ def list_participants(_principal: OperatorReader, ctx: Ctx) -> ParticipantList:
     return ParticipantList(data=[render.participant(p) for p in ctx.hub.participants()])
 
 
-def _currencies(body: OnboardRequest) -> list[tuple[str, int]]:
-    result = []
+def _check_credit_lines(body: OnboardRequest) -> None:
+    """Each credit line named and checked as the request has it (the hub keeps the text)."""
     for index, account in enumerate(body.accounts):
         field = f"accounts[{index}].credit_line"
-        credit_line_minor = parse_amount(account.credit_line, account.currency, field=field)
-        if credit_line_minor < 0:
+        if parse_amount(account.credit_line, account.currency, field=field) < 0:
             raise InputError("must not be negative", field=field, value=account.credit_line)
-        result.append((account.currency, credit_line_minor))
-    return result
 
 
 @router.post(
@@ -71,7 +68,7 @@ def _currencies(body: OnboardRequest) -> list[tuple[str, int]]:
     responses=documented(400, 401, 403, 503),
 )
 async def onboard(principal: OperatorWriter, ctx: Ctx, body: OnboardRequest) -> ApprovalView:
-    _currencies(body)  # credit lines named and checked as the request has them
+    _check_credit_lines(body)
     participant = Participant(
         bic=body.bic,
         name=body.name,
@@ -192,7 +189,4 @@ def track_any_payment(
     ctx: Ctx,
     uetr: str = UETR_PATH,
 ) -> TrackingView:
-    tracking = ctx.hub.track(principal, uetr)
-    if tracking is None:
-        raise NotFoundError("no such payment", param="uetr")
-    return render.tracking(tracking)
+    return tracking_view(ctx, principal, uetr)

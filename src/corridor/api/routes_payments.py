@@ -9,10 +9,11 @@ from fastapi.responses import JSONResponse, Response
 
 from corridor.api import render
 from corridor.api.auth import AnyCaller, ParticipantCaller
-from corridor.api.context import Ctx
+from corridor.api.context import ApiContext, Ctx
 from corridor.api.errors import NotFoundError, documented
 from corridor.api.schemas import BalanceList, ParticipantList, PaymentPage, TrackingView
 from corridor.foundation.errors import InputError
+from corridor.hub.security import Principal
 from corridor.hub.service import PAYMENTS_PAGE_MAX
 
 router = APIRouter(prefix="/v1", tags=["payments"])
@@ -44,6 +45,11 @@ def track_payment(
     ctx: Ctx,
     uetr: str = UETR_PATH,
 ) -> TrackingView:
+    return tracking_view(ctx, principal, uetr)
+
+
+def tracking_view(ctx: ApiContext, principal: Principal, uetr: str) -> TrackingView:
+    """The payment as `principal` may see it; 404 when unknown or not visible."""
     tracking = ctx.hub.track(principal, uetr)
     if tracking is None:
         raise NotFoundError("no such payment", param="uetr")
@@ -110,14 +116,7 @@ def directory(
     format: Literal["json", "csv"] | None = Query(None, description="default: JSON"),
 ) -> Response:
     participants = ctx.hub.participants()
-    wants_csv = format == "csv" or (
-        format is None and "text/csv" in request.headers.get("accept", "")
-    )
-    if wants_csv:
-        return Response(
-            render.directory_csv(participants),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": 'attachment; filename="directory.csv"'},
-        )
+    if render.wants_csv(request, format):
+        return render.csv_response(render.directory_csv(participants), "directory.csv")
     body = ParticipantList(data=[render.participant(p) for p in participants])
     return JSONResponse(body.model_dump(mode="json"))

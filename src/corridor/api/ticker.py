@@ -50,7 +50,6 @@ class Ticker:
     def __init__(
         self, hub: Hub, worker: EngineWorker, tick_interval_ms: int, gridlock_interval_ms: int
     ) -> None:
-        self._hub = hub
         self._worker = worker
         self._jobs: list[tuple[str, int, Callable[[], object]]] = [
             ("tick", check_interval(tick_interval_ms, "tick_interval_ms"), hub.tick),

@@ -165,10 +165,7 @@ class MoreCalls:
 
     def audit(self, after: int = 0, limit: int = 100) -> AuditPage:
         """Operator users: audit entries with seq > `after`, oldest first."""
-        if not isinstance(after, int) or after < 0:
-            raise InputError("must be an integer >= 0", field="after", value=after)
-        if not isinstance(limit, int) or not 1 <= limit <= AUDIT_PAGE_MAX:
-            raise InputError(f"must be 1..{AUDIT_PAGE_MAX}", field="limit", value=limit)
+        _check_page(after, limit, AUDIT_PAGE_MAX)
         data = self._json("GET", "/v1/operator/audit", params={"after": after, "limit": limit})
         return AuditPage.from_json(data)
 
@@ -186,6 +183,13 @@ def _data(data: Any) -> list[dict[str, Any]]:
     if not isinstance(items, list):
         raise UnexpectedResponse("expected {data: [...]}")
     return items
+
+
+def _check_page(after: int, limit: int, limit_max: int) -> None:
+    if not isinstance(after, int) or after < 0:
+        raise InputError("must be an integer >= 0", field="after", value=after)
+    if not isinstance(limit, int) or not 1 <= limit <= limit_max:
+        raise InputError(f"must be 1..{limit_max}", field="limit", value=limit)
 
 
 def _currency(code: str | None, field: str = "currency") -> str:

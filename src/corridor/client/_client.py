@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 
 from corridor.client._calls_compliance import ComplianceCalls
-from corridor.client._calls_more import MoreCalls
+from corridor.client._calls_more import MoreCalls, _check_page
 from corridor.client._errors import ConnectionFailed, CorridorApiError
 from corridor.client._results import (
     AckResult,
@@ -127,7 +127,7 @@ class CorridorClient(MoreCalls, ComplianceCalls):
     # -- delivery --------------------------------------------------------------------
     def outbox(self, after: int = 0, limit: int = 100, include_acked: bool = False) -> OutboxPage:
         """Messages for you with seq > `after`, oldest first, at most `limit`."""
-        _check_page(after, limit)
+        _check_page(after, limit, PAGE_LIMIT_MAX)
         params = {"after": after, "limit": limit, "include_acked": include_acked}
         return OutboxPage.from_json(self._json("GET", "/v1/outbox", params=params), after)
 
@@ -150,7 +150,7 @@ class CorridorClient(MoreCalls, ComplianceCalls):
         """
         if not 0 <= wait_s <= WAIT_S_MAX:
             raise InputError(f"must be 0..{WAIT_S_MAX} seconds", field="wait_s", value=wait_s)
-        _check_page(after, limit)
+        _check_page(after, limit, PAGE_LIMIT_MAX)
         cursor, idle_since = after, time.monotonic()
         while True:
             wait_now_s = wait_s
@@ -300,13 +300,6 @@ class CorridorClient(MoreCalls, ComplianceCalls):
     def _participant_action(self, bic: str, action: str) -> DirectoryEntry:
         data = self._json("POST", f"/v1/operator/participants/{_path_part(bic)}/{action}")
         return DirectoryEntry.from_json(data)
-
-
-def _check_page(after: int, limit: int) -> None:
-    if not isinstance(after, int) or after < 0:
-        raise InputError("must be an integer >= 0", field="after", value=after)
-    if not isinstance(limit, int) or not 1 <= limit <= PAGE_LIMIT_MAX:
-        raise InputError(f"must be 1..{PAGE_LIMIT_MAX}", field="limit", value=limit)
 
 
 def _path_part(bic: str) -> str:

@@ -87,18 +87,7 @@ def compose_credit_transfer(
         charge_bearer=_choice(charge_bearer, "charge_bearer", CHARGE_BEARERS) or "SHAR",
         at=at,
     )
-    group = GroupHeader(
-        msg_id=_text(msg_id or _fresh_id("MSG"), "msg_id", TEXT_35_MAX),
-        created_at=at,
-        number_of_transactions=1,
-        settlement_method="CLRG",
-        total_amount_minor=transaction.amount_minor,
-        total_currency=currency,
-        settlement_date=at.date(),
-    )
-    body = CreditTransfer(group=group, transactions=(transaction,))
-    header = make_header(body, Agent(bic=debtor_agent), Agent(bic=_bic(hub_bic, "hub_bic")), at)
-    return build_message(header, body)
+    return _message(transaction, msg_id, hub_bic, at)
 
 
 def compose_fx_transfer(
@@ -149,6 +138,13 @@ def compose_fx_transfer(
         ),
         quote_id=quote.id,
     )
+    return _message(transaction, msg_id, hub_bic, at)
+
+
+def _message(
+    transaction: CreditTransferTransaction, msg_id: str | None, hub_bic: str, at: datetime
+) -> bytes:
+    """The unsigned pacs.008 carrying `transaction`, from its debtor agent to `hub_bic`."""
     group = GroupHeader(
         msg_id=_text(msg_id or _fresh_id("MSG"), "msg_id", TEXT_35_MAX),
         created_at=at,
@@ -159,7 +155,7 @@ def compose_fx_transfer(
         settlement_date=at.date(),
     )
     body = CreditTransfer(group=group, transactions=(transaction,))
-    sender = Agent(bic=quote.debtor_agent)
+    sender = transaction.debtor_agent
     return build_message(make_header(body, sender, Agent(bic=_bic(hub_bic, "hub_bic")), at), body)
 
 
