@@ -48,7 +48,6 @@ from corridor.fx.pvp import (
     PvpPlan,
     SettlementLeg,
     pvp_plan,
-    pvp_transfers,
 )
 from corridor.fx.quotes import (
     ConsumeOutcome,
@@ -108,7 +107,6 @@ __all__ = [
     "parse_rate",
     "price_quote",
     "pvp_plan",
-    "pvp_transfers",
     "route",
     "terms_of",
     "trades_of",

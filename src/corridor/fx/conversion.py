@@ -95,14 +95,9 @@ def _decimal_fraction(rate: Decimal) -> Fraction:
     return Fraction(rate)
 
 
-def minor_rate(source: str, target: str, rate: RateValue) -> Fraction:
-    """Target minor units per one source minor unit, exact."""
-    numerator, denominator = _minor_ratio(source, target, rate)
-    return Fraction(numerator, denominator)
-
-
 def _minor_ratio(source: str, target: str, rate: RateValue) -> tuple[int, int]:
-    """minor_rate as (numerator, denominator) integers, both positive (not reduced)."""
+    """Target minor units per one source minor unit, exact, as (numerator, denominator)
+    integers, both positive (not reduced)."""
     exact = exact_rate(rate)
     numerator, denominator = exact.numerator, exact.denominator
     shift = exponent(target) - exponent(source)

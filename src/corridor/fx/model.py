@@ -12,6 +12,7 @@ from corridor.foundation.errors import InputError
 from corridor.foundation.money import check_amount_minor, currency
 from corridor.fx.charges import Charge, ChargeBearer, total_minor
 from corridor.fx.conversion import FixedSide, display_rate, iso_rate
+from corridor.fx.exposure import ExposureKey
 
 QUOTE_ID_LENGTH_MAX = 64  # fits "/FXQT/<id>" in InstrInf (Max140Text) with room to spare
 
@@ -141,6 +142,11 @@ class QuoteLeg:
     @property
     def display_rate(self) -> Decimal:
         return display_rate(self.rate)
+
+    @property
+    def exposure_key(self) -> ExposureKey:
+        """(provider, base, quote): where the provider's exposure for this leg counts."""
+        return (self.provider, self.base, self.quote)
 
 
 @dataclass(frozen=True, slots=True)

@@ -116,27 +116,6 @@ def pvp_plan(
     return PvpPlan(quote.id, tuple(transfers), tuple(legs))
 
 
-def pvp_transfers(
-    quote: Quote,
-    *,
-    account_of: AccountOf,
-    fees_account_of: CurrencyAccount,
-    new_id: Callable[[], int],
-    transit_account_of: CurrencyAccount | None = None,
-    reference: str = "",
-) -> list[CreateTransfer]:
-    """Only the chain of `pvp_plan`, ready for `Ledger.apply` / the settlement engine."""
-    plan = pvp_plan(
-        quote,
-        account_of=account_of,
-        fees_account_of=fees_account_of,
-        new_id=new_id,
-        transit_account_of=transit_account_of,
-        reference=reference,
-    )
-    return list(plan.transfers)
-
-
 _Step = tuple[LegRole, str, str, str, int, int, int]
 _CODES = {
     LegRole.source: TRANSFER_CODE_FX_SOURCE,

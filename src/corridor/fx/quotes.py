@@ -271,7 +271,7 @@ class QuoteBook:
         if status is not QuoteStatus.consumed:
             raise QuoteStateError(f"quote {quote_id} is {status}, not consumed")
         for leg in quote.legs:
-            self._exposure.settle((leg.provider, leg.base, leg.quote), leg.base_minor)
+            self._exposure.settle(leg.exposure_key, leg.base_minor)
         self._status[quote_id] = QuoteStatus.settled
         return trades_of(quote, now_ms)
 
@@ -346,7 +346,7 @@ class QuoteBook:
             book._status[quote.id] = status
             if status in (QuoteStatus.locked, QuoteStatus.consumed):
                 for leg in quote.legs:
-                    key = (leg.provider, leg.base, leg.quote)
+                    key = leg.exposure_key
                     reserved[key] = reserved.get(key, 0) + leg.base_minor
             if status is QuoteStatus.locked:
                 heapq.heappush(book._expiry, (quote.expires_at_ms, quote.id))
@@ -367,7 +367,7 @@ class QuoteBook:
 
     def _lock(self, quote: Quote) -> None:
         for leg in quote.legs:
-            self._exposure.reserve((leg.provider, leg.base, leg.quote), leg.base_minor)
+            self._exposure.reserve(leg.exposure_key, leg.base_minor)
         self._quotes[quote.id] = quote
         self._status[quote.id] = QuoteStatus.locked
         heapq.heappush(self._expiry, (quote.expires_at_ms, quote.id))
@@ -377,7 +377,7 @@ class QuoteBook:
         assert status in (QuoteStatus.expired, QuoteStatus.released)
         if self._status[quote.id] in (QuoteStatus.locked, QuoteStatus.consumed):
             for leg in quote.legs:
-                self._exposure.release((leg.provider, leg.base, leg.quote), leg.base_minor)
+                self._exposure.release(leg.exposure_key, leg.base_minor)
         self._status[quote.id] = status
 
     def _get(self, quote_id: str) -> tuple[Quote, QuoteStatus]:

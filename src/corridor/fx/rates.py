@@ -19,7 +19,6 @@ names the field and the value.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
@@ -183,11 +182,6 @@ class RateSheet:
 
     def tiers_for(self, source: str, target: str) -> list[ProviderRate]:
         return [r for r in self.rates if r.rate_for(source, target) is not None]
-
-
-def rate_sheet(provider: str, rates: Sequence[ProviderRate], published_at_ms: int) -> RateSheet:
-    """Build a sheet from any sequence of tiers."""
-    return RateSheet(provider, tuple(rates), published_at_ms)
 
 
 def base_amount_minor(rate: ProviderRate, source: str, source_minor: int, target_minor: int) -> int:

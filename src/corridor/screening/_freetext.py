@@ -33,16 +33,13 @@ def build_automaton(names: Sequence[str]) -> ahocorasick.Automaton:
     return automaton
 
 
-def scan(automaton: ahocorasick.Automaton, text: str) -> list[tuple[int, str]]:
-    """(name id, matched normalised text) for every listed name in the text."""
+def scan(automaton: ahocorasick.Automaton, text: str) -> list[int]:
+    """The name id of every listed name found in the text (once per occurrence)."""
     if automaton.kind != ahocorasick.AHOCORASICK:
         return []
     tokens = normalise_name_text(text[:TEXT_LENGTH_MAX])
     haystack = f" {' '.join(tokens)} "
-    found: list[tuple[int, str]] = []
-    for _end, (name_ids) in automaton.iter(haystack):
-        found.extend((n, "") for n in name_ids)
-    return found
+    return [n for _end, name_ids in automaton.iter(haystack) for n in name_ids]
 
 
 def normalise_name_text(text: str) -> tuple[str, ...]:

@@ -13,6 +13,13 @@ from corridor.screening._countries import country_code
 LIST_BYTES_MAX = 256 * 1024 * 1024
 LIST_ENTRIES_MAX = 200_000
 LIST_NAME_LENGTH_MAX = 64
+MONTHS: dict[str, int] = {
+    m: i
+    for i, m in enumerate(
+        ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1
+    )
+}
+"""English month abbreviations (as OFAC writes dates, "12 Mar 1960") to month numbers."""
 
 
 class ListFormatError(InputError):

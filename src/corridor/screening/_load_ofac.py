@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from corridor.screening._load_common import (
     LIST_ENTRIES_MAX,
+    MONTHS,
     ListFormatError,
     check_list_name,
     check_size,
@@ -30,12 +31,6 @@ _WEAK_AKA = re.compile(r"a\.k\.a\.,?\s+'([^']+)'")
 _DOB = re.compile(r"DOB (?:circa )?((?:\d{1,2} )?(?:[A-Z][a-z]{2} )?\d{4})(?: to (\d{4}))?")
 _NATIONALITY = re.compile(r"(?:nationality|citizen) ([A-Z][A-Za-z ,.'()-]+?)(?:;|\.$|$)")
 _IDENTIFIER = re.compile(r"(SWIFT/BIC|IMO|LEI|Passport|National ID No\.|MMSI) ([A-Z0-9-]{4,40})")
-_MONTHS = {
-    m: i
-    for i, m in enumerate(
-        ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1
-    )
-}
 
 
 def _null(value: str) -> str:
@@ -84,10 +79,10 @@ def _dob(day_month_year: str, to_year: str | None) -> str:
     parts = day_month_year.split()
     if to_year:
         return f"{parts[-1]}..{to_year}"
-    if len(parts) == 3 and parts[1] in _MONTHS:
-        return f"{parts[2]}-{_MONTHS[parts[1]]:02d}-{int(parts[0]):02d}"
-    if len(parts) == 2 and parts[0] in _MONTHS:
-        return f"{parts[1]}-{_MONTHS[parts[0]]:02d}"
+    if len(parts) == 3 and parts[1] in MONTHS:
+        return f"{parts[2]}-{MONTHS[parts[1]]:02d}-{int(parts[0]):02d}"
+    if len(parts) == 2 and parts[0] in MONTHS:
+        return f"{parts[1]}-{MONTHS[parts[0]]:02d}"
     return parts[-1]
 
 

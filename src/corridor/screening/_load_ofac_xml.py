@@ -6,6 +6,7 @@ from lxml import etree
 
 from corridor.screening._load_common import (
     LIST_ENTRIES_MAX,
+    MONTHS,
     ListFormatError,
     check_list_name,
     countries_of,
@@ -96,10 +97,9 @@ def _entry(element: etree._Element, list_name: str) -> ListEntry:
 
 
 def _iso_date(text: str) -> str:
-    months = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
     parts = text.split()
-    if len(parts) == 3 and parts[1] in months:
-        return f"{parts[2]}-{months.index(parts[1]) + 1:02d}-{int(parts[0]):02d}"
+    if len(parts) == 3 and parts[1] in MONTHS:
+        return f"{parts[2]}-{MONTHS[parts[1]]:02d}-{int(parts[0]):02d}"
     return parts[-1] if parts else text
 
 

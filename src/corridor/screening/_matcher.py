@@ -27,7 +27,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -259,18 +259,36 @@ class NameIndex:
 
     def token_similarity(self, q: int, query: PreparedQuery, vid: int) -> float:
         """Similarity of query token q with vocabulary token vid (0 below the minimum)."""
-        cfg = self.config
-        if query.tokens[q] == self.tokens[vid]:
+        return self._similarity(
+            query,
+            q,
+            self.tokens[vid],
+            self.forms[vid],
+            self.skeletons[vid],
+            self.consonants[vid],
+            self.abjad[vid],
+        )
+
+    def _similarity(
+        self,
+        query: PreparedQuery,
+        q: int,
+        token: str,
+        forms: tuple[str, ...],
+        skel: str,
+        cons: str,
+        abjad: bool,
+    ) -> float:
+        """Similarity of query token q with a token given by its spellings (0 below the
+        minimum); `abjad`: the token's name was written in an abjad."""
+        if query.tokens[q] == token:
             return 1.0
-        forms = self.forms[vid]
-        if query.skeletons[q] in forms or self.skeletons[vid] in query.forms[q]:
-            return cfg.skeleton_similarity
+        if query.skeletons[q] in forms or skel in query.forms[q]:
+            return self.config.skeleton_similarity
         if query.syllabic:
             return 0.0
-        abjad = (query.abjad and vowel_poor(query.tokens[q])) or (
-            self.abjad[vid] and vowel_poor(self.tokens[vid])
-        )
-        return _fuzzy(query.forms[q], forms, query.consonants[q], self.consonants[vid], abjad, cfg)
+        either = (query.abjad and vowel_poor(query.tokens[q])) or (abjad and vowel_poor(token))
+        return _fuzzy(query.forms[q], forms, query.consonants[q], cons, either, self.config)
 
     def prepare(self, name: NormalisedName, text_length: int) -> PreparedQuery:
         skels = tuple(skeleton(t) for t in name.tokens)
@@ -470,8 +488,13 @@ class NameIndex:
     def _listed_bound(self, query: PreparedQuery, name_id: int, union: set[int]) -> float:
         """Weight of the name's tokens that no query token resembles (a lower bound)."""
         weights = [self._listed_weight(v) for v in self.name_tokens[name_id] if v not in union]
-        if self.persons[name_id] and self.config.missing_weight_cap and weights:
-            cap = self.config.missing_weight_cap * query.weight_total / max(len(query.tokens), 1)
+        return self._missing_weight(query, weights, self.persons[name_id])
+
+    def _missing_weight(self, query: PreparedQuery, weights: list[float], person: bool) -> float:
+        """What unmatched listed tokens of these weights cost (capped for persons)."""
+        cap_factor = self.config.missing_weight_cap
+        if person and cap_factor and weights:
+            cap = cap_factor * query.weight_total / max(len(query.tokens), 1)
             return sum(min(w, cap) for w in weights)
         return sum(weights)
 
@@ -527,26 +550,16 @@ class NameIndex:
                 else (min(self.weight_unknown, 1.0) if _is_initial(token) else self.weight_unknown)
             )
         listed = _Listed(name.tokens, tuple(skeleton(t) for t in name.tokens), tuple(weights))
+        spellings = [
+            (token, token_forms(token), skeleton(token), consonants(token)) for token in name.tokens
+        ]
         pairs = []
         for q in range(len(query.tokens)):
-            for c, token in enumerate(name.tokens):
-                sim = self._pair_similarity(query, q, token, name.abjad)
+            for c, (token, forms, skel, cons) in enumerate(spellings):
+                sim = self._similarity(query, q, token, forms, skel, cons, name.abjad)
                 if sim > 0.0:
                     pairs.append((sim, q, c))
         return self._align(query, listed, pairs, explain)
-
-    def _pair_similarity(self, query: PreparedQuery, q: int, token: str, abjad: bool) -> float:
-        if query.tokens[q] == token:
-            return 1.0
-        forms = token_forms(token)
-        if query.skeletons[q] in forms or skeleton(token) in query.forms[q]:
-            return self.config.skeleton_similarity
-        if query.syllabic:
-            return 0.0
-        either = (query.abjad and vowel_poor(query.tokens[q])) or (abjad and vowel_poor(token))
-        return _fuzzy(
-            query.forms[q], forms, query.consonants[q], consonants(token), either, self.config
-        )
 
     def _align(
         self,
@@ -568,10 +581,9 @@ class NameIndex:
             self._second_chance(query, listed, q_sim, c_of_q, used)
         cfg = self.config
         numerator = sum(query.weights[q] * s for q, s in q_sim.items())
-        missing = sum(w for c, w in enumerate(listed.weights) if c not in used)
-        if listed.person and cfg.missing_weight_cap and missing:
-            cap = cfg.missing_weight_cap * query.weight_total / max(len(query.tokens), 1)
-            missing = sum(min(w, cap) for c, w in enumerate(listed.weights) if c not in used)
+        missing = self._missing_weight(
+            query, [w for c, w in enumerate(listed.weights) if c not in used], listed.person
+        )
         unmatched = query.weight_total - sum(query.weights[q] for q in q_sim)
         if len(q_sim) < len(query.tokens):
             factor = 1.0
@@ -740,15 +752,4 @@ class NameIndex:
                     s = self.token_similarity(q, query, vid)
                     if s > 0.0:
                         sims[q][vid] = s
-        return PreparedQuery(
-            query.tokens,
-            query.skeletons,
-            query.consonants,
-            query.forms,
-            query.weights,
-            sims,
-            query.abjad,
-            query.truncated,
-            query.raw,
-            query.syllabic,
-        )
+        return replace(query, sims=sims)

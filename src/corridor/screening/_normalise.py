@@ -38,8 +38,10 @@ TOKENS_MAX = 24
 _CANONICAL: dict[str, str] = {
     variant: group[0] for group in ROMANISATION_GROUPS for variant in group
 }
-_LEGAL_BY_LENGTH: tuple[frozenset[tuple[str, ...]], ...] = tuple(
-    frozenset(form for form in LEGAL_FORMS if len(form) == n) for n in range(5, 0, -1)
+_LEGAL_BY_LENGTH: tuple[tuple[int, frozenset[tuple[str, ...]]], ...] = tuple(
+    (n, forms)
+    for n in range(5, 0, -1)
+    if (forms := frozenset(form for form in LEGAL_FORMS if len(form) == n))
 )
 _APOSTROPHES = re.compile(r"['\u2018\u2019\u02bc\u02bb`\u00b4]")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
@@ -93,11 +95,11 @@ class NormalisedName:
 
 def _to_ascii(text: str) -> tuple[str, bool]:
     text = unicodedata.normalize("NFKC", text[:NAME_LENGTH_MAX])
-    abjad = any(_is_abjad(c) for c in text) if not text.isascii() else False
-    if not text.isascii():
-        text = "".join(f" {anyascii(c)} " if _is_syllabic(c) else c for c in text)
-        text = anyascii(text)
-    return text.casefold(), abjad
+    if text.isascii():
+        return text.casefold(), False
+    abjad = any(_is_abjad(c) for c in text)
+    text = "".join(f" {anyascii(c)} " if _is_syllabic(c) else c for c in text)
+    return anyascii(text).casefold(), abjad
 
 
 def _strip_phrases(tokens: list[str]) -> tuple[list[str], bool]:
@@ -105,9 +107,8 @@ def _strip_phrases(tokens: list[str]) -> tuple[list[str], bool]:
     removed = False
     i = 0
     while i < len(tokens):
-        for forms in _LEGAL_BY_LENGTH:
-            size = len(next(iter(forms))) if forms else 0
-            if size and tuple(tokens[i : i + size]) in forms:
+        for size, forms in _LEGAL_BY_LENGTH:
+            if tuple(tokens[i : i + size]) in forms:
                 i += size
                 removed = True
                 break

@@ -12,7 +12,6 @@ from dataclasses import replace
 
 from corridor.screening._payment import screen_payment
 from corridor.screening._records import (
-    CountryRule,
     ListDiff,
     ScreeningResult,
     ScreeningSubject,
@@ -29,7 +28,6 @@ def rescreen(
     subjects: Sequence[ScreeningSubject],
     *,
     threshold: float | None = None,
-    rules: Sequence[CountryRule] = (),
 ) -> list[ScreeningResult]:
     """Results for the subjects that hit an added or changed entry (others are omitted).
 
@@ -50,4 +48,4 @@ def rescreen(
         return []
     screener = Screener(partial, threshold)
     results = [screen_payment(screener, subject) for subject in subjects]
-    return [r for r in results if r.hits or (rules and r.rule_hits)]
+    return [r for r in results if r.hits]

@@ -6,11 +6,13 @@ import copy
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+import ahocorasick
+
 from corridor.foundation.errors import InputError
 from corridor.screening._countries import country_code
 from corridor.screening._freetext import build_automaton, scan
 from corridor.screening._matcher import MatchConfig, NameIndex, PreparedQuery
-from corridor.screening._normalise import normalise_name, suppression_key
+from corridor.screening._normalise import NormalisedName, normalise_name, suppression_key
 from corridor.screening._qualifiers import QualifierConfig, qualify
 from corridor.screening._records import (
     ENTITY_TYPES,
@@ -55,9 +57,7 @@ class Screener:
     ) -> None:
         config = config or MatchConfig()
         if threshold is not None:
-            if not 0.0 < threshold <= 1.0:
-                raise InputError("threshold must be in (0, 1]", field="threshold", value=threshold)
-            config = replace(config, threshold=threshold)
+            config = replace(config, threshold=_checked_threshold(threshold))
         self.config = config
         self.qualifiers = qualifiers or QualifierConfig()
         self.lists = tuple(lists)
@@ -73,30 +73,20 @@ class Screener:
             for r in self._refs
         ]
         self.index = NameIndex([normalise_name(r.text) for r in self._refs], config, persons)
-        self._automaton: object | None = None
-        self._suppressed = {
-            (s.list_name, s.list_version, s.entry_id, s.query_key)
-            for s in suppressions
-            if s.proposed_by != s.approved_by
-        }
+        self._automaton: ahocorasick.Automaton | None = None
+        self._suppressed = _four_eyes_keys(suppressions)
 
     def with_suppressions(self, suppressions: Sequence[Suppression]) -> Screener:
         """The same lists and index with these suppressions (cheap: the index is shared).
         Only four-eyes suppressions (proposed_by != approved_by) take effect."""
         other = copy.copy(self)
-        other._suppressed = {
-            (s.list_name, s.list_version, s.entry_id, s.query_key)
-            for s in suppressions
-            if s.proposed_by != s.approved_by
-        }
+        other._suppressed = _four_eyes_keys(suppressions)
         return other
 
     def with_threshold(self, threshold: float) -> Screener:
         """The same lists and index at another threshold (cheap: the index is shared)."""
-        if not 0.0 < threshold <= 1.0:
-            raise InputError("threshold must be in (0, 1]", field="threshold", value=threshold)
         other = copy.copy(self)
-        other.config = replace(self.config, threshold=threshold)
+        other.config = replace(self.config, threshold=_checked_threshold(threshold))
         return other
 
     @property
@@ -149,8 +139,11 @@ class Screener:
         subject_field: str = "name",
     ) -> tuple[list[Hit], list[Hit]]:
         """(hits, suppressed hits) for one name."""
-        facts = self._facts(name, country, dob, entity_type)
-        query = self.index.prepare(normalise_name(name), len(name))
+        if len(name) > QUERY_LENGTH_MAX:
+            raise InputError(f"name longer than {QUERY_LENGTH_MAX}", field="name", value=name[:40])
+        normalised = normalise_name(name)
+        facts = self._facts(normalised, country, dob, entity_type)
+        query = self.index.prepare(normalised, len(name))
         scored = self._scored(query, facts) if name.strip() else {}
         for ident in identifiers:
             for key in self._by_identifier.get(ident.value.upper().replace(" ", ""), ()):
@@ -171,12 +164,14 @@ class Screener:
         )
 
     def _facts(
-        self, name: str, country: str | None, dob: str | None, entity_type: str | None
+        self,
+        name: NormalisedName,
+        country: str | None,
+        dob: str | None,
+        entity_type: str | None,
     ) -> tuple[str, str, str]:
-        if len(name) > QUERY_LENGTH_MAX:
-            raise InputError(f"name longer than {QUERY_LENGTH_MAX}", field="name", value=name[:40])
         kind = entity_type or "unknown"
-        if kind == "unknown" and normalise_name(name).legal_form:
+        if kind == "unknown" and name.legal_form:
             kind = "entity"  # a legal form (LLC, GmbH, OOO...) names an entity
         if kind not in ENTITY_TYPES:
             raise InputError(
@@ -309,7 +304,7 @@ class Screener:
         if self._automaton is None:
             self._automaton = build_automaton([r.text for r in self._refs])
         best: dict[tuple[int, int], Hit] = {}
-        for name_id, _ in scan(self._automaton, text):  # type: ignore[arg-type]
+        for name_id in scan(self._automaton, text):
             ref = self._refs[name_id]
             key = (ref.list_index, ref.entry_index)
             watch_list = self.lists[ref.list_index]
@@ -339,3 +334,18 @@ class Screener:
         from corridor.screening._payment import screen_payment  # noqa: PLC0415 - cycle
 
         return screen_payment(self, subject, rules)
+
+
+def _checked_threshold(threshold: float) -> float:
+    if not 0.0 < threshold <= 1.0:
+        raise InputError("threshold must be in (0, 1]", field="threshold", value=threshold)
+    return threshold
+
+
+def _four_eyes_keys(suppressions: Sequence[Suppression]) -> set[tuple[str, str, str, str]]:
+    """Keys of the suppressions that took four eyes (proposed_by != approved_by)."""
+    return {
+        (s.list_name, s.list_version, s.entry_id, s.query_key)
+        for s in suppressions
+        if s.proposed_by != s.approved_by
+    }

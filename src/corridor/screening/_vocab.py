@@ -86,7 +86,7 @@ ROMANISATION_GROUPS: tuple[tuple[str, ...], ...] = (
     ("nur", "nour", "noor"),
     ("abdulkarim", "abdelkarim", "abdulkareem"),
     ("tariq", "tarek", "tarik", "tareq"),
-    ("shaykh", "sheikh", "shaikh", "shaykh", "cheikh", "sheik"),
+    ("shaykh", "sheikh", "shaikh", "cheikh", "sheik"),
     ("haji", "hajji", "hadji", "khadzhi", "hadj", "hajj"),
     ("mullah", "mulla", "molla", "mollah", "mawlawi", "maulvi", "mawlavi"),
     (
@@ -256,7 +256,6 @@ LEGAL_FORMS: tuple[tuple[str, ...], ...] = tuple(
         "sapi",
         "cv",
         "de cv",
-        "sa de cv",
         "jv",
         "ood",
         "a c",
