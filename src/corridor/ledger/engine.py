@@ -438,7 +438,7 @@ class Ledger:
             return _OK
         if account.balance_minor or account.debits_pending or account.credits_pending:
             return Result.account_not_empty
-        touched.setdefault(account, (0, 0, 0))
+        _touch(touched, account)
         account.closed = True
         events.append(command)
         if undo is not None:

@@ -277,14 +277,8 @@ def _remove_until_covered(
                 break  # nothing left to take out: its balance can only have risen
             chosen[i] = 0
             removed.append(i)
-            a = amount[i]
+            _shift(model, balance, i, -1)
             touched = [debtor[i], creditor[i], debit_limit[i], credit_limit[i]]
-            balance[touched[0]] += a
-            balance[touched[1]] -= a
-            if touched[2] >= 0:
-                balance[touched[2]] += a
-            if touched[3] >= 0:
-                balance[touched[3]] -= a
             for k in touched:  # every touched bucket still in deficit goes back
                 if k >= 0 and balance[k] < 0 and balance[k] < model.headroom[k]:
                     heapq.heappush(heap, (balance[k], k))

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, Table, create_engine, event
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
 
 from corridor.foundation.errors import InputError
@@ -84,3 +87,17 @@ def reader(engine: Engine) -> Engine:
 def _sqlite_begin(connection: Any) -> None:
     read_only = connection.get_execution_options().get(READ_ONLY, False)
     connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+@cache
+def upsert(table: Table, dialect: str, updatable: tuple[str, ...]) -> Any:
+    """INSERT ... ON CONFLICT (primary key) DO UPDATE SET the `updatable` columns.
+
+    Built once per table, dialect and column set: constructing an upsert costs more than
+    running it. Both SQLite and PostgreSQL spell it the same way.
+    """
+    statement = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+    return statement.on_conflict_do_update(
+        index_elements=list(table.primary_key.columns),
+        set_={name: statement.excluded[name] for name in updatable},
+    )

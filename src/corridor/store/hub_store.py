@@ -8,12 +8,9 @@ connections: SQLite in WAL mode and PostgreSQL both let readers run beside the w
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 
 from corridor.payments.records import (
     CaseStatus,
@@ -29,7 +26,7 @@ from corridor.payments.records import (
     PaymentKind,
     PaymentState,
 )
-from corridor.store.database import reader
+from corridor.store.database import reader, upsert
 from corridor.store.fx_store import write_trades
 from corridor.store.schema import (
     compliance_cases,
@@ -53,17 +50,15 @@ _PAYMENT_UPDATABLE = (
     "debit_participant",
     "credit_participant",
 )
-
-
-def _insert_for(connection: Connection) -> Any:
-    return pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
+_PARTICIPANT_UPDATABLE = tuple(c.name for c in participants.c if not c.primary_key)
 
 
 def write_changes(connection: Connection, changes: PaymentChanges) -> None:
     """Persist a batch's payment changes on the caller's connection (its transaction)."""
     if changes.payments:
         connection.execute(
-            _payment_upsert(connection.dialect.name), [payment_row(p) for p in changes.payments]
+            upsert(payments, connection.dialect.name, _PAYMENT_UPDATABLE),
+            [payment_row(p) for p in changes.payments],
         )
     if changes.events:
         connection.execute(
@@ -92,15 +87,19 @@ def write_changes(connection: Connection, changes: PaymentChanges) -> None:
     for case in changes.cases:
         connection.execute(compliance_cases.delete().where(compliance_cases.c.id == case.id))
         connection.execute(insert(compliance_cases), [case_row(case)])
-    for recipient, message_id, at_ms in changes.acks:
+    if changes.acks:  # one executemany, not one UPDATE per message
         connection.execute(
             update(outbox)
             .where(
-                outbox.c.recipient == recipient,
-                outbox.c.message_id == message_id,
+                outbox.c.recipient == bindparam("ack_recipient"),
+                outbox.c.message_id == bindparam("ack_message_id"),
                 outbox.c.acked_at_ms.is_(None),
             )
-            .values(acked_at_ms=at_ms)
+            .values(acked_at_ms=bindparam("ack_at_ms")),
+            [
+                {"ack_recipient": recipient, "ack_message_id": message_id, "ack_at_ms": at_ms}
+                for recipient, message_id, at_ms in changes.acks
+            ],
         )
     if changes.inbound:
         connection.execute(
@@ -118,16 +117,6 @@ def write_changes(connection: Connection, changes: PaymentChanges) -> None:
                 for r in changes.inbound
             ],
         )
-
-
-@cache
-def _payment_upsert(dialect: str) -> Any:
-    """Built once per dialect: constructing an upsert costs more than running it."""
-    statement = (pg_insert if dialect == "postgresql" else sqlite_insert)(payments)
-    return statement.on_conflict_do_update(
-        index_elements=[payments.c.uetr],
-        set_={name: statement.excluded[name] for name in _PAYMENT_UPDATABLE},
-    )
 
 
 def payment_row(p: Payment) -> dict[str, Any]:
@@ -224,15 +213,8 @@ class HubStore:
     # -- directory ------------------------------------------------------------------
     def save_participant(self, participant: Participant) -> None:
         with self._engine.begin() as connection:
-            statement = _insert_for(connection)(participants)
-            row = participant_row(participant)
-            connection.execute(
-                statement.on_conflict_do_update(
-                    index_elements=[participants.c.bic],
-                    set_={k: statement.excluded[k] for k in row if k != "bic"},
-                ),
-                [row],
-            )
+            statement = upsert(participants, connection.dialect.name, _PARTICIPANT_UPDATABLE)
+            connection.execute(statement, [participant_row(participant)])
 
     def participants(self) -> list[Participant]:
         with self._reader.connect() as connection:

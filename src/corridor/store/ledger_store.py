@@ -13,8 +13,6 @@ from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import Engine, func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from corridor.foundation.errors import StoreError
 from corridor.ledger import (
@@ -33,7 +31,7 @@ from corridor.ledger import (
     VoidPending,
 )
 from corridor.payments.records import PaymentChanges
-from corridor.store.database import reader
+from corridor.store.database import reader, upsert
 from corridor.store.hub_store import write_changes
 from corridor.store.schema import ledger_accounts, ledger_journal
 
@@ -41,6 +39,15 @@ KIND_ACCOUNT_OPENED, KIND_TRANSFER, KIND_POST, KIND_VOID, KIND_EXPIRE = 1, 2, 3,
 KIND_FLOOR_SET, KIND_ACCOUNT_CLOSED = 6, 7
 FLAG_PENDING, FLAG_LINKED = 1, 2
 _HISTORY_KINDS = (KIND_TRANSFER, KIND_POST, KIND_VOID, KIND_EXPIRE)
+_ACCOUNT_UPDATABLE = (
+    "floor_minor",
+    "debits_posted",
+    "credits_posted",
+    "debits_pending",
+    "credits_pending",
+    "closed",
+    "updated_seq",
+)
 
 
 def id_bytes(value: int) -> bytes:
@@ -56,25 +63,7 @@ class LedgerStore:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
-        dialect = engine.dialect.name
-        self._insert = pg_insert if dialect == "postgresql" else sqlite_insert
-        self._upsert = self._build_upsert()
-
-    def _build_upsert(self) -> Any:
-        statement = self._insert(ledger_accounts)
-        updatable = (
-            "floor_minor",
-            "debits_posted",
-            "credits_posted",
-            "debits_pending",
-            "credits_pending",
-            "closed",
-            "updated_seq",
-        )
-        return statement.on_conflict_do_update(
-            index_elements=[ledger_accounts.c.id],
-            set_={name: statement.excluded[name] for name in updatable},
-        )
+        self._upsert = upsert(ledger_accounts, engine.dialect.name, _ACCOUNT_UPDATABLE)
 
     # -- writing --------------------------------------------------------------------
     def commit(self, outcome: BatchOutcome, changes: PaymentChanges | None = None) -> None:
@@ -193,20 +182,10 @@ def journal_tuples(outcome: BatchOutcome) -> list[tuple[Any, ...]]:
 
 
 def event_row(event: Event) -> dict[str, Any]:
-    """One event as journal columns (without seq and applied_at_ms)."""
-    if type(event) is CreateTransfer:
-        return {
-            "kind": KIND_TRANSFER,
-            "id": id_bytes(event.id),
-            "debit_account_id": id_bytes(event.debit_account_id),
-            "credit_account_id": id_bytes(event.credit_account_id),
-            "amount_minor": event.amount_minor,
-            "code": event.code,
-            "reference": event.reference,
-            "flags": (FLAG_PENDING if event.pending else 0) | (FLAG_LINKED if event.linked else 0),
-            "timeout_ms": event.timeout_ms,
-            "pending_id": None,
-        }
+    """One event other than a transfer as journal columns (without seq and applied_at_ms).
+
+    Transfers, the bulk of the journal, are written straight to tuples by `journal_tuples`.
+    """
     row: dict[str, Any] = {
         "id": None,
         "debit_account_id": None,
