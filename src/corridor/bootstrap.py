@@ -157,7 +157,8 @@ def build_hub(
     key_path = settings.hub_key_path or _default_key_path(settings.database_url)
     key = load_private_key(hub_key(key_path))
     ids = Uuid7Generator(clock)
-    outbound = Outbound(settings.hub_bic, key, outbound_ids(ids))
+    new_id = outbound_ids(ids)
+    outbound = Outbound(settings.hub_bic, key, new_id)
     policy = Policy(
         schemas=SchemaRegistry.default(),
         direction=Direction.INBOUND,
@@ -185,7 +186,6 @@ def build_hub(
         fx,
         NettingDesk(settings.net_settlement_currencies),
     )
-    new_id = outbound_ids(ids)
     days = BusinessDays(load_currency_settings(engine), ms_to_datetime(clock.now_ms()))
     audit = AuditLog(engine, clock)
     hub = Hub(

@@ -68,15 +68,16 @@ def labelled_files(eval_dir: Path) -> list[tuple[Path, list[dict[str, str]]]]:
     """Every labelled CSV in the eval folder (files without labels are skipped)."""
     found = []
     for path in sorted(eval_dir.glob("*.csv")):
-        header = path.read_text(encoding="utf-8").split("\n", 1)[0].split(",")
+        text = path.read_text(encoding="utf-8")
+        header = text.split("\n", 1)[0].split(",")
         if "label" in header or "is_match" in header:
-            found.append((path, read_rows(path.read_text(encoding="utf-8"), path.name)))
+            found.append((path, read_rows(text, path.name)))
     return found
 
 
-def _queries(eval_dir: Path, limit: int) -> list[str]:
+def _queries(labelled: list[tuple[Path, list[dict[str, str]]]], limit: int) -> list[str]:
     names: dict[str, None] = {}
-    for _path, rows in labelled_files(eval_dir):
+    for _path, rows in labelled:
         for row in rows:
             for key in ("query", "name1"):
                 if row.get(key):
@@ -202,7 +203,8 @@ def run(options: BenchOptions) -> dict[str, object]:
     screener = Screener(lists, options.threshold)
     build_s = time.perf_counter() - t0
     threshold = screener.threshold
-    queries = _queries(eval_dir, options.queries_max)
+    labelled = labelled_files(eval_dir)
+    queries = _queries(labelled, options.queries_max)
     brute = BruteForce(screener)
     result: dict[str, object] = {
         "threshold": threshold,
@@ -223,7 +225,7 @@ def run(options: BenchOptions) -> dict[str, object]:
         "accuracy": {},
         "baseline_accuracy": {},
     }
-    for path, rows in labelled_files(eval_dir):
+    for path, rows in labelled:
         scores = score_rows(screener, rows)
         result["accuracy"][path.stem] = {  # type: ignore[index]
             "at_threshold": figures_at(scores, threshold).as_dict(),

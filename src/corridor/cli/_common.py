@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,6 +29,14 @@ DatabaseOption = typer.Option(
 def print_json(data: Any) -> None:
     """One JSON object on stdout, nothing else (for --json)."""
     typer.echo(json.dumps(data, indent=2, sort_keys=True, default=str))
+
+
+def show_report(report: Any, as_json: bool, line: str, *, markup: bool = True) -> None:
+    """A hub report (a client dataclass): every field as JSON (--json), else one line."""
+    if as_json:
+        print_json(dataclasses.asdict(report))
+        return
+    console.print(line, markup=markup)
 
 
 @contextmanager

@@ -31,11 +31,7 @@ def iso(
         "target_ratio": iso_bench.TARGET_RATIO,
         "meets_targets": result.meets_targets(),
     }
-    if as_json:
-        typer.echo(json.dumps(figures))
-        return
-    for name, value in figures.items():
-        typer.echo(f"{name:32} {value:,.1f}" if isinstance(value, float) else f"{name:32} {value}")
+    _echo_figures(figures, as_json, decimals=1)
 
 
 @app.command("screening")
@@ -68,11 +64,17 @@ def liquidity(
         "target_optimum_ratio": liquidity_bench.TARGET_OPTIMUM_RATIO,
         "meets_targets": result.meets_targets(),
     }
+    _echo_figures(figures, as_json, decimals=3)
+
+
+def _echo_figures(figures: dict[str, object], as_json: bool, *, decimals: int) -> None:
+    """One JSON object, or one `name value` line per figure (floats to `decimals`)."""
     if as_json:
         typer.echo(json.dumps(figures))
         return
     for name, value in figures.items():
-        typer.echo(f"{name:32} {value:,.3f}" if isinstance(value, float) else f"{name:32} {value}")
+        shown = f"{value:,.{decimals}f}" if isinstance(value, float) else value
+        typer.echo(f"{name:32} {shown}")
 
 
 @app.command("e2e")

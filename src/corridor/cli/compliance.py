@@ -17,7 +17,8 @@ import typer
 from rich.table import Table
 
 from corridor.cli import participant as _participant
-from corridor.cli._common import console, print_json, user_errors
+from corridor.cli._common import console, print_json, show_report, user_errors
+from corridor.cli.operator_http import approval_json
 from corridor.cli.participant import DEFAULT_URL, JsonOption, TokenOption, UrlOption
 from corridor.client import Approval, Case
 
@@ -114,10 +115,7 @@ def release(
     with user_errors(), _participant.connect(url, token) as client:
         approval = client.request_release(uetr, note)
     if as_json:
-        data = dataclasses.asdict(approval)
-        data["requested_at"] = approval.requested_at.isoformat()
-        data["decided_at"] = approval.decided_at.isoformat() if approval.decided_at else None
-        print_json(data)
+        print_json(approval_json(approval))
         return
     _show_request(approval)
 
@@ -138,10 +136,9 @@ def reload(
     """Operator: put the hub's list archive in force and re-screen waiting payments."""
     with user_errors(), _participant.connect(url, token) as client:
         report = client.reload_lists()
-    if as_json:
-        print_json(dataclasses.asdict(report))
-        return
-    console.print(
+    show_report(
+        report,
+        as_json,
         f"lists in force: {', '.join(report.lists) or '(none)'}; "
         f"{report.queued_now_held} queued payment(s) now held; "
         f"{report.held_rescreened} held payment(s) re-screened",

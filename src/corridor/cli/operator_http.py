@@ -17,7 +17,7 @@ import typer
 from rich.table import Table
 
 from corridor.cli import participant as _participant
-from corridor.cli._common import console, print_json, user_errors
+from corridor.cli._common import console, print_json, show_report, user_errors
 from corridor.cli.participant import DEFAULT_URL, JsonOption, TokenOption, UrlOption
 from corridor.cli.participant_more import show_queue
 from corridor.client import Approval, DayStatus, Decision
@@ -55,13 +55,12 @@ def gridlock(
     """Run gridlock resolution for a currency now."""
     with user_errors(), _participant.connect(url, token) as client:
         report = client.gridlock(currency)
-    if as_json:
-        print_json(dataclasses.asdict(report))
-        return
     saved = format_amount(report.liquidity_saved_minor, report.currency)
-    console.print(
+    show_report(
+        report,
+        as_json,
         f"{report.currency}: {report.settled_count} of {report.queued_count} queued settled; "
-        f"liquidity saved {saved}"
+        f"liquidity saved {saved}",
     )
 
 
@@ -75,10 +74,7 @@ def cut_off(
     """Reject every payment still queued in a currency (TM01)."""
     with user_errors(), _participant.connect(url, token) as client:
         result = client.cut_off(currency)
-    if as_json:
-        print_json(dataclasses.asdict(result))
-        return
-    console.print(f"{result.currency}: {result.rejected} queued payment(s) rejected")
+    show_report(result, as_json, f"{result.currency}: {result.rejected} queued payment(s) rejected")
 
 
 @app.command("end-of-day")
@@ -96,12 +92,11 @@ def end_of_day(
         day = _date(business_date) if business_date else None
         with _participant.connect(url, token) as client:
             result = client.end_of_day(currency, day)
-    if as_json:
-        print_json(dataclasses.asdict(result))
-        return
-    console.print(
+    show_report(
+        result,
+        as_json,
         f"{result.currency} {result.business_date}: {result.statements} statement(s), "
-        f"{result.entries} entries, {result.rejected_at_cut_off} rejected at cut-off"
+        f"{result.entries} entries, {result.rejected_at_cut_off} rejected at cut-off",
     )
 
 
@@ -187,7 +182,7 @@ def approvals(
     with user_errors(), _participant.connect(url, token) as client:
         pending = client.approvals()
     if as_json:
-        print_json([_approval_json(a) for a in pending])
+        print_json([approval_json(a) for a in pending])
         return
     table = Table("id", "action", "params", "requested by", "at")
     for a in pending:
@@ -222,7 +217,8 @@ def refuse(
     _show_decision(decision, as_json)
 
 
-def _approval_json(a: Approval) -> dict[str, Any]:
+def approval_json(a: Approval) -> dict[str, Any]:
+    """A four-eyes request as `--json` prints it."""
     return {
         "id": a.id,
         "action": a.action,
@@ -237,14 +233,14 @@ def _approval_json(a: Approval) -> dict[str, Any]:
 
 def _show_approval(a: Approval, as_json: bool) -> None:
     if as_json:
-        print_json(_approval_json(a))
+        print_json(approval_json(a))
         return
     console.print(f"{a.action} {a.status}: {a.id} (requested by {a.requested_by})")
 
 
 def _show_decision(d: Decision, as_json: bool) -> None:
     if as_json:
-        print_json({"approval": _approval_json(d.approval), "result": d.result})
+        print_json({"approval": approval_json(d.approval), "result": d.result})
         return
     result = f", result {d.result}" if d.result else ""
     console.print(f"{d.approval.action} {d.approval.status} by {d.approval.decided_by}{result}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -10,11 +11,8 @@ from typing import Annotated
 import typer
 
 from corridor.foundation.errors import CorridorError
-from corridor.screening import (
-    Screener,
-    WatchList,
-    diff_lists,
-)
+from corridor.hub.watchlists import lists_in_force
+from corridor.screening import Screener, WatchList, diff_lists
 from corridor.screening._evaluation import curve, figures_at, read_rows, score_rows
 from corridor.screening.formats import FORMATS, parse_version
 from corridor.store.watchlist_archive import ArchivedVersion, WatchListArchive
@@ -25,11 +23,6 @@ app.add_typer(lists_app, name="lists")
 
 DataDir = Annotated[Path, typer.Option("--data-dir", help="Archive of list versions.")]
 DEFAULT_DATA_DIR = Path("./var/screening")
-
-
-def parse_files(source_format: str, files: dict[str, bytes], list_name: str) -> WatchList:
-    """One WatchList from the files of one version (see corridor.screening.formats)."""
-    return parse_version(source_format, files, list_name)
 
 
 def _fail(exc: CorridorError) -> typer.Exit:
@@ -50,7 +43,7 @@ def lists_load(
     contents = {f.name: f.read_bytes() for f in files}
     archive = WatchListArchive(data_dir)
     try:
-        new = parse_files(source_format, contents, list_name)
+        new = parse_version(source_format, contents, list_name)
     except CorridorError as exc:
         raise _fail(exc) from exc
     before = archive.current(list_name)
@@ -77,7 +70,7 @@ def lists_load(
 
 def _load(archive: WatchListArchive, version: ArchivedVersion) -> WatchList:
     files = archive.read_files(version.list_name, version.version)
-    return parse_files(version.source_format, files, version.list_name)
+    return parse_version(version.source_format, files, version.list_name)
 
 
 @lists_app.command("show")
@@ -123,8 +116,7 @@ def lists_diff(
 
 
 def _screener(data_dir: Path, threshold: float | None) -> Screener:
-    archive = WatchListArchive(data_dir)
-    lists = [_load(archive, v) for n in archive.list_names() if (v := archive.current(n))]
+    lists = lists_in_force(data_dir)
     if not lists:
         raise typer.BadParameter(f"no lists loaded in {data_dir}: run `screening lists load`")
     return Screener(lists, threshold)
@@ -156,8 +148,6 @@ def check(
 
 
 def _hit_dict(hit: object) -> dict[str, object]:
-    import dataclasses  # noqa: PLC0415
-
     return dataclasses.asdict(hit)  # type: ignore[call-overload, no-any-return]
 
 

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from corridor.client import AuditEntry, CorridorClient
+from corridor.client import AuditEntry, Balance, CorridorClient
 from corridor.foundation.money import format_amount, parse_amount
 from corridor.iso20022.pipeline import ParsedMessage, parse_message
 from corridor.iso20022.records import AccountReport, CashReport
@@ -79,7 +79,7 @@ def _drain(day: Day, bank: Bank, currency: str, headroom_minor: int) -> None:
         "set_credit_line",
         {"bic": bank.bic, "currency": currency, "credit_line": format_amount(0, currency)},
     )
-    (account,) = [a for a in day.operator.accounts(bank.bic) if a.currency == currency]
+    account = _account(day, bank, currency)
     floor_minor = account.floor_minor or 0
     excess_minor = account.available_minor - floor_minor - headroom_minor
     if excess_minor > 0:
@@ -92,8 +92,14 @@ def _drain(day: Day, bank: Bank, currency: str, headroom_minor: int) -> None:
                 "amount": format_amount(excess_minor, currency),
             },
         )
-    (account,) = [a for a in day.operator.accounts(bank.bic) if a.currency == currency]
+    account = _account(day, bank, currency)
     outcome.headroom_minor[bank.bic] = account.available_minor - (account.floor_minor or 0)
+
+
+def _account(day: Day, bank: Bank, currency: str) -> Balance:
+    """The bank's settlement account in `currency`, as the operator sees it now."""
+    (account,) = [a for a in day.operator.accounts(bank.bic) if a.currency == currency]
+    return account
 
 
 def _four_eyes(day: Day, action: str, params: dict[str, str]) -> None:
