@@ -211,7 +211,7 @@ def export_cases(
     responses=documented(401, 403, 404),
 )
 def get_case(principal: OperatorReader, ctx: Ctx, case_id: str = CASE_ID_PATH) -> CaseView:
-    found = [c for c in ctx.hub.cases(principal) if c.id == case_id]
+    found = ctx.hub.cases(principal, case_id=case_id)
     if not found:
         raise NotFoundError("no such case", param="case_id")
     return case_view(found[0])

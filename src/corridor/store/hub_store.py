@@ -422,9 +422,16 @@ def case_row(case: ComplianceCase) -> dict[str, Any]:
 
 
 def cases(
-    engine: Engine, status: CaseStatus | None = None, uetr: str | None = None, limit: int = 1_000
+    engine: Engine,
+    status: CaseStatus | None = None,
+    uetr: str | None = None,
+    limit: int = 1_000,
+    *,
+    case_id: str | None = None,
 ) -> list[ComplianceCase]:
     query = select(compliance_cases).order_by(compliance_cases.c.opened_at_ms)
+    if case_id is not None:  # by id, so a case past the first `limit` is still found
+        query = query.where(compliance_cases.c.id == case_id)
     if status is not None:
         query = query.where(compliance_cases.c.status == status.value)
     if uetr is not None:

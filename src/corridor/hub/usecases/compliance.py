@@ -51,13 +51,18 @@ class ComplianceCases(HubParts):
         return screening
 
     def cases(
-        self, principal: Principal, status: CaseStatus | None = None, uetr: str | None = None
+        self,
+        principal: Principal,
+        status: CaseStatus | None = None,
+        uetr: str | None = None,
+        *,
+        case_id: str | None = None,
     ) -> list[ComplianceCase]:
         if principal.is_participant:
             raise InputError(
                 "compliance cases are for operator users", field="role", value=principal.role.value
             )
-        return cases(self.store.engine, status, uetr)
+        return cases(self.store.engine, status, uetr, case_id=case_id)
 
     def reject_hold(self, principal: Principal, uetr: str, note: str) -> ComplianceCase:
         """A compliance officer refuses a held payment: RJCT (RR04) to the sender."""
