@@ -95,21 +95,10 @@ class LiquidityDesk:
         for waiting in queue.payments():
             if waiting.priority < queued.priority:
                 return True  # a more urgent payment waits: never overtake it
-            if waiting.priority == queued.priority and not self._may_bypass(queued, waiting):
+            if waiting.priority == queued.priority and not queue.may_bypass(queued, waiting):
                 return True  # FIFO within a priority, unless the policy lets it bypass
         limits = self._limits.get(instruction.currency)
         return limits is not None and limits.allows(queued) is not LimitCheck.ok
-
-    def _may_bypass(self, payment: QueuedPayment, waiting: QueuedPayment) -> bool:
-        """The queue policy's FIFO bypass: a smaller normal payment may try at once."""
-        cap = self._policy.bypass_amount_max
-        return (
-            self._policy.fifo_bypass
-            and payment.priority is Priority.normal
-            and waiting.priority is Priority.normal
-            and payment.amount_minor < waiting.amount_minor
-            and (cap is None or payment.amount_minor <= cap)
-        )
 
     # -- changing -------------------------------------------------------------------
     def reserve_sequence(self) -> int:

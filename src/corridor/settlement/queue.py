@@ -175,6 +175,11 @@ class PaymentQueue:
         assert remaining >= min(available_minor, 0)
         return chosen
 
+    def may_bypass(self, payment: QueuedPayment, waiting: QueuedPayment) -> bool:
+        """The policy's FIFO bypass: `payment` may try before `waiting` (both normal, and
+        `payment` smaller and within the bypass cap)."""
+        return self._bypass_allowed(waiting) and self._may_overtake(payment, waiting)
+
     def _bypass_allowed(self, blocker: QueuedPayment) -> bool:
         return self.policy.fifo_bypass and blocker.priority is Priority.normal
 
