@@ -12,10 +12,11 @@ from tests.support.hub import BANK_A, BANK_B, HUB_BIC, HubWorld, make_world
 
 from corridor.bootstrap import HubSettings, build_hub
 from corridor.foundation.errors import InputError
+from corridor.hub.compliance import ComplianceConfig
 from corridor.hub.security import Principal, Role
 from corridor.iso20022.records import CreditTransfer, Party
 from corridor.payments.records import CaseStatus, PaymentState
-from corridor.screening import load_simple_csv
+from corridor.screening import AmlRules, load_simple_csv
 from corridor.store.watchlist_archive import ArchivedVersion, WatchListArchive
 
 LIST_CSV = (
@@ -196,3 +197,21 @@ def test_a_known_false_positive_is_suppressed_with_four_eyes(world: HubWorld) ->
     assert tracking is not None and "1 suppressed" in tracking.events[2].detail
     data, _ = _payment_to(world, "Ivan Petrovich Sidorov")  # another name still hits
     assert world.hub.submit(BANK_A, data).status == "PDNG"
+
+
+def test_a_rescreen_does_not_count_a_queued_payment_twice_for_aml(tmp_path: Path) -> None:
+    # Two payments per debtor per window are allowed: re-screening the queued payment under
+    # new lists must not add it to the AML history again (the next payment would see three).
+    aml = AmlRules(velocity_count_max=2, hold={"velocity_count": True})
+    lists = _archive(tmp_path / "lists")
+    world = make_world(tmp_path, watchlists_dir=lists, compliance=ComplianceConfig(aml=aml))
+    big = world.hub.available_minor(BANK_A, "INR") + 1
+    data, _ = _payment_to(world, "Boris Karlovich Zhukov", big)
+    assert world.hub.submit(BANK_A, data).status == "PDNG"  # queued for liquidity
+    for _ in range(2):
+        assert world.hub.reload_lists(lists, actor="ops").queued_now_held == 0
+    assert world.hub.liquidity.length() == 1
+    data, uetr = _payment_to(world, "Boris Karlovich Zhukov", 1_000_00)
+    assert world.hub.submit(BANK_A, data).status != "RJCT"
+    tracking = world.hub.track(OPERATOR, uetr)
+    assert tracking is not None and tracking.payment.state is not PaymentState.held

@@ -67,9 +67,11 @@ class ComplianceDesk:
         self._history: dict[str, deque[PaymentFact]] = {}
 
     # -- the screening port ---------------------------------------------------------
-    def screen(self, instruction: TransferInstruction) -> ScreeningDecision:
+    def screen(self, instruction: TransferInstruction, *, again: bool = False) -> ScreeningDecision:
+        """Screen a payment; `again` for one already screened (new lists): its AML fact is
+        already in the history and is not added twice."""
         result = self._screen_lists(instruction)
-        alerts = self._aml(instruction)
+        alerts = self._aml(instruction, again)
         holding_alerts = [a for a in alerts if a.hold]
         if (result is None or not result.should_hold) and not holding_alerts:
             return ScreeningDecision(hold=False, detail=_clear_detail(result, alerts))
@@ -85,7 +87,7 @@ class ComplianceDesk:
             self.screener, subject_of(instruction, self._directory), self._config.country_rules
         )
 
-    def _aml(self, instruction: TransferInstruction) -> list[AmlAlert]:
+    def _aml(self, instruction: TransferInstruction, again: bool = False) -> list[AmlAlert]:
         rules = self._config.aml
         if rules is None:
             return []
@@ -102,8 +104,9 @@ class ComplianceDesk:
             ms_to_datetime(self._clock.now_ms()),
         )
         history = self._history.setdefault(fact.debtor, deque(maxlen=HISTORY_PER_DEBTOR_MAX))
-        alerts = list(evaluate_aml(fact, tuple(history), rules))
-        history.append(fact)
+        alerts = list(evaluate_aml(fact, tuple(history), rules))  # skips its own fact
+        if not again:
+            history.append(fact)
         return alerts
 
     def _open_case(

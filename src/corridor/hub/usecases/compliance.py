@@ -121,7 +121,7 @@ class ComplianceCases(HubParts):
         now_ms = self.clock.now_ms()
         moved: list[tuple[TransferInstruction, ScreeningDecision]] = []
         for entry in self.liquidity.entries():
-            decision = desk.screen(entry.instruction)
+            decision = desk.screen(entry.instruction, again=True)
             if decision.hold:
                 moved.append((entry.instruction, decision))
         payments = self.store.payments_by_uetr([i.uetr for i, _ in moved] + desk.held_uetrs())
@@ -143,7 +143,7 @@ class ComplianceCases(HubParts):
                 "re-screened under new lists: "
                 + (
                     "still a hit"
-                    if desk.screen(desk.held(uetr)).hold  # type: ignore[arg-type]
+                    if desk.screen(desk.held(uetr), again=True).hold  # type: ignore[arg-type]
                     else "no longer a hit"
                 ),
             )
