@@ -10,6 +10,7 @@ and for bugs. The tree::
     │   ├── CurrencyError     an unknown or unsupported currency code
     │   └── ConfigError       a malformed configuration file
     ├── StoreError            the database failed or holds something impossible
+    ├── TransitionError       a lifecycle step the table forbids (payments.lifecycle): a bug
     └── InvariantViolation    a broken invariant: the engine must stop, loudly
 """
 

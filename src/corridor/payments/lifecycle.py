@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from corridor.foundation.errors import CorridorError
 from corridor.payments.records import Payment, PaymentEvent, PaymentState
 
 S = PaymentState
@@ -26,7 +27,7 @@ ALLOWED: dict[PaymentState, frozenset[PaymentState]] = {
 TERMINAL = frozenset(state for state, after in ALLOWED.items() if not after)
 
 
-class TransitionError(Exception):
+class TransitionError(CorridorError):
     """A lifecycle transition that the table does not allow: a programming error."""
 
 

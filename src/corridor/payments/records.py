@@ -48,7 +48,8 @@ class Participant:
 
 
 class PaymentState(StrEnum):
-    """DESIGN.md's lifecycle. Terminal: delivered, rejected, cancelled, returned."""
+    """DESIGN.md's lifecycle. Terminal: rejected, cancelled, returned (a delivered
+    payment can still be returned; lifecycle.ALLOWED is the table)."""
 
     received = "RECEIVED"
     validated = "VALIDATED"
