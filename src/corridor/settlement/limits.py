@@ -113,7 +113,9 @@ class LimitState:
         self._index_bilaterals()
 
     def copy(self) -> LimitState:
-        other = LimitState(self._config)
+        other = LimitState.__new__(LimitState)  # the index is shared, not rebuilt and sorted:
+        other._config = self._config  # it is derived from the config, never changed in place
+        other._bilateral_of = self._bilateral_of
         other._out = dict(self._out)
         other._normal_out = dict(self._normal_out)
         other._total_in = dict(self._total_in)
