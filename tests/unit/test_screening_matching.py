@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from corridor.screening import (
     normalise_name,
     suppression_key,
 )
+from corridor.screening._readings import han_readings
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "screening"
 
@@ -239,3 +241,50 @@ def test_han_syllables_match_exactly_not_fuzzily() -> None:
     assert [h.entry_id for h in screener.check("陈 朱")] == ["cn:C-1"]
     assert screener.check("成 朱") == []  # cheng is not chen
     assert [h.entry_id for h in screener.check("习近平")] == ["cn:C-2"]
+
+
+def test_han_names_are_also_read_in_korean_and_japanese() -> None:
+    data = (
+        b"id,name,entity_type\nK-1,KIM Jong Un,person\nJ-1,TANAKA Hanako,person\n"
+        b"C-1,Xi Jinping,person\n"
+    )
+    screener = Screener([load_simple_csv(data, list_name="asia")])
+    (korean,) = screener.check("金正恩")
+    assert korean.entry_id == "asia:K-1"
+    assert korean.query == "金正恩"  # the hit names what was asked, the tokens the reading
+    assert [item.query for item in korean.explanation] == ["kim", "jong", "un"]  # 김정은
+    assert [h.entry_id for h in screener.check("田中花子")] == ["asia:J-1"]
+    assert [h.entry_id for h in screener.check("习近平")] == ["asia:C-1"]
+    assert screener.score_pair("金正恩", "Kim Jong Un") == 1.0
+
+
+def test_readings_of_han_text() -> None:
+    assert "김정은" in han_readings("金正恩")  # 金 also reads 금: both are tried
+    assert "tanaka hanako" in han_readings("田中花子")
+    assert han_readings("Kim Jong Un") == ()
+    assert han_readings("Дмитрий") == ()
+
+
+def test_a_word_swapped_for_an_unrelated_one_costs_more_than_a_misspelt_one() -> None:
+    listed = "BANCO BICENTENARIO DEL PUEBLO DE LA CLASE OBRERA MUJER Y COMUNAS"
+    swapped = listed.replace("BICENTENARIO", "MARKETING")
+    misspelt = listed.replace("BICENTENARIO", "BICETNENRAIO")
+    screener = _screener()
+    assert screener.score_pair(misspelt, listed) >= 0.8
+    assert screener.score_pair(swapped, listed) < 0.8
+
+
+def test_a_weak_alias_counts_a_little_less_and_says_so() -> None:
+    data = b"id,name,entity_type,aliases\nP-1,Abdul Ghani BARADAR,person,Abdul-Ghani\n"
+    plain = Screener([load_simple_csv(data, list_name="national")]).with_threshold(0.5)
+    weak_list = load_simple_csv(data, list_name="national")
+    entry = weak_list.entries[0]
+    weakened = replace(
+        weak_list,
+        entries=(replace(entry, names=(entry.names[0], replace(entry.names[1], kind="weak"))),),
+    )
+    weak = Screener([weakened]).with_threshold(0.5)
+    (before,) = plain.check("Abdul Ghani")
+    (after,) = weak.check("Abdul Ghani")
+    assert after.score == pytest.approx(before.score - 0.05)
+    assert ("alias_quality", "weak alias") in [(i.field, i.listed) for i in after.explanation]

@@ -67,6 +67,8 @@ class MatchConfig:
             last token (a SWIFT MT name line holds 35 characters).
         candidates_max: a bound on candidates scored per query.
         token_cache_max: query tokens whose similar vocabulary is kept (then cleared).
+        precompute_vocabulary: find every listed token's similar vocabulary while building
+            (about 60 µs per token): a query token spelt as a listed one needs no search.
     """
 
     threshold: float = 0.80
@@ -79,6 +81,8 @@ class MatchConfig:
     unmatched_listed_factor_entity: float = 0.80
     unmatched_query_factor: float = 1.0
     first_letter_penalty: float = 0.0
+    swap_factor: float = 2.0
+    swap_similarity_max: float = 0.5
     missing_weight_cap: float = 1.5
     first_letter_length_max: int = 5
     weight_exponent: float = 1.0
@@ -86,6 +90,7 @@ class MatchConfig:
     truncated_length_max: int = 35
     candidates_max: int = 2_000
     token_cache_max: int = 200_000
+    precompute_vocabulary: bool = True
 
 
 LONG_TOKEN_LENGTH = 8
@@ -215,6 +220,11 @@ class NameIndex:
         self.weights = self._weights(len(names))
         self.weight_unknown = max(self.weights, default=1.0)
         assert len(self.name_tokens) == len(names)
+        self._vocab_matches: dict[str, tuple[dict[int, float], float]] = {}
+        if config.precompute_vocabulary:
+            for token in self.tokens:
+                single = self._bare_query(NormalisedName((token,), raw=(token,)), len(token))
+                self._vocab_matches[token] = self._token_matches(single, 0)
 
     def _vocab_id(self, token: str, abjad: bool) -> int:
         found = self.vocab.get(token)
@@ -291,11 +301,31 @@ class NameIndex:
         return _fuzzy(query.forms[q], forms, query.consonants[q], cons, either, self.config)
 
     def prepare(self, name: NormalisedName, text_length: int) -> PreparedQuery:
+        query = self._bare_query(name, text_length)
+        raw = query.raw
+        plain = not name.abjad and not name.syllabic
+        for q in range(len(name.tokens)):
+            token = name.tokens[q]
+            cached = self._vocab_matches.get(token) if plain and raw[q] == token else None
+            if cached is None:
+                key = (token, raw[q], name.abjad, name.syllabic)
+                cached = self._token_cache.get(key)
+                if cached is None:
+                    cached = self._token_matches(query, q)
+                    if len(self._token_cache) >= self.config.token_cache_max:
+                        self._token_cache.clear()
+                    self._token_cache[key] = cached
+            query.sims.append(cached[0])
+            query.weights.append(cached[1])
+        return query
+
+    def _bare_query(self, name: NormalisedName, text_length: int) -> PreparedQuery:
+        """The query's spellings, before any similarity is looked up."""
         skels = tuple(skeleton(t) for t in name.tokens)
         cons = tuple(consonants(t) for t in name.tokens)
         raw = name.raw or name.tokens
         forms = tuple(token_forms(t, r) for t, r in zip(name.tokens, raw, strict=True))
-        query = PreparedQuery(
+        return PreparedQuery(
             name.tokens,
             skels,
             cons,
@@ -307,17 +337,6 @@ class NameIndex:
             tuple(raw),
             name.syllabic,
         )
-        for q in range(len(name.tokens)):
-            key = (name.tokens[q], raw[q], name.abjad, name.syllabic)
-            cached = self._token_cache.get(key)
-            if cached is None:
-                cached = self._token_matches(query, q)
-                if len(self._token_cache) >= self.config.token_cache_max:
-                    self._token_cache.clear()
-                self._token_cache[key] = cached
-            query.sims.append(cached[0])
-            query.weights.append(cached[1])
-        return query
 
     def _token_matches(self, query: PreparedQuery, q: int) -> tuple[dict[int, float], float]:
         """Similar vocabulary tokens of query token q (through the keys) and its weight."""
@@ -516,9 +535,11 @@ class NameIndex:
     # -- scoring ------------------------------------------------------------------------
 
     def score(
-        self, query: PreparedQuery, name_id: int, explain: bool = False
+        self, query: PreparedQuery, name_id: int, explain: bool = False, floor: float = 0.0
     ) -> tuple[float, tuple[FieldScore, ...]]:
-        """Score of the query against one indexed name, with the token explanation."""
+        """Score of the query against one indexed name, with the token explanation.
+
+        A score below `floor` may come back higher than exact (still below the floor)."""
         ctoks = self.name_tokens[name_id]
         listed = self._listed.get(name_id)
         if listed is None:
@@ -535,7 +556,7 @@ class NameIndex:
             for c, v in enumerate(ctoks)
             if v in sims
         ]
-        return self._align(query, listed, pairs, explain)
+        return self._align(query, listed, pairs, explain, floor)
 
     def score_pair(
         self, query: PreparedQuery, name: NormalisedName, explain: bool = False
@@ -567,6 +588,7 @@ class NameIndex:
         listed: _Listed,
         pairs: list[tuple[float, int, int]],
         explain: bool,
+        floor: float = 0.0,
     ) -> tuple[float, tuple[FieldScore, ...]]:
         pairs.sort(reverse=True)
         q_sim: dict[int, float] = {}
@@ -595,6 +617,9 @@ class NameIndex:
             query.weight_total + (cfg.unmatched_query_factor - 1.0) * unmatched + factor * missing
         )
         value = numerator / denominator if denominator > 0 else 0.0
+        if value >= floor and unmatched and len(used) < len(listed.tokens):
+            swapped = self._swapped_weight(query, listed, q_sim, used)
+            value = numerator / (denominator + (cfg.swap_factor - 1.0) * swapped)
         if not explain:
             return value, ()
         items = tuple(
@@ -608,6 +633,22 @@ class NameIndex:
             for q, token in enumerate(query.tokens)
         )
         return value, items
+
+    def _swapped_weight(
+        self, query: PreparedQuery, listed: _Listed, q_sim: dict[int, float], used: set[int]
+    ) -> float:
+        """Weight of unmatched query tokens that resemble no unmatched listed token: a word
+        swapped for an unrelated one, rather than one misspelt beyond recognition."""
+        free = [listed.skeletons[c] for c in range(len(listed.tokens)) if c not in used]
+        floor = self.config.swap_similarity_max
+        return sum(
+            query.weights[q]
+            for q in range(len(query.tokens))
+            if q not in q_sim
+            and query.tokens[q].isalpha()
+            and not _is_initial(query.tokens[q])
+            and all(OSA.normalized_similarity(query.skeletons[q], other) < floor for other in free)
+        )
 
     def _listed_weight(self, vid: int) -> float:
         return min(self.weight_unknown, 1.0) if _is_initial(self.tokens[vid]) else self.weights[vid]

@@ -19,6 +19,8 @@ class QualifierConfig:
         dob_match, dob_conflict: same birth year (or inside a span) / none within a year.
         country_match, country_conflict: a shared country / listed countries, none shared.
         type_conflict: person against a non-person, or the reverse.
+        weak_alias: the matched name is a low-quality alias (UN quality "Low", OFAC
+            weak a.k.a.): short or generic, so it alone is weaker evidence.
     """
 
     dob_match: float = 0.05
@@ -26,6 +28,7 @@ class QualifierConfig:
     country_match: float = 0.03
     country_conflict: float = -0.05
     type_conflict: float = -0.15
+    weak_alias: float = -0.05
 
     @property
     def bonus_max(self) -> float:

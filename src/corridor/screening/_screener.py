@@ -14,6 +14,7 @@ from corridor.screening._freetext import build_automaton, scan
 from corridor.screening._matcher import MatchConfig, NameIndex, PreparedQuery
 from corridor.screening._normalise import NormalisedName, normalise_name, suppression_key
 from corridor.screening._qualifiers import QualifierConfig, qualify
+from corridor.screening._readings import han_readings
 from corridor.screening._records import (
     ENTITY_TYPES,
     CountryRule,
@@ -37,6 +38,7 @@ class _NameRef:
     list_index: int
     entry_index: int
     text: str
+    weak: bool = False
 
 
 class Screener:
@@ -65,7 +67,7 @@ class Screener:
         self._by_identifier: dict[str, list[tuple[int, int]]] = {}
         for li, watch_list in enumerate(self.lists):
             for ei, entry in enumerate(watch_list.entries):
-                self._refs.extend(_NameRef(li, ei, n.text) for n in entry.names)
+                self._refs.extend(_NameRef(li, ei, n.text, n.kind == "weak") for n in entry.names)
                 for ident in entry.identifiers:
                     self._by_identifier.setdefault(ident.value, []).append((li, ei))
         persons = [
@@ -145,6 +147,12 @@ class Screener:
         facts = self._facts(normalised, country, dob, entity_type)
         query = self.index.prepare(normalised, len(name))
         scored = self._scored(query, facts) if name.strip() else {}
+        queries = dict.fromkeys(scored, query)
+        for reading in han_readings(name):
+            other = self.index.prepare(normalise_name(reading), len(reading))
+            for key, value in self._scored(other, facts).items():
+                if value[0] > scored.get(key, (-1.0,))[0]:
+                    scored[key], queries[key] = value, other
         for ident in identifiers:
             for key in self._by_identifier.get(ident.value.upper().replace(" ", ""), ()):
                 scored[key] = (
@@ -153,7 +161,10 @@ class Screener:
                     -1,
                     (FieldScore("identifier", ident.value, ident.value, 1.0),),
                 )
-        hits = [self._hit(key, value, name, query, subject_field) for key, value in scored.items()]
+        hits = [
+            self._hit(key, value, name, queries.get(key, query), subject_field)
+            for key, value in scored.items()
+        ]
         hits.sort(key=lambda h: (-h.score, h.entry_id))
         if not self._suppressed:
             return hits, []
@@ -192,11 +203,13 @@ class Screener:
             key = (ref.list_index, ref.entry_index)
             if bound <= entry_best.get(key, -1.0):
                 continue  # another name of this entry already scored at least this
-            name_score, _ = self.index.score(query, name_id)
+            name_score, _ = self.index.score(query, name_id, floor=floor)
             if name_score < floor:
                 continue
-            entry_best[key] = max(entry_best.get(key, -1.0), name_score)
-            items = qualify(
+            weak = self._weak_alias_items(ref)
+            adjusted = name_score + sum(i.score for i in weak)
+            entry_best[key] = max(entry_best.get(key, -1.0), adjusted)
+            items = weak + qualify(
                 self.entry(*key),
                 country=facts[0],
                 dob=facts[1],
@@ -207,6 +220,12 @@ class Screener:
             if total >= threshold and total > best.get(key, (-1.0,))[0]:
                 best[key] = (total, name_score, name_id, items)
         return best
+
+    def _weak_alias_items(self, ref: _NameRef) -> tuple[FieldScore, ...]:
+        """A low-quality alias (UN "Low", OFAC weak a.k.a.) is broad: it counts a little less."""
+        if not ref.weak or not self.qualifiers.weak_alias:
+            return ()
+        return (FieldScore("alias_quality", "", "weak alias", self.qualifiers.weak_alias),)
 
     def _hit(
         self,
@@ -245,19 +264,18 @@ class Screener:
 
     def score_pair(self, query_text: str, listed_text: str) -> float:
         """Name-only score of two names (weights from the loaded lists)."""
-        query = self.index.prepare(normalise_name(query_text), len(query_text))
-        value, _ = self.index.score_pair(query, normalise_name(listed_text))
-        return value
+        listed = [normalise_name(t) for t in (listed_text, *han_readings(listed_text))]
+        best = 0.0
+        for text in (query_text, *han_readings(query_text)):
+            query = self.index.prepare(normalise_name(text), len(text))
+            best = max(best, *(self.index.score_pair(query, name)[0] for name in listed))
+        return best
 
     def score_entry(
         self, query_text: str, list_entry: ListEntry, *, country: str = "", dob: str = ""
     ) -> float:
         """Best score of a query against one entry's names, with qualifiers."""
-        query = self.index.prepare(normalise_name(query_text), len(query_text))
-        best = max(
-            (self.index.score_pair(query, normalise_name(n.text))[0] for n in list_entry.names),
-            default=0.0,
-        )
+        best = max((self.score_pair(query_text, n.text) for n in list_entry.names), default=0.0)
         items = qualify(
             list_entry,
             country=country_code(country) if country else "",
