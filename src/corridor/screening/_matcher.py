@@ -50,6 +50,9 @@ class MatchConfig:
         token_similarity_min: token pairs below this similarity do not align.
         skeleton_similarity: similarity of two tokens with the same skeleton.
         consonant_similarity: same consonant skeleton, one side written in an abjad.
+        consonant_edit_similarity_min: consonant skeletons that differ count only from this
+            similarity: with the vowels gone, one edit in four letters is another name
+            (Muhammad and Ahmad: mhmd / hmd).
         initial_similarity: an initial against a token with that first letter.
         prefix_similarity: a cut last token against the token it starts.
         unmatched_listed_factor: how much an unmatched listed token of a person's name
@@ -75,6 +78,7 @@ class MatchConfig:
     token_similarity_min: float = 0.75
     skeleton_similarity: float = 0.95
     consonant_similarity: float = 0.90
+    consonant_edit_similarity_min: float = 0.80
     initial_similarity: float = 0.80
     prefix_similarity: float = 0.90
     unmatched_listed_factor: float = 0.30
@@ -131,7 +135,9 @@ def _fuzzy(
         ):
             sim = max(sim, score - _first_letter_penalty(form, choice, cfg))
     if abjad and min(len(qcons), len(vcons)) >= 3:
-        sim = max(sim, OSA.normalized_similarity(qcons, vcons))
+        cons_sim = OSA.normalized_similarity(qcons, vcons)
+        if cons_sim >= cfg.consonant_edit_similarity_min:
+            sim = max(sim, cons_sim)
     return sim if sim >= cutoff else 0.0
 
 
@@ -153,11 +159,19 @@ def _deletions(text: str, deep: bool = False) -> list[str]:
     return [text, *ones, *twos]
 
 
-def _token_keys(token: str, forms: tuple[str, ...], cons: str) -> tuple[set[str], set[str]]:
-    """Index and query keys of one token: (deletions of its forms, of its consonants)."""
-    keys = {d for form in forms for d in _deletions(form)}
-    keys.update(_deletions(token, deep=True))
-    keys.update(_deletions(skeleton(token), deep=True))
+def _token_keys(
+    token: str, forms: tuple[str, ...], cons: str, deep_forms: int = 0
+) -> tuple[set[str], set[str]]:
+    """Index and query keys of one token: (deletions of its forms, of its consonants).
+
+    The token, its skeleton and the first `deep_forms` other forms get deep deletions."""
+    deep = {token, skeleton(token), *forms[1 : 1 + deep_forms]}
+    keys: set[str] = set()
+    for text in deep:
+        keys.update(_deletions(text, deep=True))
+    for form in forms:
+        if form not in deep:  # deep deletions include the shallow ones
+            keys.update(_deletions(form))
     cons_keys = set(_deletions(cons)) if len(cons) >= CONSONANT_KEY_LENGTH else {cons}
     return keys, cons_keys
 
@@ -341,9 +355,7 @@ class NameIndex:
     def _token_matches(self, query: PreparedQuery, q: int) -> tuple[dict[int, float], float]:
         """Similar vocabulary tokens of query token q (through the keys) and its weight."""
         vids: set[int] = set()
-        keys, cons_keys = _token_keys(query.tokens[q], query.forms[q], query.consonants[q])
-        for raw in query.forms[q][1:2]:
-            keys.update(_deletions(raw, deep=True))
+        keys, cons_keys = _token_keys(query.tokens[q], query.forms[q], query.consonants[q], 1)
         for key in self.keys.keys() & keys:  # C-level: only the keys that exist
             vids.update(self.keys[key])
         for key in self.consonant_keys.keys() & cons_keys:
@@ -395,7 +407,7 @@ class NameIndex:
                 best[vid] = cfg.consonant_similarity
             elif min(len(qcons), len(vcons)) >= 3:
                 sim = OSA.normalized_similarity(qcons, vcons)
-                if sim >= cfg.token_similarity_min and sim > best.get(vid, 0.0):
+                if sim >= cfg.consonant_edit_similarity_min and sim > best.get(vid, 0.0):
                     best[vid] = sim
         return best
 

@@ -14,7 +14,7 @@ from corridor.screening._freetext import build_automaton, scan
 from corridor.screening._matcher import MatchConfig, NameIndex, PreparedQuery
 from corridor.screening._normalise import NormalisedName, normalise_name, suppression_key
 from corridor.screening._qualifiers import QualifierConfig, qualify
-from corridor.screening._readings import han_readings
+from corridor.screening._readings import han_readings, load_reading_tables
 from corridor.screening._records import (
     ENTITY_TYPES,
     CountryRule,
@@ -75,6 +75,7 @@ class Screener:
             for r in self._refs
         ]
         self.index = NameIndex([normalise_name(r.text) for r in self._refs], config, persons)
+        load_reading_tables()
         self._automaton: ahocorasick.Automaton | None = None
         self._suppressed = _four_eyes_keys(suppressions)
 
