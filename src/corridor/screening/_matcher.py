@@ -27,7 +27,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -184,6 +184,11 @@ class _Listed:
     person: bool = True
 
 
+_TokenMatches = tuple[dict[int, float], float, int]
+"""A query token's similar vocabulary (vid -> similarity), its weight, and how many names
+those vocabulary tokens appear in."""
+
+
 @dataclass(slots=True)
 class PreparedQuery:
     tokens: tuple[str, ...]
@@ -196,10 +201,8 @@ class PreparedQuery:
     truncated: bool
     raw: tuple[str, ...] = ()
     syllabic: bool = False
-
-    @property
-    def weight_total(self) -> float:
-        return sum(self.weights)
+    weight_total: float = 0.0  # sum(weights), set once the weights are known
+    reach: list[int] = field(default_factory=list)  # postings behind each token's sims
 
 
 class NameIndex:
@@ -225,7 +228,7 @@ class NameIndex:
         self.keys: dict[str, list[int]] = {}
         self.consonant_keys: dict[str, list[int]] = {}
         self.pair_keys: dict[str, list[int]] = {}
-        self._token_cache: dict[tuple[str, str, bool, bool], tuple[dict[int, float], float]] = {}
+        self._token_cache: dict[tuple[str, str, bool, bool], _TokenMatches] = {}
         self._listed: dict[int, _Listed] = {}
         for name_id, name in enumerate(names):
             self._add_name(name_id, name)
@@ -234,7 +237,11 @@ class NameIndex:
         self.weights = self._weights(len(names))
         self.weight_unknown = max(self.weights, default=1.0)
         assert len(self.name_tokens) == len(names)
-        self._vocab_matches: dict[str, tuple[dict[int, float], float]] = {}
+        self._listed_weights = [
+            min(self.weight_unknown, 1.0) if _is_initial(token) else weight
+            for token, weight in zip(self.tokens, self.weights, strict=True)
+        ]
+        self._vocab_matches: dict[str, _TokenMatches] = {}
         if config.precompute_vocabulary:
             for token in self.tokens:
                 single = self._bare_query(NormalisedName((token,), raw=(token,)), len(token))
@@ -331,6 +338,8 @@ class NameIndex:
                     self._token_cache[key] = cached
             query.sims.append(cached[0])
             query.weights.append(cached[1])
+            query.reach.append(cached[2])
+        query.weight_total = sum(query.weights)
         return query
 
     def _bare_query(self, name: NormalisedName, text_length: int) -> PreparedQuery:
@@ -352,7 +361,7 @@ class NameIndex:
             name.syllabic,
         )
 
-    def _token_matches(self, query: PreparedQuery, q: int) -> tuple[dict[int, float], float]:
+    def _token_matches(self, query: PreparedQuery, q: int) -> _TokenMatches:
         """Similar vocabulary tokens of query token q (through the keys) and its weight."""
         vids: set[int] = set()
         keys, cons_keys = _token_keys(query.tokens[q], query.forms[q], query.consonants[q], 1)
@@ -375,7 +384,8 @@ class NameIndex:
                 fuzzy.append(vid)
         if fuzzy and not query.syllabic:  # a pinyin syllable one letter off is another name
             sims.update(self._fuzzy_batch(query, q, fuzzy))
-        return sims, self._query_weight(token, sims)
+        reach = sum(len(self.postings[vid]) for vid in sims)
+        return sims, self._query_weight(token, sims), reach
 
     def _fuzzy_batch(self, query: PreparedQuery, q: int, vids: list[int]) -> dict[int, float]:
         """`token_similarity` for many vocabulary tokens at once (one C++ scan per form)."""
@@ -440,10 +450,15 @@ class NameIndex:
         for q in required[1:]:
             for name_id, gain in self._gains(query, q, None).items():
                 bound[name_id] = bound.get(name_id, 0.0) + gain
+        slack = self._slack(query)
+        need = floor * total - slack
         for q in order[len(required) :]:
+            # a name that cannot reach the floor even if every token left matched it fully
+            # is out already: the rest of the query is summed over fewer names
+            bound = {n: b for n, b in bound.items() if b + remaining >= need}
             for name_id, gain in self._gains(query, q, bound).items():
                 bound[name_id] += gain
-        slack = self._slack(query)
+            remaining -= query.weights[q]
         skels = query.skeletons
         glued_names: set[int] = set()  # a merge may use tokens no query token resembles
         for key in skels:  # one query token written for two listed ones
@@ -488,10 +503,8 @@ class NameIndex:
         """Best weight * similarity of query token q per name (only names in `among`)."""
         weight = query.weights[q]
         sims = query.sims[q]
-        if among is not None:
-            reach = sum(len(self.postings[v]) for v in sims)
-            if len(among) * 4 < reach:
-                return self._gains_among(sims, weight, among)
+        if among is not None and len(among) * 4 < query.reach[q]:
+            return self._gains_among(sims, weight, among)
         best: dict[int, float] = {}
         for vid in sorted(sims, key=sims.__getitem__):  # highest gain last: it wins
             best.update(dict.fromkeys(self.postings[vid], weight * sims[vid]))
@@ -663,7 +676,7 @@ class NameIndex:
         )
 
     def _listed_weight(self, vid: int) -> float:
-        return min(self.weight_unknown, 1.0) if _is_initial(self.tokens[vid]) else self.weights[vid]
+        return self._listed_weights[vid]
 
     def _second_chance(
         self,

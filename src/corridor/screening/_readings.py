@@ -26,8 +26,10 @@ from functools import cache, lru_cache
 from pathlib import Path
 
 import cutlet
+from anyascii import anyascii
 
 KOREAN_VARIANTS_MAX = 4
+_ANYASCII_BLOCKS = 0x300  # up to U+2FFFF: every script, CJK extensions included
 
 _HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
 _JAPANESE_LONG_VOWELS = re.compile(r"(?<=[a-z])(ou|oo|uu)")
@@ -98,11 +100,16 @@ def japanese_reading(text: str) -> str:
     return _JAPANESE_LONG_VOWELS.sub(lambda m: m.group(1)[0], romaji.casefold())
 
 
+@cache
 def load_reading_tables() -> None:
-    """Load both dictionaries now (~0.2 s, once per process) rather than on the first Han
-    name, whose screening would otherwise wait for them."""
+    """Load the transliteration tables now (~0.3 s, once per process) rather than when the
+    first name of a script arrives, whose screening would otherwise wait for them: the
+    Hanja table, UniDic, and anyascii's per-block tables (it reads a block's file the
+    first time it meets a character of that block)."""
     _hanja_table()
     _romaji_reader()
+    for block in range(_ANYASCII_BLOCKS):
+        anyascii(chr(block << 8 | 0x80))
 
 
 @lru_cache(maxsize=4_096)
