@@ -182,6 +182,11 @@ class _Listed:
     skeletons: tuple[str, ...]
     weights: tuple[float, ...]
     person: bool = True
+    initials: frozenset[int] = frozenset()  # positions of one-letter tokens
+
+
+def _initials(tokens: Sequence[str]) -> frozenset[int]:
+    return frozenset(c for c, token in enumerate(tokens) if _is_initial(token))
 
 
 _TokenMatches = tuple[dict[int, float], float, int]
@@ -573,6 +578,7 @@ class NameIndex:
                 tuple(self.skeletons[v] for v in ctoks),
                 tuple(self._listed_weight(v) for v in ctoks),
                 self.persons[name_id],
+                _initials([self.tokens[v] for v in ctoks]),
             )
             self._listed[name_id] = listed
         pairs = [
@@ -595,7 +601,12 @@ class NameIndex:
                 if vid is not None
                 else (min(self.weight_unknown, 1.0) if _is_initial(token) else self.weight_unknown)
             )
-        listed = _Listed(name.tokens, tuple(skeleton(t) for t in name.tokens), tuple(weights))
+        listed = _Listed(
+            name.tokens,
+            tuple(skeleton(t) for t in name.tokens),
+            tuple(weights),
+            initials=_initials(name.tokens),
+        )
         spellings = [
             (token, token_forms(token), skeleton(token), consonants(token)) for token in name.tokens
         ]
@@ -699,14 +710,14 @@ class NameIndex:
             if not (
                 query_initial
                 or (query.truncated and q == last_q)
-                or any(_is_initial(listed.tokens[c]) for c in free_c)
+                or not listed.initials.isdisjoint(free_c)
             ):
                 self._merge(query, listed, q, q_sim, c_of_q, used, free_c)
                 continue
             for c in free_c:
                 other = listed.tokens[c]
                 sim = 0.0
-                if (query_initial or _is_initial(other)) and token[0] == other[0]:
+                if (query_initial or c in listed.initials) and token[0] == other[0]:
                     sim = cfg.initial_similarity * min(
                         1.0, listed.weights[c] / max(query.weights[q], 1e-9)
                     )
