@@ -62,6 +62,11 @@ def _ids(name: str, **facts: str) -> list[str]:
         ("O'Brien-Smith", ("obrien", "smith")),
         ("Sergey Sergey Shoigu", ("sergei", "shoigu")),
         ("LLC", ("llc",)),
+        ("Hapjanggang ShippingCorp", ("hapjanggang", "shipping")),
+        ("Telecorp", ("telecorp",)),
+        ("Rust Closed Joont-Stock Company", ("rust",)),
+        ("Rust Closed Joint-Stock Company", ("rust",)),
+        ("Closed Joint Stock", ("closed", "joint", "stock")),
     ],
 )
 def test_normalise(text: str, tokens: tuple[str, ...]) -> None:

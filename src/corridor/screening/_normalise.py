@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from anyascii import anyascii
+from rapidfuzz.distance import Levenshtein
 
 from corridor.screening._vocab import (
     HONORIFICS,
@@ -43,6 +44,11 @@ _LEGAL_BY_LENGTH: tuple[tuple[int, frozenset[tuple[str, ...]]], ...] = tuple(
     for n in range(5, 0, -1)
     if (forms := frozenset(form for form in LEGAL_FORMS if len(form) == n))
 )
+_LEGAL_LONG: tuple[tuple[str, ...], ...] = tuple(
+    sorted((form for form in LEGAL_FORMS if len(form) >= 3), key=len, reverse=True)
+)
+_LEGAL_WORDS = frozenset(word for form in _LEGAL_LONG for word in form if len(word) >= 4)
+_GLUED_SUFFIXES = ("corporation", "incorporated", "limited", "corp", "ltd", "llc", "gmbh", "jsc")
 _APOSTROPHES = re.compile(r"['\u2018\u2019\u02bc\u02bb`\u00b4]")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _SKELETON_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
@@ -102,6 +108,33 @@ def _to_ascii(text: str) -> tuple[str, bool]:
     return anyascii(text).casefold(), abjad
 
 
+def _misspelt_phrase(tokens: list[str], i: int) -> int:
+    """Length of a legal-form phrase of three or more words at i with one word misspelt by
+    one letter (CLOSED JOONT STOCK COMPANY), or 0."""
+    if not any(token in _LEGAL_WORDS for token in tokens[i : i + 2]):
+        return 0  # one of the first two words is spelt right
+    for form in _LEGAL_LONG:
+        window = tokens[i : i + len(form)]
+        if len(window) < len(form):
+            continue
+        wrong = [(seen, meant) for seen, meant in zip(window, form, strict=True) if seen != meant]
+        if len(wrong) == 1 and len(wrong[0][1]) >= 4 and Levenshtein.distance(*wrong[0]) == 1:
+            return len(form)
+    return 0
+
+
+def _unglue_legal_form(tokens: list[str]) -> list[str]:
+    """A legal form written glued to the last word of a name of two or more words
+    (HAPJANGGANG SHIPPINGCORP) is split off; a one-word name (Telecorp) is left whole."""
+    if len(tokens) < 2:
+        return tokens
+    last = tokens[-1]
+    for suffix in _GLUED_SUFFIXES:
+        if last.endswith(suffix) and len(last) - len(suffix) >= 4:
+            return [*tokens[:-1], last[: -len(suffix)], suffix]
+    return tokens
+
+
 def _strip_phrases(tokens: list[str]) -> tuple[list[str], bool]:
     kept: list[str] = []
     removed = False
@@ -113,6 +146,10 @@ def _strip_phrases(tokens: list[str]) -> tuple[list[str], bool]:
                 removed = True
                 break
         else:
+            if size := _misspelt_phrase(tokens, i):
+                i += size
+                removed = True
+                continue
             if tokens[i] not in HONORIFICS:
                 kept.append(tokens[i])
             i += 1
@@ -165,7 +202,7 @@ def normalise_name(text: str) -> NormalisedName:
     raw = _NON_ALNUM.split(_APOSTROPHES.sub("", ascii_text))
     tokens = [t for t in raw if t][:TOKENS_MAX]
     tokens = _join_acronyms([_unleet(t) for t in tokens])
-    kept, legal = _strip_phrases(tokens)
+    kept, legal = _strip_phrases(_unglue_legal_form(tokens))
     if not kept:
         kept, legal = tokens, False
     pairs = dict(zip((canonical_token(t) for t in kept), kept, strict=True))
