@@ -242,6 +242,9 @@ class NameIndex:
         self.weights = self._weights(len(names))
         self.weight_unknown = max(self.weights, default=1.0)
         assert len(self.name_tokens) == len(names)
+        self._abjad_vowel_poor = [
+            abjad and vowel_poor(t) for t, abjad in zip(self.tokens, self.abjad, strict=True)
+        ]
         self._listed_weights = [
             min(self.weight_unknown, 1.0) if _is_initial(token) else weight
             for token, weight in zip(self.tokens, self.weights, strict=True)
@@ -415,7 +418,7 @@ class NameIndex:
         qcons = query.consonants[q]
         query_abjad = query.abjad and vowel_poor(query.tokens[q])
         for vid in vids:
-            if not (query_abjad or (self.abjad[vid] and vowel_poor(self.tokens[vid]))):
+            if not (query_abjad or self._abjad_vowel_poor[vid]):
                 continue
             vcons = self.consonants[vid]
             if len(qcons) >= 2 and qcons == vcons:
