@@ -237,7 +237,70 @@ def run(options: BenchOptions) -> dict[str, object]:
                 base, threshold
             ).as_dict()
     result["completeness"] = _completeness(screener, brute, queries, options.exhaustive_sample)
+    cold = result["speed"]["cold"]  # type: ignore[index]
+    result["speed_ratio_vs_brute_force"] = round(
+        cold["names_per_s"] / result["baseline_speed"]["names_per_s"],  # type: ignore[index]
+        2,
+    )
+    result["targets"] = _targets(result)
+    result["meets_targets"] = all(t["met"] for t in result["targets"])  # type: ignore[attr-defined]
     return result
+
+
+# (figure, path into the result, comparison, target): the issue's targets, one line each
+_TARGETS: tuple[tuple[str, tuple[str, ...], str, float], ...] = (
+    ("names per CPU-second, cold", ("speed", "cold", "names_per_cpu_s"), ">=", 5_000),
+    ("p99 latency ms, cold", ("speed", "cold", "p99_ms"), "<=", 10.0),
+    ("missed vs brute force", ("completeness", "missed_vs_brute_force"), "<=", 0),
+    ("missed vs exhaustive scan", ("completeness", "missed_vs_exhaustive"), "<=", 0),
+    (
+        "hub_list_variants recall",
+        ("accuracy", "hub_list_variants", "at_threshold", "recall"),
+        ">=",
+        0.99,
+    ),
+    (
+        "hub_list_variants precision",
+        ("accuracy", "hub_list_variants", "at_threshold", "precision"),
+        ">=",
+        0.97,
+    ),
+    (
+        "un_treated_positives recall",
+        ("accuracy", "un_treated_positives", "at_threshold", "recall"),
+        ">=",
+        0.97,
+    ),
+    (
+        "qarin_negatives false-alert rate",
+        ("accuracy", "qarin_negatives", "at_threshold", "false_alert_rate"),
+        "<=",
+        0.005,
+    ),
+    ("nk_name_pairs F1", ("accuracy", "nk_name_pairs", "at_threshold", "f1"), ">=", 0.85),
+    (
+        "watchman_cross_script_pairs recall (every pair)",
+        ("accuracy", "watchman_cross_script_pairs", "at_threshold", "recall"),
+        ">=",
+        1.0,
+    ),
+)
+
+
+def _targets(result: dict[str, object]) -> list[dict[str, object]]:
+    """Each target with its measured figure (a file absent from the eval folder is skipped)."""
+    found = []
+    for name, path, comparison, target in _TARGETS:
+        value: object = result
+        for key in path:
+            value = value.get(key) if isinstance(value, dict) else None
+        if not isinstance(value, int | float):
+            continue
+        met = value >= target if comparison == ">=" else value <= target
+        found.append(
+            {"figure": name, "measured": value, "target": f"{comparison} {target}", "met": met}
+        )
+    return found
 
 
 def _baseline_speed(brute: BruteForce, queries: list[str]) -> dict[str, float]:
@@ -264,7 +327,8 @@ def render(figures: dict[str, object]) -> str:
             f"p99 {s['p99_ms']} ms (cpu {s['p99_cpu_ms']} ms) over {s['names']} names"
         )
     lines += [
-        f"brute force: {base['names_per_s']} names/s (token-sorted ratio, every name)",  # type: ignore[index]
+        f"brute force: {base['names_per_s']} names/s (token-sorted ratio, every name); "  # type: ignore[index]
+        f"index/brute force speed ratio {figures['speed_ratio_vs_brute_force']}",
         f"completeness: {figures['completeness']}",
     ]
     baseline = figures["baseline_accuracy"]
@@ -285,4 +349,7 @@ def render(figures: dict[str, object]) -> str:
             "  curve: "
             + " ".join(f"{p['threshold']}:{p['precision']}/{p['recall']}" for p in acc["curve"])
         )
+    for target in figures["targets"]:  # type: ignore[attr-defined]
+        mark = "met" if target["met"] else "NOT MET"
+        lines.append(f"target {target['figure']} {target['target']}: {target['measured']} ({mark})")
     return "\n".join(lines)
