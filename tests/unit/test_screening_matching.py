@@ -67,6 +67,7 @@ def _ids(name: str, **facts: str) -> list[str]:
         ("Rust Closed Joont-Stock Company", ("rust",)),
         ("Rust Closed Joint-Stock Company", ("rust",)),
         ("Closed Joint Stock", ("closed", "joint", "stock")),
+        ("Grupo Norte, S. de R.L. de C.V.", ("grupo", "norte")),
     ],
 )
 def test_normalise(text: str, tokens: tuple[str, ...]) -> None:

@@ -41,7 +41,7 @@ _CANONICAL: dict[str, str] = {
 }
 _LEGAL_BY_LENGTH: tuple[tuple[int, frozenset[tuple[str, ...]]], ...] = tuple(
     (n, forms)
-    for n in range(5, 0, -1)
+    for n in range(max(map(len, LEGAL_FORMS)), 0, -1)
     if (forms := frozenset(form for form in LEGAL_FORMS if len(form) == n))
 )
 _LEGAL_LONG: tuple[tuple[str, ...], ...] = tuple(
