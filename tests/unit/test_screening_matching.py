@@ -258,7 +258,10 @@ def test_han_names_are_also_read_in_korean_and_japanese() -> None:
     (korean,) = screener.check("金正恩")
     assert korean.entry_id == "asia:K-1"
     assert korean.query == "金正恩"  # the hit names what was asked, the tokens the reading
-    assert [item.query for item in korean.explanation] == ["kim", "jong", "un"]  # 김정은
+    tokens = [item.query for item in korean.explanation if item.field == "token"]
+    assert tokens == ["kim", "jong", "un"]  # 김정은, canonical spellings
+    items = [(i.field, i.query, i.listed) for i in korean.explanation]
+    assert ("reading", "金正恩", "김정은") in items
     assert [h.entry_id for h in screener.check("田中花子")] == ["asia:J-1"]
     assert [h.entry_id for h in screener.check("习近平")] == ["asia:C-1"]
     assert screener.score_pair("金正恩", "Kim Jong Un") == 1.0

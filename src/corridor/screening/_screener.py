@@ -151,9 +151,11 @@ class Screener:
         queries = dict.fromkeys(scored, query)
         for reading in han_readings(name):
             other = self.index.prepare(normalise_name(reading), len(reading))
-            for key, value in self._scored(other, facts).items():
-                if value[0] > scored.get(key, (-1.0,))[0]:
-                    scored[key], queries[key] = value, other
+            read_as = FieldScore("reading", name, reading, 0.0)  # the hit says how it read
+            for key, (total, name_score, name_id, items) in self._scored(other, facts).items():
+                if total > scored.get(key, (-1.0,))[0]:
+                    scored[key] = (total, name_score, name_id, (read_as, *items))
+                    queries[key] = other
         for ident in identifiers:
             for key in self._by_identifier.get(ident.value.upper().replace(" ", ""), ()):
                 scored[key] = (
