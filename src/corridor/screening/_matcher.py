@@ -155,7 +155,10 @@ def _deletions(text: str, deep: bool = False) -> list[str]:
     ones = [text[:i] + text[i + 1 :] for i in range(len(text))]
     if not deep or len(text) < LONG_TOKEN_LENGTH:
         return [text, *ones]
-    twos = {one[:j] + one[j + 1 :] for one in ones for j in range(len(one))}
+    size = len(text)
+    twos = {
+        text[:i] + text[i + 1 : j] + text[j + 1 :] for i in range(size) for j in range(i + 1, size)
+    }
     return [text, *ones, *twos]
 
 

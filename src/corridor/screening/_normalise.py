@@ -108,11 +108,15 @@ def _to_ascii(text: str) -> tuple[str, bool]:
     return anyascii(text).casefold(), abjad
 
 
+def _near_legal_word(tokens: list[str], i: int) -> bool:
+    """Token i or i + 1 is a word of a long legal form (one of the first two is spelt right
+    in a phrase with a single misspelt word)."""
+    return tokens[i] in _LEGAL_WORDS or (i + 1 < len(tokens) and tokens[i + 1] in _LEGAL_WORDS)
+
+
 def _misspelt_phrase(tokens: list[str], i: int) -> int:
     """Length of a legal-form phrase of three or more words at i with one word misspelt by
     one letter (CLOSED JOONT STOCK COMPANY), or 0."""
-    if not any(token in _LEGAL_WORDS for token in tokens[i : i + 2]):
-        return 0  # one of the first two words is spelt right
     for form in _LEGAL_LONG:
         window = tokens[i : i + len(form)]
         if len(window) < len(form):
@@ -146,7 +150,7 @@ def _strip_phrases(tokens: list[str]) -> tuple[list[str], bool]:
                 removed = True
                 break
         else:
-            if size := _misspelt_phrase(tokens, i):
+            if _near_legal_word(tokens, i) and (size := _misspelt_phrase(tokens, i)):
                 i += size
                 removed = True
                 continue
@@ -225,6 +229,7 @@ def consonants(token: str) -> str:
     return bare or token[:1]
 
 
+@lru_cache(maxsize=262_144)
 def token_forms(token: str, raw: str = "") -> tuple[str, ...]:
     """Spellings a token is compared and indexed by: itself, its group, skeletons."""
     spellings = [token, *([raw] if raw else []), *group_variants(token)]
