@@ -28,7 +28,7 @@ from corridor.iso20022.envelope import MessageParts, locate_parts, namespace_of
 from corridor.iso20022.extract.other import extract_header
 from corridor.iso20022.guards import DuplicateGuard, ReplayGuard
 from corridor.iso20022.reasons import Problem, Reason
-from corridor.iso20022.records import Body, BusinessHeader, Direction
+from corridor.iso20022.records import Body, BusinessHeader, Direction, pickled_by_fields
 from corridor.iso20022.registry import MessageType, by_namespace, is_header_namespace
 from corridor.iso20022.rules import DEFAULT_RULES, RuleConfig, check_body
 from corridor.iso20022.secure import DEFAULT_LIMITS, ParseLimits, secure_parse
@@ -57,6 +57,8 @@ class Policy:
         require_document: refuse an AppHdr without Document.
         duplicates / replays: guards (None skips them).
         now: the time, for date windows and replay checks (None skips them).
+        relay_identifiers: message versions whose transactions are also kept as XML
+            (`ParsedMessage.transactions_xml`), for a hub that forwards them as received.
     """
 
     schemas: SchemaValidator | None = None
@@ -70,8 +72,10 @@ class Policy:
     duplicates: DuplicateGuard | None = None
     replays: ReplayGuard | None = None
     now: datetime | None = None
+    relay_identifiers: frozenset[str] = frozenset()
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class ParsedMessage:
     """An accepted message: its version, header and body record.
@@ -81,12 +85,15 @@ class ParsedMessage:
         header: the AppHdr record, or None for a bare Document.
         body: the Document as a record, or None for a header-only message.
         envelope: the wrapper's tag, or "" for a bare part.
+        transactions_xml: each transaction element (CdtTrfTxInf), serialised as received,
+            in message order, when the policy's relay_identifiers name this version.
     """
 
     message_type: MessageType | None
     header: BusinessHeader | None
     body: Body | None
     envelope: str = ""
+    transactions_xml: tuple[bytes, ...] = ()
 
     @property
     def identifier(self) -> str:
@@ -95,6 +102,7 @@ class ParsedMessage:
         return self.header.msg_def_id if self.header else ""
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class MessageReject:
     """A refused message: the problems found (first = the reason answered with).
@@ -344,4 +352,23 @@ def _business(
     problem = _guards(policy, header, body, sender) or _remember(policy, header, body, sender)
     if problem is not None:
         return _reject(problem, parts, identifier)
-    return ParsedMessage(message_type=row, header=header, body=body, envelope=parts.envelope)
+    return ParsedMessage(
+        message_type=row,
+        header=header,
+        body=body,
+        envelope=parts.envelope,
+        transactions_xml=_transactions_xml(parts, row, policy),
+    )
+
+
+def _transactions_xml(
+    parts: MessageParts, row: MessageType | None, policy: Policy
+) -> tuple[bytes, ...]:
+    if row is None or parts.document is None or row.identifier not in policy.relay_identifiers:
+        return ()
+    tag = f"{{{row.namespace}}}CdtTrfTxInf"
+    return tuple(
+        etree.tostring(tx, with_tail=False)
+        for message in parts.document.iterchildren(etree.Element)
+        for tx in message.iterchildren(tag)
+    )

@@ -66,6 +66,13 @@ class MessageType:
     def namespace(self) -> str:
         return ISO_NS_PREFIX + self.identifier
 
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        """A registry row pickles as its identifier (every parsed message carries one
+        across processes); another row, field by field."""
+        if _BY_IDENTIFIER.get(self.identifier) is self:
+            return by_identifier, (self.identifier,)
+        return MessageType, (self.identifier, self.root, self.directions, self.extract, self.build)
+
     @property
     def family(self) -> str:
         return self.identifier[:8]
