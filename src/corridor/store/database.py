@@ -7,10 +7,12 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, Table, create_engine, event
+from sqlalchemy import Connection, Engine, Table, create_engine, event
+from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Dialect, make_url
+from sqlalchemy.sql.expression import Executable
 
 from corridor.foundation.errors import InputError
 
@@ -101,3 +103,49 @@ def upsert(table: Table, dialect: str, updatable: tuple[str, ...]) -> Any:
         index_elements=list(table.primary_key.columns),
         set_={name: statement.excluded[name] for name in updatable},
     )
+
+
+def execute_many(connection: Connection, statement: Executable, rows: list[dict[str, Any]]) -> None:
+    """Run an INSERT or upsert for many rows (executemany); on SQLite straight on the driver.
+
+    The hot path of every batch: SQLAlchemy's execution machinery costs about 100 µs per
+    statement plus its work on each row, which is most of a small batch's writes. The SQL
+    is still SQLAlchemy's own, compiled once per statement and column set; the rows must
+    hold plain values of the columns' types (ints, strings, bytes, None). PostgreSQL keeps
+    the usual path (its driver pipelines executemany, and its compiled INSERTs differ).
+    """
+    if not rows:
+        return
+    if connection.dialect.name != "sqlite":
+        connection.execute(statement, rows)
+        return
+    # The sqlite3 connection itself, inside the transaction the caller's Connection began.
+    driver = connection.connection.driver_connection
+    driver.executemany(_sqlite_sql(statement, tuple(rows[0])), rows)  # type: ignore[union-attr]
+
+
+def query(connection: Connection, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+    """Rows of a read in the driver's own SQL (see in_marks); on SQLite straight on the
+    sqlite3 connection, without a transaction of SQLAlchemy's around one SELECT (a
+    SELECT alone reads one snapshot). For the reads the engine thread makes every batch.
+    """
+    if connection.dialect.name == "sqlite":
+        driver = connection.connection.driver_connection
+        return driver.execute(sql, params).fetchall()  # type: ignore[union-attr,no-any-return]
+    return [tuple(row) for row in connection.exec_driver_sql(sql, params)]
+
+
+def in_marks(connection: Connection, count: int) -> str:
+    """`count` positional parameter marks for an IN list on this connection's driver."""
+    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    return ", ".join([mark] * count)
+
+
+@cache
+def _sqlite_sql(statement: Executable, columns: tuple[str, ...]) -> str:
+    """The statement for the sqlite3 driver with `:name` parameters, so that the row
+    dicts go as they are; compiled once per statement and column set."""
+    return str(statement.compile(dialect=_SQLITE_NAMED, column_keys=list(columns)))
+
+
+_SQLITE_NAMED: Dialect = sqlite_dialect.dialect(paramstyle="named")

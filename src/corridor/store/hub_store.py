@@ -26,7 +26,7 @@ from corridor.payments.records import (
     PaymentKind,
     PaymentState,
 )
-from corridor.store.database import reader, upsert
+from corridor.store.database import execute_many, in_marks, query, reader, upsert
 from corridor.store.fx_store import write_trades
 from corridor.store.schema import (
     compliance_cases,
@@ -39,6 +39,7 @@ from corridor.store.schema import (
 )
 
 OUTBOX_PAGE_MAX = 1_000
+IN_LIST_MAX = 10_000  # parameters per IN list (SQLite allows 32,766 per statement)
 _PAYMENT_UPDATABLE = (
     "queue_seq",
     "priority",
@@ -51,26 +52,36 @@ _PAYMENT_UPDATABLE = (
     "credit_participant",
 )
 _PARTICIPANT_UPDATABLE = tuple(c.name for c in participants.c if not c.primary_key)
+_PAYMENT_COLUMNS = tuple(c.name for c in payments.c)
+
+
+# Built once: the batch's writes run them through database.execute_many.
+_INSERT_EVENTS = insert(payment_events)
+_INSERT_OUTBOX = insert(outbox)
+_INSERT_INBOUND = insert(inbound_messages)
 
 
 def write_changes(connection: Connection, changes: PaymentChanges) -> None:
     """Persist a batch's payment changes on the caller's connection (its transaction)."""
     if changes.payments:
-        connection.execute(
+        execute_many(
+            connection,
             upsert(payments, connection.dialect.name, _PAYMENT_UPDATABLE),
             [payment_row(p) for p in changes.payments],
         )
     if changes.events:
-        connection.execute(
-            insert(payment_events),
+        execute_many(
+            connection,
+            _INSERT_EVENTS,
             [
                 {"uetr": e.uetr, "state": e.state.value, "at_ms": e.at_ms, "detail": e.detail}
                 for e in changes.events
             ],
         )
     if changes.outbox:
-        connection.execute(
-            insert(outbox),
+        execute_many(
+            connection,
+            _INSERT_OUTBOX,
             [
                 {
                     "message_id": m.message_id,
@@ -102,8 +113,9 @@ def write_changes(connection: Connection, changes: PaymentChanges) -> None:
             ],
         )
     if changes.inbound:
-        connection.execute(
-            insert(inbound_messages),
+        execute_many(
+            connection,
+            _INSERT_INBOUND,
             [
                 {
                     "sender": r.sender,
@@ -232,11 +244,26 @@ class HubStore:
             return None if row is None else payment_from_row(row)
 
     def payments_by_uetr(self, uetrs: Sequence[str]) -> dict[str, Payment]:
+        """The payments among `uetrs` that exist (the engine asks once per batch)."""
         if not uetrs:
             return {}
+        wanted = sorted(set(uetrs))
+        found: dict[str, Payment] = {}
         with self._reader.connect() as connection:
-            rows = connection.execute(select(payments).where(payments.c.uetr.in_(list(uetrs))))
-            return {row["uetr"]: payment_from_row(row) for row in rows.mappings()}
+            # Plain SQL for the driver: the engine thread runs this for every batch, and
+            # a Core select with an expanding IN costs several times the query itself.
+            for start in range(0, len(wanted), IN_LIST_MAX):
+                chunk = wanted[start : start + IN_LIST_MAX]
+                rows = query(
+                    connection,
+                    f"SELECT {', '.join(_PAYMENT_COLUMNS)} FROM payments "
+                    f"WHERE uetr IN ({in_marks(connection, len(chunk))})",
+                    tuple(chunk),
+                )
+                for row in rows:
+                    payment = payment_from_row(dict(zip(_PAYMENT_COLUMNS, row, strict=True)))
+                    found[payment.uetr] = payment
+        return found
 
     def events(self, uetr: str) -> list[PaymentEvent]:
         with self._reader.connect() as connection:
@@ -278,16 +305,15 @@ class HubStore:
         senders = sorted({sender for sender, _ in keys})
         msg_ids = sorted({msg_id for _, msg_id in keys})
         wanted = set(keys)
-        query = select(
-            inbound_messages.c.sender,
-            inbound_messages.c.msg_id,
-            inbound_messages.c.kind,
-            inbound_messages.c.received_at_ms,
-            inbound_messages.c.answer_message_id,
-            inbound_messages.c.answer_status,
-        ).where(inbound_messages.c.sender.in_(senders), inbound_messages.c.msg_id.in_(msg_ids))
         with self._reader.connect() as connection:
-            rows = connection.execute(query).all()
+            # Plain SQL for the driver, as in payments_by_uetr (once per engine batch).
+            rows = query(
+                connection,
+                "SELECT sender, msg_id, kind, received_at_ms, answer_message_id, answer_status "
+                f"FROM inbound_messages WHERE sender IN ({in_marks(connection, len(senders))}) "
+                f"AND msg_id IN ({in_marks(connection, len(msg_ids))})",
+                (*senders, *msg_ids),
+            )
         return {
             (r[0], r[1]): InboundRecord(r[0], r[1], r[2], r[3], r[4], r[5])
             for r in rows

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Connection, Engine, RootTransaction, func, select
 
 from corridor.foundation.errors import StoreError
 from corridor.ledger import (
@@ -31,7 +31,7 @@ from corridor.ledger import (
     VoidPending,
 )
 from corridor.payments.records import PaymentChanges
-from corridor.store.database import reader, upsert
+from corridor.store.database import execute_many, reader, upsert
 from corridor.store.hub_store import write_changes
 from corridor.store.schema import ledger_accounts, ledger_journal
 
@@ -58,6 +58,31 @@ def id_int(value: bytes) -> int:
     return int.from_bytes(value, "big")
 
 
+class OpenBatch:
+    """A batch written in a database transaction not committed yet (LedgerStore.write)."""
+
+    def __init__(self, connection: Connection | None, transaction: RootTransaction | None):
+        self._connection = connection
+        self._transaction = transaction
+
+    def commit(self) -> None:
+        """Make it durable (the fsync); raises if it could not (it is then rolled back)."""
+        if self._connection is None or self._transaction is None:
+            return
+        try:
+            self._transaction.commit()
+        finally:
+            self._connection.close()
+
+    def rollback(self) -> None:
+        if self._connection is None or self._transaction is None:
+            return
+        try:
+            self._transaction.rollback()
+        finally:
+            self._connection.close()
+
+
 class LedgerStore:
     """The ledger's tables in one database (SQLite or PostgreSQL)."""
 
@@ -71,16 +96,36 @@ class LedgerStore:
         same batch (payments, events, outbox) in one transaction."""
         if not outcome.events and not changes:
             return
+        with self._engine.begin() as connection:
+            self._write_rows(connection, outcome, changes)
+
+    def write(self, outcome: BatchOutcome, changes: PaymentChanges | None = None) -> OpenBatch:
+        """Write a batch as `commit` does, but leave its transaction open: the returned
+        OpenBatch commits it (on any thread, e.g. while the engine prepares the next
+        batch) or rolls it back. Until it is committed, nothing else may write."""
+        if not outcome.events and not changes:
+            return OpenBatch(None, None)
+        connection = self._engine.connect()
+        try:
+            transaction = connection.begin()
+            self._write_rows(connection, outcome, changes)
+        except BaseException:
+            connection.close()  # rolls the transaction back
+            raise
+        return OpenBatch(connection, transaction)
+
+    def _write_rows(
+        self, connection: Connection, outcome: BatchOutcome, changes: PaymentChanges | None
+    ) -> None:
         rows = journal_tuples(outcome)
         last_seq = outcome.first_seq + len(outcome.events) - 1
         balances = [account_row(account, last_seq) for account in outcome.accounts]
-        with self._engine.begin() as connection:
-            if rows:
-                self._write_journal(connection, rows)
-            if balances:
-                connection.execute(self._upsert, balances)
-            if changes:
-                write_changes(connection, changes)
+        if rows:
+            self._write_journal(connection, rows)
+        if balances:
+            execute_many(connection, self._upsert, balances)
+        if changes:
+            write_changes(connection, changes)
 
     def _write_journal(self, connection: Any, rows: list[tuple[Any, ...]]) -> None:
         """The hot path: COPY on PostgreSQL, one prepared executemany on SQLite."""
@@ -89,8 +134,8 @@ class LedgerStore:
             with cursor.copy(_COPY_SQL) as copy:
                 for row in rows:
                     copy.write_row(row)
-        else:
-            connection.exec_driver_sql(_INSERT_SQL, rows)
+        else:  # the sqlite3 connection itself, in the transaction begun above
+            connection.connection.driver_connection.executemany(_INSERT_SQL, rows)  # type: ignore[union-attr]
 
     # -- reading --------------------------------------------------------------------
     def load(self) -> Ledger:
