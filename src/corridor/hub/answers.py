@@ -11,7 +11,13 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from corridor.crypto.keys import PrivateKey
-from corridor.iso20022.outbound import build_message, make_header, message_type_for
+from corridor.iso20022.outbound import (
+    RELAY_IDENTIFIER,
+    build_message,
+    build_relayed_transfer,
+    make_header,
+    message_type_for,
+)
 from corridor.iso20022.records import (
     Agent,
     Body,
@@ -171,9 +177,14 @@ class Outbound:
         txs: Sequence[CreditTransferTransaction] | Sequence[FinancialInstitutionTransaction],
         at: datetime,
         at_ms: int,
+        received_xml: Sequence[bytes | None] = (),
     ) -> OutboxMessage:
         """The settled transactions for one receiver, as one pacs.008 (customer transfers)
-        or pacs.009 (institution transfers) from the hub."""
+        or pacs.009 (institution transfers) from the hub.
+
+        `received_xml`: each transaction's element as received (TransferInstruction); when
+        all are there, they are copied into the message rather than rebuilt from `txs`.
+        """
         group = self._group(
             len(txs),
             sum(t.amount_minor for t in txs),
@@ -182,6 +193,9 @@ class Outbound:
             recipient,
             txs[0].settlement_date,
         )
+        received = [xml for xml in received_xml if xml is not None]
+        if received and len(received) == len(txs):
+            return self._relay(recipient, group, received, [t.uetr for t in txs], at_ms)
         relayed = tuple(
             replace(t, instructing_agent=self._hub, instructed_agent=Agent(bic=recipient))
             for t in txs
@@ -192,6 +206,27 @@ class Outbound:
             else FinancialInstitutionTransfer(group=group, transactions=relayed)  # type: ignore[arg-type]
         )
         return self.message(recipient, body, at, [t.uetr for t in txs], at_ms)
+
+    def _relay(
+        self,
+        recipient: str,
+        group: GroupHeader,
+        received_xml: Sequence[bytes],
+        uetrs: Sequence[str | None],
+        at_ms: int,
+    ) -> OutboxMessage:
+        """The forwarded pacs.008 with the received transactions copied in, not rebuilt."""
+        payload = build_relayed_transfer(
+            self._hub, Agent(bic=recipient), group, received_xml, self._key
+        )
+        return OutboxMessage(
+            message_id=group.msg_id,
+            recipient=recipient,
+            kind=RELAY_IDENTIFIER,
+            payload=payload,
+            created_at_ms=at_ms,
+            uetrs=tuple(u for u in uetrs if u),
+        )
 
     def forward_return(
         self, recipient: str, tx: ReturnTransaction, at: datetime, at_ms: int

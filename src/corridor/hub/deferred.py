@@ -220,7 +220,9 @@ class DeferredSettlement:
         at: object,
         now_ms: int,
     ) -> OutboxMessage:
-        return self._outbound.forward(recipient, [i.record for i in group], at, now_ms)  # type: ignore[arg-type]
+        records = [i.record for i in group]
+        received = [i.received_xml for i in group]
+        return self._outbound.forward(recipient, records, at, now_ms, received)  # type: ignore[arg-type]
 
     def queue_released(
         self, instruction: TransferInstruction, sequence: int, detail: str, case: ComplianceCase

@@ -8,11 +8,20 @@ thrown away and reloaded from the store, so nothing unacknowledged survives in m
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from corridor.foundation.clock import Clock
-from corridor.hub.ports import LedgerJournal
+from corridor.hub.ports import LedgerJournal, OpenBatch
 from corridor.ledger import BatchOutcome, Command, Ledger
 from corridor.payments.records import PaymentChanges
+
+
+@dataclass(frozen=True, slots=True)
+class Applied:
+    """A batch applied in memory, its hub changes derived, not written yet."""
+
+    outcome: BatchOutcome
+    changes: PaymentChanges | None
 
 
 class SettlementEngine:
@@ -48,3 +57,22 @@ class SettlementEngine:
             self._ledger = self._journal.load()
             raise
         return outcome
+
+    # -- the same in steps, for a pipeline (worker.EngineWorker) ---------------------------
+    # apply -> write -> (commit, on any thread) : the next batch may be applied while this
+    # one commits, since it is acknowledged only after it, and fails with it. The caller
+    # must reload() after any failure, once no commit is in flight.
+    def apply(
+        self,
+        batch: Sequence[Command],
+        changes_for: Callable[[BatchOutcome], PaymentChanges] | None = None,
+    ) -> Applied:
+        outcome = self._ledger.apply(batch, self._clock.now_ms())
+        return Applied(outcome, changes_for(outcome) if changes_for is not None else None)
+
+    def write(self, applied: Applied) -> OpenBatch:
+        return self._journal.write(applied.outcome, applied.changes)
+
+    def reload(self) -> None:
+        """Memory back to what the database holds (after a failed step)."""
+        self._ledger = self._journal.load()

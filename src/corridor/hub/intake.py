@@ -14,6 +14,7 @@ from corridor.foundation.clock import ms_to_datetime
 from corridor.fx import PvpPlan
 from corridor.hub import reasons
 from corridor.hub.directory import Directory
+from corridor.iso20022.outbound import RELAY_IDENTIFIER
 from corridor.iso20022.pipeline import MessageReject, ParsedMessage, Policy, parse_message
 from corridor.iso20022.records import (
     CancellationRequest,
@@ -24,12 +25,14 @@ from corridor.iso20022.records import (
     FinancialInstitutionTransfer,
     PaymentReturn,
     ReturnTransaction,
+    pickled_by_fields,
 )
 from corridor.payments.records import ParticipantStatus, PaymentKind
 
 Transaction = CreditTransferTransaction | FinancialInstitutionTransaction
 
 
+@pickled_by_fields  # crosses from the intake processes in bulk
 @dataclass(frozen=True, slots=True)
 class TransferInstruction:
     """One routed transaction of a pacs.008 or pacs.009, ready to settle.
@@ -43,6 +46,8 @@ class TransferInstruction:
             debtor side then pays in the instructed currency.
         fx: the payment-versus-payment chain, once the quote is consumed (engine thread);
             amount_minor / currency / debit_account_id are then the debtor's source side.
+        received_xml: the transaction's CdtTrfTxInf as received, when the hub can forward
+            it as it came (pacs.008 in the version the hub writes); else None.
     """
 
     kind: PaymentKind
@@ -63,13 +68,16 @@ class TransferInstruction:
     detail: str = ""
     quote_id: str | None = None
     fx: PvpPlan | None = None
+    received_xml: bytes | None = None
 
 
+@pickled_by_fields  # crosses from the intake processes in bulk
 @dataclass(frozen=True, slots=True)
 class ReturnInstruction:
     record: ReturnTransaction
 
 
+@pickled_by_fields  # crosses from the intake processes in bulk
 @dataclass(frozen=True, slots=True)
 class CancelInstruction:
     record: CancellationTransaction
@@ -78,6 +86,7 @@ class CancelInstruction:
 Instruction = TransferInstruction | ReturnInstruction | CancelInstruction
 
 
+@pickled_by_fields  # crosses from the intake processes in bulk
 @dataclass(frozen=True, slots=True)
 class Intake:
     """What intake made of one inbound message.
@@ -111,7 +120,9 @@ class IntakeDesk:
 
     def __init__(self, directory: Directory, policy: Policy) -> None:
         self._directory = directory
-        self._policy = policy
+        # Keep the received transactions of the version the hub forwards: it copies them
+        # into the forwarded message instead of rebuilding them (answers.Outbound.forward).
+        self._policy = replace(policy, relay_identifiers=frozenset({RELAY_IDENTIFIER}))
 
     def take(self, sender: str, data: bytes, received_at_ms: int) -> Intake:
         now = ms_to_datetime(received_at_ms)
@@ -128,7 +139,8 @@ class IntakeDesk:
         refusal = self._check_sender(sender, result)
         if refusal is not None:
             return replace(base, reject_reason=refusal[0], reject_text=refusal[1])
-        return replace(base, instructions=self._instructions(sender, result.body, now))
+        instructions = self._instructions(sender, result, now)
+        return replace(base, instructions=instructions)
 
     def reroute(self, sender: str, data: bytes, uetr: str) -> TransferInstruction | None:
         """Rebuild the instruction for one stored transaction (restart recovery). The
@@ -138,7 +150,7 @@ class IntakeDesk:
         )
         if isinstance(result, MessageReject):
             return None
-        for instruction in self._instructions(sender, result.body, datetime.now(UTC)):
+        for instruction in self._instructions(sender, result, datetime.now(UTC)):
             if isinstance(instruction, TransferInstruction) and instruction.uetr == uetr:
                 return instruction
         return None
@@ -155,13 +167,24 @@ class IntakeDesk:
             )
         return None
 
-    def _instructions(self, sender: str, body: object, now: datetime) -> tuple[Instruction, ...]:
+    def _instructions(
+        self, sender: str, parsed: ParsedMessage, now: datetime
+    ) -> tuple[Instruction, ...]:
+        body = parsed.body
         if isinstance(body, CreditTransfer):
+            received = parsed.transactions_xml
+            if len(received) != len(body.transactions):
+                received = (None,) * len(body.transactions)  # type: ignore[assignment]
             return tuple(
                 self._route(
-                    sender, PaymentKind.customer, tx, tx.debtor_agent.bic, tx.creditor_agent.bic
+                    sender,
+                    PaymentKind.customer,
+                    tx,
+                    tx.debtor_agent.bic,
+                    tx.creditor_agent.bic,
+                    xml,
                 )
-                for tx in body.transactions
+                for tx, xml in zip(body.transactions, received, strict=True)
             )
         if isinstance(body, FinancialInstitutionTransfer):
             return tuple(
@@ -181,6 +204,7 @@ class IntakeDesk:
         tx: Transaction,
         debtor_agent: str | None,
         creditor_agent: str | None,
+        received_xml: bytes | None = None,
     ) -> TransferInstruction:
         debtor_bic, creditor_bic = debtor_agent or "", creditor_agent or ""
         base = TransferInstruction(
@@ -198,6 +222,7 @@ class IntakeDesk:
             currency=tx.currency,
             record=tx,
             priority=tx.settlement_priority or tx.priority,
+            received_xml=received_xml,
         )
         if not tx.uetr:
             return replace(base, reason=reasons.CH16, detail="UETR is required by this network")

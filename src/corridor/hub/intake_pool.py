@@ -10,9 +10,13 @@ version moves on (every onboarding, key or status change bumps it).
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import multiprocessing
-import os
-from concurrent.futures import ProcessPoolExecutor
+import multiprocessing.context
+import pickle
+import socket
+from collections import deque
 from dataclasses import dataclass
 
 from corridor.hub.directory import Directory
@@ -72,39 +76,177 @@ def _desk(version: int) -> IntakeDesk:
     return _STATE["desk"]  # type: ignore[return-value]
 
 
-def take_in_worker(version: int, sender: str, data: bytes, received_at_ms: int) -> Intake:
-    return _desk(version).take(sender, data, received_at_ms)
+def take_many_in_worker(
+    version: int, messages: list[tuple[str, bytes, int]]
+) -> list[Intake | Exception]:
+    """`take` for several (sender, data, received_at_ms) at once: one round trip between
+    processes for all of them. A message whose intake fails gets its exception, alone."""
+    desk = _desk(version)
+    results: list[Intake | Exception] = []
+    for sender, data, received_at_ms in messages:
+        try:
+            results.append(desk.take(sender, data, received_at_ms))
+        except Exception as error:  # returned, not raised: the others' intakes stand
+            results.append(error)
+    return results
 
 
-def _warm() -> int:
-    return os.getpid()
+# -- the pool: one socket pair per worker process, read and written by the event loop ----
+_LENGTH_BYTES = 8
+_WARM_TIMEOUT_S = 60.0
+
+
+def _serve(settings: PoolSettings, sock: socket.socket) -> None:
+    """A worker process: answer (version, messages) requests until the hub hangs up."""
+    _init_worker(settings)
+    with sock:
+        while True:
+            request = _receive(sock)
+            if request is None:
+                return
+            version, messages = pickle.loads(request)
+            if not messages:  # a warm-up: build the desk now, not on the first message
+                _desk(version)
+            reply = pickle.dumps(take_many_in_worker(version, messages), pickle.HIGHEST_PROTOCOL)
+            sock.sendall(len(reply).to_bytes(_LENGTH_BYTES, "big") + reply)
+
+
+def _receive(sock: socket.socket) -> bytes | None:
+    """One length-prefixed frame, or None at the end of the stream."""
+    header = _receive_exactly(sock, _LENGTH_BYTES)
+    return None if header is None else _receive_exactly(sock, int.from_bytes(header, "big"))
+
+
+def _receive_exactly(sock: socket.socket, size: int) -> bytes | None:
+    chunks, left = [], size
+    while left:
+        chunk = sock.recv(min(left, 1 << 20))
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
+class IntakeWorkerError(Exception):
+    """An intake process stopped answering (it died, or the pool was shut down)."""
+
+
+class _Worker:
+    """One intake process and the hub's end of its socket (used on the event loop)."""
+
+    def __init__(self, settings: PoolSettings, context: multiprocessing.context.SpawnContext):
+        self.sock, child = socket.socketpair()
+        self.process = context.Process(target=_serve, args=(settings, child), daemon=True)
+        self.process.start()
+        child.close()
+        self.waiting: deque[asyncio.Future[list[Intake | Exception]]] = deque()
+        self.opened: asyncio.Task[None] | None = None
+        self.writer: asyncio.StreamWriter | None = None
+        self.reader_task: asyncio.Task[None] | None = None
+
+    def warm(self) -> None:
+        """A blocking round trip before the event loop takes the socket over."""
+        request = pickle.dumps((-2, []))
+        self.sock.settimeout(_WARM_TIMEOUT_S)
+        self.sock.sendall(len(request).to_bytes(_LENGTH_BYTES, "big") + request)
+        if _receive(self.sock) is None:
+            raise IntakeWorkerError("an intake process died while starting")
+        self.sock.settimeout(None)
+
+    async def call(
+        self, version: int, messages: list[tuple[str, bytes, int]]
+    ) -> list[Intake | Exception]:
+        if self.opened is None:  # the first call opens the stream; the others wait for it
+            self.opened = asyncio.get_running_loop().create_task(self._open())
+        await self.opened
+        assert self.writer is not None and self.reader_task is not None
+        if self.reader_task.done():
+            raise IntakeWorkerError("the intake process is gone")
+        future: asyncio.Future[list[Intake | Exception]] = (
+            asyncio.get_running_loop().create_future()
+        )
+        request = pickle.dumps((version, messages), pickle.HIGHEST_PROTOCOL)
+        self.waiting.append(future)  # replies come back in request order
+        self.writer.write(len(request).to_bytes(_LENGTH_BYTES, "big") + request)
+        return await future
+
+    async def _open(self) -> None:
+        reader, self.writer = await asyncio.open_unix_connection(sock=self.sock)
+        self.reader_task = asyncio.create_task(self._read(reader), name="intake-replies")
+
+    async def _read(self, reader: asyncio.StreamReader) -> None:
+        try:
+            while True:
+                header = await reader.readexactly(_LENGTH_BYTES)
+                reply = await reader.readexactly(int.from_bytes(header, "big"))
+                future = self.waiting.popleft()
+                if not future.done():
+                    future.set_result(pickle.loads(reply))
+        except (asyncio.IncompleteReadError, ConnectionError) as error:
+            self._fail(IntakeWorkerError(f"the intake process is gone: {error}"))
+        except BaseException as error:
+            self._fail(IntakeWorkerError(f"intake replies stopped: {error!r}"))
+            raise
+
+    def _fail(self, error: Exception) -> None:
+        while self.waiting:
+            future = self.waiting.popleft()
+            if not future.done():
+                future.set_exception(error)
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):  # the end of the stream now, not at the next
+            self.sock.shutdown(socket.SHUT_RDWR)  # loop turn: the worker exits on it
+        if self.reader_task is not None:
+            self.reader_task.cancel()
+        if self.writer is not None:
+            self.writer.close()
+        else:
+            self.sock.close()
+        self.process.join(timeout=5)
+        if self.process.is_alive():
+            self.process.terminate()
+            self.process.join(timeout=5)
+        self._fail(IntakeWorkerError("the intake pool was shut down"))
 
 
 class IntakePool:
-    """A process pool running IntakeDesk.take; started once per hub process."""
+    """Processes running IntakeDesk.take; started once per hub process.
+
+    Each worker is one process with a socket pair that the event loop reads and writes
+    itself: no executor threads between them, whose hand-offs (each waiting for the
+    interpreter lock that the engine thread holds) cost the hub's process more than the
+    pickling does. Calls go to the worker with the fewest waiting.
+    """
 
     def __init__(self, settings: PoolSettings, workers: int) -> None:
         if not 1 <= workers <= WORKERS_MAX:
             raise ValueError(f"intake workers must be 1..{WORKERS_MAX}: {workers}")
         # spawn, not fork: the hub process has threads (the engine), which fork would copy
         # in whatever state they happen to be.
-        self.executor = ProcessPoolExecutor(
-            max_workers=workers,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=_init_worker,
-            initargs=(settings,),
-        )
+        context = multiprocessing.get_context("spawn")
+        self._workers = [_Worker(settings, context) for _ in range(workers)]
         self.workers = workers
+        self._closed = False
 
     def warm(self) -> None:
-        """Start every worker now rather than on the first message."""
-        list(self.executor.map(_warm_any, range(self.workers)))
+        """Wait until every worker has started and read the directory (before serving)."""
+        for worker in self._workers:
+            worker.warm()
+
+    async def take_many(
+        self, version: int, messages: list[tuple[str, bytes, int]]
+    ) -> list[Intake | Exception]:
+        """`take` for each (sender, data, received_at_ms) in a worker process."""
+        if self._closed:
+            raise IntakeWorkerError("the intake pool was shut down")
+        worker = min(self._workers, key=lambda w: len(w.waiting))
+        return await worker.call(version, messages)
 
     def shutdown(self) -> None:
         """Stop the workers (idempotent)."""
-        self.executor.shutdown(wait=True, cancel_futures=True)
-
-
-def _warm_any(_index: int) -> int:
-    _desk(-2)  # builds the desk; the first real message reloads at the hub's version
-    return _warm()
+        if not self._closed:
+            self._closed = True
+            for worker in self._workers:
+                worker.close()

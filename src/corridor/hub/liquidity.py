@@ -87,6 +87,10 @@ class LiquidityDesk:
     def length(self) -> int:
         return len(self._entries)
 
+    def has_limits(self) -> bool:
+        """Whether any currency has sender limits (settling then moves their positions)."""
+        return bool(self._limits)
+
     def must_wait(self, instruction: TransferInstruction) -> bool:
         """Queue it without trying: its debtor's queue is not empty (FIFO), or it would
         break a sender limit now."""

@@ -19,3 +19,18 @@ class LedgerJournal(Protocol):
         """Make one batch and the hub's changes for it durable, in one transaction.
         Raises if it could not."""
         ...
+
+    def write(self, outcome: BatchOutcome, changes: PaymentChanges | None = None) -> OpenBatch:
+        """Write one batch as `commit` would, in a transaction left open for the caller
+        to commit (or roll back). Raises if it could not write."""
+        ...
+
+
+class OpenBatch(Protocol):
+    """A batch written but not committed: nothing about it may be acknowledged yet."""
+
+    def commit(self) -> None:
+        """Make it durable; raises if it could not."""
+        ...
+
+    def rollback(self) -> None: ...

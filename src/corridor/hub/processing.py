@@ -18,11 +18,12 @@ from corridor.fx import PaymentTerms
 from corridor.hub import reasons
 from corridor.hub.answers import Outbound, TxOutcome
 from corridor.hub.directory import Directory
-from corridor.hub.engine import SettlementEngine
+from corridor.hub.engine import Applied, SettlementEngine
 from corridor.hub.fx_desk import FxDesk
 from corridor.hub.intake import CancelInstruction, Intake, ReturnInstruction, TransferInstruction
 from corridor.hub.liquidity import LiquidityDesk
 from corridor.hub.netting_desk import NettingDesk
+from corridor.hub.ports import OpenBatch
 from corridor.hub.screening import PaymentScreening
 from corridor.hub.settling import (
     TRANSFER_CODES,
@@ -119,12 +120,64 @@ class PaymentProcessor:
         batch.run()
         return batch.answers()
 
+    # -- the same in steps, for a pipeline (worker.EngineWorker) ---------------------------
+    def apply(
+        self, intakes: Sequence[Intake], before: SettlementBatch | None = None
+    ) -> SettlementBatch:
+        """Plan a batch, apply it to the ledger and build its messages; nothing written.
+
+        `before`: the batch applied just before, whose commit may still be running: this
+        one is checked against its messages (MsgIds) and payments (UETRs) as if they were
+        in the database already. It must commit first, and if it fails, this one fails.
+        """
+        batch = _Batch(self, intakes, self.clock.now_ms(), before)
+        batch.plan()
+        batch.applied = self.engine.apply(batch.commands, batch.changes)
+        batch.before = None  # planned: let the batch before it go (no chain of batches)
+        return batch
+
+    def write(self, batch: SettlementBatch) -> None:
+        """Write an applied batch in an open transaction (batch.commit() makes it durable)."""
+        assert batch.applied is not None
+        batch.open = self.engine.write(batch.applied)
+
+    def finish(self, batch: SettlementBatch) -> list[Answer]:
+        """After the batch's commit: the in-memory queues change, the answers go out."""
+        batch.after_commit()
+        return batch.answers()
+
+    def may_overlap(self, batch: SettlementBatch) -> bool:
+        """Whether the next batch may be applied while this one commits: only when this
+        one changes nothing in memory after its commit (queues, holds, netting, limits'
+        positions), so the next one is planned on the same state either way."""
+        return not (
+            batch.to_enqueue
+            or batch.to_dequeue
+            or batch.to_hold
+            or batch.to_net
+            or batch.cases
+            or batch.fx_trades
+            or self.liquidity.length()
+            or self.liquidity.has_limits()
+        )
+
 
 class _Batch:
     """The state of one batch: built step by step, committed once."""
 
-    def __init__(self, processor: PaymentProcessor, intakes: Sequence[Intake], now_ms: int):
+    def __init__(
+        self,
+        processor: PaymentProcessor,
+        intakes: Sequence[Intake],
+        now_ms: int,
+        before: _Batch | None = None,
+    ):
         self.p = processor
+        self.before = before
+        self.applied: Applied | None = None
+        self.open: OpenBatch | None = None
+        # The answers recorded for (sender, MsgId), for a batch applied right after this one.
+        self.recorded: dict[tuple[str, str], tuple[str, OutboxMessage]] = {}
         self.now_ms = now_ms
         self.at = ms_to_datetime(now_ms)
         self.works = [_Work(intake) for intake in intakes]
@@ -143,12 +196,23 @@ class _Batch:
 
     # -- steps ----------------------------------------------------------------------
     def run(self) -> None:
+        self.plan()
+        self.p.engine.execute(self.commands, self.changes)
+        self.after_commit()
+
+    def plan(self) -> None:
         self._find_duplicates()
         self._load_known_payments()
         for work in self.works:
             if work.answer is None and work.duplicate_of < 0 and not work.intake.rejected:
                 self._plan(work)
-        self.p.engine.execute(self.commands, self._changes)
+
+    def commit(self) -> None:
+        """Make the written batch durable (any thread: it touches only its transaction)."""
+        assert self.open is not None
+        self.open.commit()
+
+    def after_commit(self) -> None:
         # Only now, with the batch durable, do the in-memory queues change.
         desk = self.p.liquidity
         desk.remove(self.to_dequeue)
@@ -196,7 +260,20 @@ class _Batch:
                 continue
             first_in_batch[key] = index
             record = received.get(key)
-            if record is not None:
+            earlier = self.before.recorded.get(key) if self.before is not None else None
+            if record is None and earlier is not None:  # in the batch still committing
+                status, message = earlier
+                work.answer = Answer(
+                    status,
+                    None,
+                    message.message_id,
+                    message.kind,
+                    message.payload,
+                    duplicate=True,
+                    uetrs=message.uetrs,
+                    detail=f"MsgId {intake.msg_id} was received before; original answer",
+                )
+            elif record is not None:
                 message = original_answers.get(record.answer_message_id)
                 assert message is not None, f"answer {record.answer_message_id} not in outbox"
                 work.answer = Answer(
@@ -233,6 +310,10 @@ class _Batch:
                 elif instruction.record.original.uetr:
                     uetrs.append(instruction.record.original.uetr)
         self.known = self.p.store.payments_by_uetr([u for u in uetrs if u])
+        if self.before is not None:  # the batch still committing counts as stored
+            for uetr in uetrs:
+                if uetr in self.before.payments:
+                    self.known[uetr] = self.before.payments[uetr]
 
     def _plan(self, work: _Work) -> None:
         for instruction in work.intake.instructions:
@@ -414,7 +495,7 @@ class _Batch:
             work.steps.append((instruction, _NOT_SETTLED, None, "cancelled"))
 
     # -- after the ledger -----------------------------------------------------------
-    def _changes(self, outcome: BatchOutcome) -> PaymentChanges:
+    def changes(self, outcome: BatchOutcome) -> PaymentChanges:
         self.outcome = outcome
         for work in self.works:
             if work.answer is None and work.duplicate_of < 0:
@@ -533,7 +614,10 @@ class _Batch:
         self, recipient: str, kind: PaymentKind, instructions: list[TransferInstruction]
     ) -> None:
         txs = [i.record for i in instructions]
-        self.outbox.append(self.p.outbound.forward(recipient, txs, self.at, self.now_ms))  # type: ignore[arg-type]
+        received = [i.received_xml for i in instructions]
+        self.outbox.append(
+            self.p.outbound.forward(recipient, txs, self.at, self.now_ms, received)  # type: ignore[arg-type]
+        )
 
     # -- answers --------------------------------------------------------------------
     def _answer_status(self, work: _Work) -> None:
@@ -631,6 +715,7 @@ class _Batch:
         self.outbox.append(message)
         intake = work.intake
         if intake.msg_id is not None:
+            self.recorded[(intake.sender, intake.msg_id)] = (status, message)
             self.inbound.append(
                 InboundRecord(
                     intake.sender,
@@ -730,3 +815,6 @@ def _cancel_status(
         reason_code=reason,
         additional_info=(detail[:105],) if detail else (),
     )
+
+
+SettlementBatch = _Batch  # a batch between the steps of PaymentProcessor.apply/write/finish

@@ -28,7 +28,7 @@ from corridor.hub.network import (
     settlement_account_id,
 )
 from corridor.hub.onboarding import check_participant
-from corridor.hub.processing import Answer, PaymentProcessor
+from corridor.hub.processing import Answer, PaymentProcessor, SettlementBatch
 from corridor.hub.security import Credentials, Principal, Role
 from corridor.hub.statements import StatementDesk
 from corridor.hub.usecases.approvals import ApprovalCases
@@ -132,6 +132,30 @@ class Hub(LiquidityCases, ApprovalCases, ComplianceCases, FxCases, DayCases):
         if self.liquidity.length():
             self.release_queues()
         return answers
+
+    # The same in steps, for the engine worker's pipeline: apply a batch, write it, commit
+    # it (SettlementBatch.commit, on any thread) and, meanwhile, apply the next one if
+    # may_overlap allows; finish each in order after its commit; reload_ledger after any
+    # failure, once no commit is in flight.
+    def apply_batch(
+        self, intakes: Sequence[Intake], before: SettlementBatch | None = None
+    ) -> SettlementBatch:
+        return self.processor.apply(intakes, before)
+
+    def write_batch(self, batch: SettlementBatch) -> None:
+        self.processor.write(batch)
+
+    def may_overlap(self, batch: SettlementBatch) -> bool:
+        return self.processor.may_overlap(batch)
+
+    def finish_batch(self, batch: SettlementBatch) -> list[Answer]:
+        answers = self.processor.finish(batch)
+        if self.liquidity.length():
+            self.release_queues()
+        return answers
+
+    def reload_ledger(self) -> None:
+        self.engine.reload()
 
     def submit(self, sender: str, data: bytes) -> Answer:
         """One message, start to finish (single-threaded callers)."""

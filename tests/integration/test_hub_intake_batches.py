@@ -1,0 +1,95 @@
+"""Intake in worker processes: the engine worker sends messages to them in batches under
+load, one at a time (at once) when they are idle; every message gets its own answer; a
+worker that dies fails its messages instead of leaving them waiting."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tests.support.hub import BANK_A, BANK_B, HubWorld, make_world
+
+from corridor.hub.intake import Intake
+from corridor.hub.intake_pool import IntakePool, IntakeWorkerError, PoolSettings
+from corridor.hub.worker import EngineWorker
+
+
+class _Counting:
+    """The pool, counting the messages of each call."""
+
+    def __init__(self, pool: IntakePool) -> None:
+        self.pool = pool
+        self.workers = pool.workers
+        self.calls: list[int] = []
+
+    async def take_many(
+        self, version: int, messages: list[tuple[str, bytes, int]]
+    ) -> list[Intake | Exception]:
+        self.calls.append(len(messages))
+        return await self.pool.take_many(version, messages)
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> HubWorld:
+    return make_world(tmp_path)
+
+
+def _serve(
+    world: HubWorld, tmp_path: Path, body: Callable[[EngineWorker], Coroutine[Any, Any, Any]]
+) -> tuple[Any, list[int]]:
+    pool = IntakePool(PoolSettings(str(tmp_path / "hub.db")), 1)
+    pool.warm()
+    counting = _Counting(pool)
+
+    async def run() -> Any:
+        engine = EngineWorker(world.hub, intake_pool=counting)  # type: ignore[arg-type]
+        await engine.start()
+        try:
+            return await body(engine)
+        finally:
+            await engine.stop()
+            pool.shutdown()  # inside the loop, as the app's lifespan does
+
+    return asyncio.run(run()), counting.calls
+
+
+def test_messages_waiting_for_busy_workers_go_together(world: HubWorld, tmp_path: Path) -> None:
+    messages = [world.credit_transfer(BANK_A, BANK_B, [100 + i])[0] for i in range(12)]
+
+    async def submit_all(engine: EngineWorker) -> list[Any]:
+        return list(await asyncio.gather(*(engine.submit(BANK_A, m) for m in messages)))
+
+    answers, calls = _serve(world, tmp_path, submit_all)
+    assert [a.status for a in answers] == ["ACSC"] * 12
+    assert len({a.message_id for a in answers}) == 12  # one answer per message
+    assert sum(calls) == 12
+    # Two calls go at once (one running, one waiting); the other ten wait for them.
+    assert calls[:2] == [1, 1] and len(calls) < 12
+
+
+def test_a_lone_message_is_sent_at_once(world: HubWorld, tmp_path: Path) -> None:
+    data, _ = world.credit_transfer(BANK_A, BANK_B, [100])
+
+    async def submit(engine: EngineWorker) -> Any:
+        return await engine.submit(BANK_A, data)
+
+    answer, calls = _serve(world, tmp_path, submit)
+    assert answer.status == "ACSC" and calls == [1]
+
+
+def test_a_dead_worker_fails_its_messages(world: HubWorld, tmp_path: Path) -> None:
+    data, _ = world.credit_transfer(BANK_A, BANK_B, [100])
+
+    async def submit_after_kill(engine: EngineWorker) -> Any:
+        pool = engine._intake._pool.pool  # type: ignore[union-attr]
+        process = pool._workers[0].process
+        process.kill()
+        process.join()
+        with pytest.raises(IntakeWorkerError):
+            await asyncio.wait_for(engine.submit(BANK_A, data), 10)
+        return None
+
+    _serve(world, tmp_path, submit_after_kill)
