@@ -17,6 +17,7 @@ from tests.e2e.test_api_world import XML, ApiWorld, api_world, payload
 from tests.support.hub import BANK_A, BANK_B, BANK_C
 
 from corridor.crypto.keys import generate_private_key, public_key_pem
+from corridor.hub.intake_pool import IntakeWorkerError
 from corridor.hub.worker import Overloaded
 
 
@@ -324,6 +325,19 @@ async def test_overloaded_engine_is_503_with_retry_after(api: ApiWorld) -> None:
     assert response.status_code == 503
     assert response.headers["retry-after"] == "1"
     assert response.json()["error"]["code"] == "engine_overloaded"
+
+
+async def test_lost_intake_process_is_503_and_safe_to_resend(api: ApiWorld) -> None:
+    worker = api.app.state.ctx.engine
+
+    async def lost(_sender: str, _data: bytes) -> None:
+        raise IntakeWorkerError("the intake process is gone")
+
+    worker.submit = lost
+    response = await api.submit(BANK_A, b"<x/>")
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "1"
+    assert response.json()["error"]["code"] == "intake_unavailable"
 
 
 async def test_health_and_metrics(api: ApiWorld) -> None:

@@ -1,10 +1,13 @@
 """Intake in worker processes: the engine worker sends messages to them in batches under
 load, one at a time (at once) when they are idle; every message gets its own answer; a
-worker that dies fails its messages instead of leaving them waiting."""
+worker that dies fails the messages it held instead of leaving them waiting, and is
+replaced."""
 
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
@@ -80,16 +83,24 @@ def test_a_lone_message_is_sent_at_once(world: HubWorld, tmp_path: Path) -> None
     assert answer.status == "ACSC" and calls == [1]
 
 
-def test_a_dead_worker_fails_its_messages(world: HubWorld, tmp_path: Path) -> None:
+def test_a_dead_worker_fails_the_messages_it_held_and_is_replaced(
+    world: HubWorld, tmp_path: Path
+) -> None:
     data, _ = world.credit_transfer(BANK_A, BANK_B, [100])
+    again, _ = world.credit_transfer(BANK_A, BANK_B, [200])
 
-    async def submit_after_kill(engine: EngineWorker) -> Any:
+    async def kill_while_holding(engine: EngineWorker) -> Any:
         pool = engine._intake._pool.pool  # type: ignore[union-attr]
         process = pool._workers[0].process
+        os.kill(process.pid, signal.SIGSTOP)  # it takes the message but cannot answer
+        sent = asyncio.ensure_future(engine.submit(BANK_A, data))
+        await asyncio.sleep(0.2)
         process.kill()
-        process.join()
         with pytest.raises(IntakeWorkerError):
-            await asyncio.wait_for(engine.submit(BANK_A, data), 10)
-        return None
+            await asyncio.wait_for(sent, 10)
+        answer = await asyncio.wait_for(engine.submit(BANK_A, again), 30)
+        return answer, pool.restarted, pool._workers[0].process.pid != process.pid
 
-    _serve(world, tmp_path, submit_after_kill)
+    (answer, restarted, new_process), _ = _serve(world, tmp_path, kill_while_holding)
+    assert answer.status == "ACSC"  # the next message went to a new worker
+    assert restarted == 1 and new_process

@@ -25,6 +25,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from corridor.foundation.errors import InputError
+from corridor.hub.intake_pool import IntakeWorkerError
 from corridor.hub.worker import Overloaded
 
 RETRY_AFTER_S = 1
@@ -137,6 +138,18 @@ async def _overloaded(_request: Request, error: Exception) -> JSONResponse:
     )
 
 
+async def _intake_lost(_request: Request, error: Exception) -> JSONResponse:
+    """The intake process reading this message died: nothing was settled or answered, and
+    re-sending the same message is safe (its MsgId makes it idempotent)."""
+    return error_response(
+        503,
+        "api_error",
+        "intake_unavailable",
+        f"the message was not processed, send it again: {error}",
+        headers={"Retry-After": str(RETRY_AFTER_S)},
+    )
+
+
 async def _validation(_request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
     first: dict[str, Any] = error.errors()[0] if error.errors() else {}
@@ -163,6 +176,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(InputError, _input_error)
     app.add_exception_handler(Overloaded, _overloaded)
+    app.add_exception_handler(IntakeWorkerError, _intake_lost)
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(StarletteHTTPException, _http)
     app.add_exception_handler(Exception, _unexpected)

@@ -189,6 +189,11 @@ class _Worker:
             self._fail(IntakeWorkerError(f"intake replies stopped: {error!r}"))
             raise
 
+    def gone(self) -> bool:
+        """The process has exited, or its replies stopped."""
+        replies_stopped = self.reader_task is not None and self.reader_task.done()
+        return replies_stopped or not self.process.is_alive()
+
     def _fail(self, error: Exception) -> None:
         while self.waiting:
             future = self.waiting.popleft()
@@ -225,9 +230,11 @@ class IntakePool:
             raise ValueError(f"intake workers must be 1..{WORKERS_MAX}: {workers}")
         # spawn, not fork: the hub process has threads (the engine), which fork would copy
         # in whatever state they happen to be.
-        context = multiprocessing.get_context("spawn")
-        self._workers = [_Worker(settings, context) for _ in range(workers)]
+        self._settings = settings
+        self._context = multiprocessing.get_context("spawn")
+        self._workers = [_Worker(settings, self._context) for _ in range(workers)]
         self.workers = workers
+        self.restarted = 0  # workers replaced after they died
         self._closed = False
 
     def warm(self) -> None:
@@ -241,8 +248,19 @@ class IntakePool:
         """`take` for each (sender, data, received_at_ms) in a worker process."""
         if self._closed:
             raise IntakeWorkerError("the intake pool was shut down")
+        self._replace_dead()
         worker = min(self._workers, key=lambda w: len(w.waiting))
         return await worker.call(version, messages)
+
+    def _replace_dead(self) -> None:
+        """A worker that died (killed, out of memory) is replaced by a new process, so that
+        it fails only the messages it held: the next ones wait for the new worker to start
+        instead of all going to the dead one (it has nothing waiting)."""
+        for index, worker in enumerate(self._workers):
+            if worker.gone():
+                worker.close()
+                self._workers[index] = _Worker(self._settings, self._context)
+                self.restarted += 1
 
     def shutdown(self) -> None:
         """Stop the workers (idempotent)."""
