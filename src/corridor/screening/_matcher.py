@@ -542,7 +542,8 @@ class NameIndex:
 
     def _listed_bound(self, query: PreparedQuery, name_id: int, union: set[int]) -> float:
         """Weight of the name's tokens that no query token resembles (a lower bound)."""
-        weights = [self._listed_weight(v) for v in self.name_tokens[name_id] if v not in union]
+        listed = self._listed_weights
+        weights = [listed[v] for v in self.name_tokens[name_id] if v not in union]
         return self._missing_weight(query, weights, self.persons[name_id])
 
     def _missing_weight(self, query: PreparedQuery, weights: list[float], person: bool) -> float:
