@@ -90,3 +90,34 @@ def test_pem_round_trip_and_fingerprint() -> None:
     assert fingerprint(load_public_key(public_key_pem(key.public_key()))).startswith("sha256:")
     with pytest.raises(InputError):
         load_public_key(b"not a key")
+
+
+@pytest.mark.parametrize("kind", list(KeyKind))
+def test_signed_info_is_signed_in_its_canonical_form(kind: KeyKind) -> None:
+    """sign() writes c14n(SignedInfo) from a template: it must be the canonicaliser's."""
+    from lxml import etree
+
+    from corridor.crypto import xmldsig
+
+    data, _, _ = _signed(kind)
+    info = etree.fromstring(data).find(f".//{{{xmldsig.DS}}}SignedInfo")
+    assert info is not None
+    method = info.find(f"{{{xmldsig.DS}}}SignatureMethod")
+    assert method is not None
+    digests = [d.text for d in info.iter(f"{{{xmldsig.DS}}}DigestValue")]
+    assert len(digests) == 2 and all(digests)
+    templated = xmldsig._signed_info_c14n(method.get("Algorithm") or "", *digests)  # type: ignore[arg-type]
+    assert templated == xmldsig.c14n(info)
+
+
+def test_the_signature_goes_before_the_related_header() -> None:
+    """AppHdr/Sgntr is placed before AppHdr/Rltd, as head.001 orders them."""
+    from lxml import etree
+
+    from corridor.iso20022.signing import sign_apphdr
+
+    ns = "urn:iso:std:iso:20022:tech:xsd:head.001.001.02"
+    apphdr = etree.fromstring(f'<AppHdr xmlns="{ns}"><BizMsgIdr>B1</BizMsgIdr><Rltd/></AppHdr>')
+    document = etree.fromstring('<Document xmlns="urn:x"><A>1</A></Document>')
+    sign_apphdr(apphdr, document, generate_private_key())
+    assert [etree.QName(c).localname for c in apphdr] == ["BizMsgIdr", "Sgntr", "Rltd"]

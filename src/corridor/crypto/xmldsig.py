@@ -16,7 +16,6 @@ covering the AppHdr and the Document).
 from __future__ import annotations
 
 import base64
-import copy
 import hashlib
 from collections.abc import Callable
 from enum import StrEnum
@@ -96,16 +95,28 @@ def _header_digest(header: Element) -> str:
         parent.insert(index, sig)
 
 
-def sign(header: Element, body: Element, container: Element, key: PrivateKey) -> Element:
-    """Sign header + body; append the ds:Signature to `container` (inside the header)."""
+def sign(
+    header: Element,
+    body: Element | None,
+    container: Element,
+    key: PrivateKey,
+    body_c14n: bytes | None = None,
+) -> Element:
+    """Sign header + body; append the ds:Signature to `container` (inside the header).
+
+    `body_c14n`: the body's canonical form when the caller already has it (a body written
+    as text in canonical form), instead of the element."""
     if container.find(_D + "Signature") is not None:
         raise ValueError("the header is already signed")
-    signature = copy.deepcopy(_skeleton(_algorithm(key)))
-    info, value, key_info = signature
-    digests = info.iterfind(f"{_D}Reference/{_D}DigestValue")
-    next(digests).text = _digest(c14n(header))
-    next(digests).text = _digest(c14n(body))
-    data = c14n(info)
+    if body_c14n is None:
+        assert body is not None, "a body element or its canonical form"
+        body_c14n = c14n(body)
+    algorithm = _algorithm(key)
+    signature = _skeleton(algorithm).__copy__()  # lxml copies the whole subtree
+    info, value, key_info = signature[0], signature[1], signature[2]
+    digests = _digest(c14n(header)), _digest(body_c14n)
+    info[2][2].text, info[3][2].text = digests  # each Reference's DigestValue
+    data = _signed_info_c14n(algorithm, *digests)
     if isinstance(key, ed25519.Ed25519PrivateKey):
         raw = key.sign(data)
     else:
@@ -118,6 +129,8 @@ def sign(header: Element, body: Element, container: Element, key: PrivateKey) ->
 
 
 _SKELETONS: dict[str, Element] = {}
+_SIGNED_INFO_PARTS: dict[str, tuple[bytes, bytes, bytes]] = {}
+_HEADER_MARK, _BODY_MARK = "HEADERDIGEST", "BODYDIGEST"
 _KEY_NAMES: dict[int, tuple[PrivateKey, str]] = {}
 KEY_NAMES_MAX = 256
 
@@ -137,6 +150,20 @@ def _skeleton(algorithm: str) -> Element:
         _sub(_sub(skeleton, "KeyInfo"), "KeyName")
         _SKELETONS[algorithm] = skeleton
     return skeleton
+
+
+def _signed_info_c14n(algorithm: str, header_digest: str, body_digest: str) -> bytes:
+    """c14n(SignedInfo) of the profile with these two digests, without canonicalising:
+    SignedInfo is fixed but for the digests (base64, which c14n writes as it is), so its
+    canonical form is cut once around two marks and the digests are put in between."""
+    parts = _SIGNED_INFO_PARTS.get(algorithm)
+    if parts is None:
+        info = _skeleton(algorithm).__copy__()[0]
+        info[2][2].text, info[3][2].text = _HEADER_MARK, _BODY_MARK
+        before, rest = c14n(info).split(_HEADER_MARK.encode())
+        between, after = rest.split(_BODY_MARK.encode())
+        parts = _SIGNED_INFO_PARTS[algorithm] = (before, between, after)
+    return parts[0] + header_digest.encode() + parts[1] + body_digest.encode() + parts[2]
 
 
 def _key_name(key: PrivateKey) -> str:
