@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 import pytest
 from lxml import etree
 
-from corridor.crypto.keys import generate_private_key
+from corridor.crypto.keys import KeyKind, KeyRing, generate_private_key
 from corridor.iso20022 import examples
 from corridor.iso20022.builders.common import Writer
 from corridor.iso20022.builders.credit import _group, relay_pacs008
@@ -19,6 +19,7 @@ from corridor.iso20022.outbound import (
     build_relayed_transfer,
     make_header,
 )
+from corridor.iso20022.pipeline import ParsedMessage, Policy, parse_message
 from corridor.iso20022.records import (
     Agent,
     GroupHeader,
@@ -26,6 +27,7 @@ from corridor.iso20022.records import (
     PaymentStatusReport,
     TransactionStatus,
 )
+from corridor.iso20022.schema import SchemaRegistry
 
 AT = datetime(2026, 1, 5, 9, 30, 15, 123456, tzinfo=UTC)
 HUB, BANK = Agent(bic="CRDRSGSG"), Agent(bic="DECCINBB")
@@ -143,3 +145,129 @@ def test_relayed_transfers_from_text_match_the_element_path() -> None:
     elements = etree.fromstring(payload)
     built = relay_pacs008(group, received, NS_008, HUB, BANK)
     assert etree.tostring(elements[1]) == etree.tostring(built)
+
+
+def _received_transactions(count: int) -> list[bytes]:
+    body = examples.credit_transfer(count)
+    document = build_message_element(make_header(body, BANK, HUB, AT), body)[1]
+    return [etree.tostring(tx, with_tail=False) for tx in document[0][1:]]
+
+
+def _drop_agents(tx: bytes) -> bytes:
+    element = etree.fromstring(tx)
+    for name in ("InstgAgt", "InstdAgt"):
+        found = element.find(f"{{{NS_008}}}{name}")
+        if found is not None:
+            element.remove(found)
+    return etree.tostring(element, with_tail=False)
+
+
+def _pretty(tx: bytes) -> bytes:
+    element = etree.fromstring(tx)
+    etree.indent(element)
+    return etree.tostring(element, with_tail=False)
+
+
+def _with_intermediary(tx: bytes) -> bytes:
+    """No agents of its own, an intermediary agent and an ultimate debtor after them."""
+    element = etree.fromstring(_drop_agents(tx))
+    debtor = element.find(f"{{{NS_008}}}Dbtr")
+    assert debtor is not None
+    for xml in (
+        f'<IntrmyAgt1 xmlns="{NS_008}"><FinInstnId><BICFI>MIDLGB22</BICFI>'
+        "</FinInstnId></IntrmyAgt1>",
+        f'<UltmtDbtr xmlns="{NS_008}"><Nm>Parent Co</Nm></UltmtDbtr>',
+    ):
+        debtor.addprevious(etree.fromstring(xml))
+    return etree.tostring(element, with_tail=False)
+
+
+def _nested_agents_after_debtor(tx: bytes) -> bytes:
+    """Agents named again inside a later element (as an xs:any envelope could hold)."""
+    nested = b"<InstgAgt><FinInstnId><BICFI>ZZZZZZZZ</BICFI></FinInstnId></InstgAgt>"
+    return tx.replace(b"<Dbtr>", b"<Dbtr>" + nested, 1) if b"<Dbtr>" in tx else tx
+
+
+@pytest.mark.parametrize(
+    ("shape", "instructing"),
+    [
+        (lambda tx: tx, HUB),  # the usual case: agents replaced as text
+        (_drop_agents, HUB),  # no agents of its own: inserted where they belong
+        (lambda tx: _pretty(_drop_agents(tx)), HUB),  # ... between indented elements
+        (_with_intermediary, HUB),  # ... before the elements that follow them
+        (_pretty, HUB),  # text after its own agents: the element path
+        (_nested_agents_after_debtor, HUB),  # only the transaction's own agents change
+        (lambda tx: tx, Agent(bic="CRDRSGSG", name="Corridor hub")),  # richer agent
+    ],
+)
+def test_relayed_agents_are_the_element_paths_whatever_the_shape(
+    shape: object, instructing: Agent
+) -> None:
+    received = [shape(tx) for tx in _received_transactions(3)]  # type: ignore[operator]
+    group = GroupHeader("F1", AT, 3, "CLRG", None, 3_000, "EUR", date(2026, 1, 5), HUB, BANK)
+    payload = build_relayed_transfer(instructing, BANK, group, received)
+    built = relay_pacs008(group, received, NS_008, instructing, BANK)
+    assert etree.tostring(etree.fromstring(payload)[1]) == etree.tostring(built)
+    assert b"<InstgAgt><FinInstnId><BICFI>CRDRSGSG" in payload
+
+
+def _with_text(tx: bytes, old: bytes, new: bytes) -> bytes:
+    assert old in tx
+    return tx.replace(old, new, 1)
+
+
+_GROUP = GroupHeader("F1", AT, 3, "CLRG", None, 3_750_000, "EUR", date(2026, 1, 5), HUB, BANK)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        lambda tx: tx,  # the usual case: the Document is neither parsed nor canonicalised
+        _drop_agents,
+        _with_intermediary,
+        lambda tx: _pretty(_drop_agents(tx)),  # indentation: canonical as it is
+        lambda tx: _with_text(tx, b"Invoice", b"Rechnung &amp; Invoice"),
+        lambda tx: _with_text(tx, b"Invoice", b"Invoice &#13; line"),  # a CR: parsed
+        lambda tx: _with_text(tx, b"Invoice", b"M&#252;ller"),  # non-ASCII: parsed
+        lambda tx: _with_text(tx, b"<Dbtr>", b'<Dbtr xmlns:x="urn:x">'),  # parsed
+    ],
+)
+def test_relayed_messages_signed_as_text_are_the_parsed_paths_bytes(
+    shape: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from corridor.iso20022 import outbound
+
+    key = generate_private_key()  # Ed25519: deterministic, so the bytes must be equal
+    received = [shape(tx) for tx in _received_transactions(3)]  # type: ignore[operator]
+    as_text = build_relayed_transfer(HUB, BANK, _GROUP, received, key)
+    monkeypatch.setattr(outbound, "_relay_signed_as_text", lambda *args: None)
+    parsed = build_relayed_transfer(HUB, BANK, _GROUP, received, key)
+    assert as_text == parsed
+
+
+def test_the_usual_relay_is_signed_without_parsing_its_document(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from corridor.iso20022 import outbound
+
+    parsed: list[bytes] = []
+    parse = outbound._parse_message_text
+
+    def recording(parts: str | bytes) -> object:
+        parsed.append(parts.encode() if isinstance(parts, str) else parts)
+        return parse(parts)
+
+    monkeypatch.setattr(outbound, "_parse_message_text", recording)
+    build_relayed_transfer(HUB, BANK, _GROUP, _received_transactions(3), generate_private_key())
+    assert parsed and not any(b"CdtTrfTxInf" in text for text in parsed)
+
+
+@pytest.mark.parametrize("kind", list(KeyKind))
+def test_relayed_messages_signed_as_text_verify(kind: KeyKind) -> None:
+    key = generate_private_key(kind)
+    payload = build_relayed_transfer(HUB, BANK, _GROUP, _received_transactions(3), key)
+    ring = KeyRing()
+    ring.add(HUB.bic or "", key.public_key())
+    result = parse_message(payload, Policy(schemas=SchemaRegistry.default(), keys=ring))
+    assert isinstance(result, ParsedMessage), result
+    assert result.header is not None and result.header.signed

@@ -16,7 +16,7 @@ from corridor.crypto.keys import PrivateKey
 from corridor.iso20022._xml import Element
 from corridor.iso20022.builders.credit import FRAGMENT_PARSER, relay_agents, relay_pacs008
 from corridor.iso20022.builders.other import build_header
-from corridor.iso20022.builders.text import group_header_xml, header_xml, pacs002_xml
+from corridor.iso20022.builders.text import agent_xml, group_header_xml, header_xml, pacs002_xml
 from corridor.iso20022.envelope import CORRIDOR_ENVELOPE_NS
 from corridor.iso20022.records import (
     Agent,
@@ -164,18 +164,138 @@ def build_relayed_transfer(
     )
     row = by_identifier(RELAY_IDENTIFIER)
     assert row is not None
-    root = _relay_from_text(header, group, transactions_xml, row.namespace)
+    count = len(transactions_xml)
+    spliced = _with_agents(transactions_xml, from_agent, to_agent)
+    if spliced is not None and key is not None:
+        payload = _relay_signed_as_text(header, group, spliced, row.namespace, key)
+        if payload is not None:
+            return payload
+    root = _relay_from_text(header, group, spliced or transactions_xml, row.namespace)
     if root is None:
         root = etree.Element(
             f"{{{CORRIDOR_ENVELOPE_NS}}}Message", nsmap={None: CORRIDOR_ENVELOPE_NS}
         )
         root.append(build_header(header))
         root.append(relay_pacs008(group, transactions_xml, row.namespace, from_agent, to_agent))
-    else:
-        relay_agents(root[1][0], row.namespace, from_agent, to_agent, len(transactions_xml))
+    elif spliced is None:
+        relay_agents(root[1][0], row.namespace, from_agent, to_agent, count)
+    elif len(root[1][0]) != count + 1:  # the GrpHdr and the transactions
+        raise ValueError(f"expected a GrpHdr and {count} {row.namespace} CdtTrfTxInf")
     if key is not None:
         sign_apphdr(root[0], root[1], key)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+_REPLACED = (b"<InstgAgt>", b"</InstgAgt><InstdAgt>", b"</InstdAgt>")
+_AGENT_TAGS = (b"<InstgAgt", b"<InstdAgt")
+# What may follow InstgAgt/InstdAgt in CdtTrfTxInf, up to Dbtr (mandatory), in order.
+_FOLLOWING_TAGS = (b"<IntrmyAgt", b"<UltmtDbtr", b"<InitgPty")
+_DEBTOR_TAG = b"<Dbtr"
+
+
+def _with_agents(
+    transactions_xml: Sequence[bytes], instructing: Agent, instructed: Agent
+) -> list[bytes] | None:
+    """The transactions with these agents as InstgAgt/InstdAgt, spliced in as text
+    exactly where relay_agents puts them; or None when one of them is not of a shape
+    this can do exactly as it does (then the elements are edited after parsing, at
+    several times the cost).
+
+    Why text is safe here: each transaction was serialised from a parsed, schema-valid
+    pacs.008, so it holds no comments, processing instructions or CDATA (the secure
+    parser drops them) and no raw `<` in text or attributes; and no element before Dbtr
+    (mandatory, and after both agents in the schema's sequence) holds other content
+    (no xs:any), so the first tags found before `<Dbtr` are the transaction's own."""
+    agents = agent_xml("InstgAgt", instructing), agent_xml("InstdAgt", instructed)
+    if agents[0] is None or agents[1] is None:
+        return None
+    replacement = (agents[0] + agents[1]).encode()
+    spliced = []
+    for tx in transactions_xml:
+        debtor = tx.find(_DEBTOR_TAG)
+        if debtor < 0:
+            return None
+        if any(tx.find(tag, 0, debtor) >= 0 for tag in _AGENT_TAGS):
+            span = _own_agents(tx, debtor)
+            if span is None:
+                return None
+            spliced.append(tx[: span[0]] + replacement + tx[span[1] :])
+        else:  # inserted before whatever follows them (relay_agents: after the ones before)
+            found = [tx.find(tag, 0, debtor) for tag in _FOLLOWING_TAGS]
+            at = min([index for index in found if index >= 0], default=debtor)
+            spliced.append(tx[:at] + replacement + tx[at:])
+    return spliced
+
+
+def _own_agents(tx: bytes, debtor: int) -> tuple[int, int] | None:
+    """Where `<InstgAgt>..</InstgAgt><InstdAgt>..</InstdAgt>` is, both present, adjacent
+    and with no text after them (which relay_agents would drop with the elements)."""
+    opening, between, closing = _REPLACED
+    start = tx.find(opening, 0, debtor)
+    middle = tx.find(between, start, debtor) if start >= 0 else -1
+    end = tx.find(closing, middle + len(between), debtor) if middle >= 0 else -1
+    if end < 0 or tx[end + len(closing) : end + len(closing) + 1] != b"<":
+        return None
+    return start, end + len(closing)
+
+
+def _relay_signed_as_text(
+    header: BusinessHeader,
+    group: GroupHeader,
+    transactions_xml: Sequence[bytes],
+    ns: str,
+    key: PrivateKey,
+) -> bytes | None:
+    """The signed relayed pacs.008 without parsing its Document: when the Document's text
+    is already in canonical form, it is its own c14n (digested as it is) and what the
+    serialiser would write back (spliced in as it is); only the AppHdr is parsed and
+    signed. None when the text is not of that shape (then the whole message is parsed).
+    The bytes are the same as the parsing path's (Ed25519 signatures are deterministic)."""
+    apphdr = header_xml(header)
+    group_xml = group_header_xml(group, "TtlIntrBkSttlmAmt")
+    declared = f'<CdtTrfTxInf xmlns="{ns}">'.encode()
+    if apphdr is None or group_xml is None:
+        return None
+    if not all(tx.startswith(declared) for tx in transactions_xml):
+        return None
+    cut = len(declared)
+    document = (
+        f'<Document xmlns="{ns}"><FIToFICstmrCdtTrf>{group_xml}'.encode()
+        + b"".join(b"<CdtTrfTxInf>" + tx[cut:] for tx in transactions_xml)
+        + b"</FIToFICstmrCdtTrf></Document>"
+    )
+    if not _canonical_as_written(document):
+        return None
+    placeholder = f'<Document xmlns="{ns}"/>'
+    root = _parse_message_text(apphdr + placeholder)
+    if root is None:
+        return None
+    sign_apphdr(root[0], None, key, document_c14n=document)
+    framed = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    tail = placeholder.encode() + _ENVELOPE_CLOSE
+    if not framed.endswith(tail):
+        return None
+    return framed[: -len(tail)] + document + _ENVELOPE_CLOSE
+
+
+_ATTRIBUTE_OPEN = b'="'
+_CURRENCY_ATTRIBUTE = b' Ccy="'
+
+
+def _canonical_as_written(document: bytes) -> bool:
+    """Whether this Document text (lxml's own serialisation of schema-valid elements,
+    and builders.text, which writes the same) is exactly its exclusive c14n, and what
+    lxml writes back after parsing it. What could differ is ruled out: character
+    references (lxml writes them for CR and, in ASCII, for every non-ASCII character;
+    c14n writes &#xD; or the character), empty-element tags (c14n writes start and end
+    tags), any namespace declaration but the Document's own, and attributes other than
+    Ccy (whose value is three capital letters: nothing to escape, one per element, so
+    no order to sort)."""
+    if b"&#" in document or b"/>" in document or b"&quot;" in document:
+        return False
+    if document.count(b"xmlns") != 1:
+        return False
+    return document.count(_ATTRIBUTE_OPEN) == document.count(_CURRENCY_ATTRIBUTE) + 1
 
 
 def _relay_from_text(

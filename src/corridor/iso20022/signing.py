@@ -22,18 +22,21 @@ def signature_of(apphdr: Element) -> Element | None:
     return None if sgntr is None else sgntr.find(f"{{{xmldsig.DS}}}Signature")
 
 
-def sign_apphdr(apphdr: Element, document: Element, key: PrivateKey) -> None:
-    """Insert AppHdr/Sgntr with a signature over the AppHdr and the Document."""
+def sign_apphdr(
+    apphdr: Element, document: Element | None, key: PrivateKey, document_c14n: bytes | None = None
+) -> None:
+    """Insert AppHdr/Sgntr with a signature over the AppHdr and the Document (given as
+    the element, or as its canonical form: `document_c14n`)."""
     ns = namespace_of(apphdr)
     if apphdr.find(f"{{{ns}}}Sgntr") is not None:
         raise ValueError("AppHdr already has a Sgntr")
     sgntr = etree.Element(f"{{{ns}}}Sgntr")
-    after = [c for c in apphdr if etree.QName(c).localname in _AFTER_SGNTR]
-    if after:
-        after[0].addprevious(sgntr)
+    after = next(apphdr.iterchildren(*(f"{{{ns}}}{name}" for name in _AFTER_SGNTR)), None)
+    if after is not None:
+        after.addprevious(sgntr)
     else:
         apphdr.append(sgntr)
-    xmldsig.sign(apphdr, document, sgntr, key)
+    xmldsig.sign(apphdr, document, sgntr, key, document_c14n)
 
 
 _VERDICT_REASON = {

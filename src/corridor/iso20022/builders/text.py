@@ -50,6 +50,11 @@ def _agent(name: str, agent: Agent | None) -> str | None:
     return f"<{name}><FinInstnId>{_opt('BICFI', agent.bic)}</FinInstnId></{name}>"
 
 
+def agent_xml(name: str, agent: Agent) -> str | None:
+    """`<name>` for an agent with a BIC only, as Writer.agent writes it (else None)."""
+    return _agent(name, agent)
+
+
 def header_xml(header: BusinessHeader) -> str | None:
     """The AppHdr (without Sgntr) as build_header writes it, or None."""
     sender = _agent("FIId", header.from_agent)
