@@ -6,10 +6,8 @@ or REJECTED, CANCELLED, RETURNED. A transition not in the table is a bug.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from corridor.foundation.errors import CorridorError
-from corridor.payments.records import Payment, PaymentEvent, PaymentState
+from corridor.payments.records import Payment, PaymentEvent, PaymentState, evolve_payment
 
 S = PaymentState
 ALLOWED: dict[PaymentState, frozenset[PaymentState]] = {
@@ -37,7 +35,7 @@ def advance(
     """The payment in its new state and the event that records the step."""
     if state not in ALLOWED[payment.state]:
         raise TransitionError(f"{payment.uetr}: {payment.state} -> {state} is not allowed")
-    updated = replace(
+    updated = evolve_payment(
         payment,
         state=state,
         updated_at_ms=at_ms,
