@@ -46,6 +46,7 @@ from corridor.payments.records import (
     PaymentEvent,
     PaymentKind,
     PaymentState,
+    evolve_payment,
 )
 from corridor.store.hub_store import HubStore
 
@@ -362,7 +363,7 @@ class _Batch:
         netting = self.p.netting
         if netting is not None and netting.nets(instruction.currency) and not instruction.fx:
             window_id = netting.open_window_id(instruction.currency, self.now_ms)
-            self.payments[uetr] = replace(self.payments[uetr], queue_seq=-window_id)
+            self.payments[uetr] = evolve_payment(self.payments[uetr], queue_seq=-window_id)
             self._move(
                 uetr,
                 PaymentState.queued,
@@ -556,7 +557,7 @@ class _Batch:
         uetr = instruction.uetr
         if result is Result.ok:
             transfer = self.commands[index]
-            self.payments[uetr] = replace(self.payments[uetr], transfer_id=transfer.id)  # type: ignore[union-attr]
+            self.payments[uetr] = evolve_payment(self.payments[uetr], transfer_id=transfer.id)  # type: ignore[union-attr]
             self._move(uetr, PaymentState.settled, f"ledger transfer {transfer.id:032x}")  # type: ignore[union-attr]
             self.settled.append(instruction)
             if instruction.fx is not None:
@@ -590,7 +591,7 @@ class _Batch:
         uetr = tx.original.uetr or ""
         original = self.payments[uetr]
         returned = original.returned_minor + tx.returned_amount_minor
-        self.payments[uetr] = replace(original, returned_minor=returned)
+        self.payments[uetr] = evolve_payment(original, returned_minor=returned)
         if returned == original.amount_minor:
             self._move(
                 uetr, PaymentState.returned, f"returned in full by {original.credit_participant}"
@@ -777,7 +778,7 @@ class _Batch:
     def _queue(self, instruction: TransferInstruction, detail: str) -> None:
         sequence = self.p.liquidity.reserve_sequence()
         uetr = instruction.uetr
-        self.payments[uetr] = replace(self.payments[uetr], queue_seq=sequence)
+        self.payments[uetr] = evolve_payment(self.payments[uetr], queue_seq=sequence)
         self._move(uetr, PaymentState.queued, detail)
         self.to_enqueue.append((instruction, sequence))
 

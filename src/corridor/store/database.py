@@ -38,7 +38,11 @@ def open_engine(url_or_path: str, *, schema: str | None = None) -> Engine:
     url = normalise_url(url_or_path)
     backend = make_url(url).get_backend_name()
     if backend == "sqlite":
-        engine = create_engine(url)
+        # Last in, first out: SQLite drops a connection's page cache whenever another
+        # connection has written since its last read, so the engine thread's reads and
+        # writes are cheapest on the connection its own last commit went through (a
+        # rotating pool made every batch start cold: ~10% of a small message's cost).
+        engine = create_engine(url, pool_use_lifo=True)
         event.listen(engine, "connect", _sqlite_pragmas)
         # pysqlite's own transaction handling is replaced by explicit BEGIN IMMEDIATE,
         # so that a batch's writes take the lock up front and commit as one.

@@ -372,6 +372,9 @@ class CredentialStore:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+        # Credentials are looked up on the event loop: a read must never wait for (or
+        # take) the writer's lock, which the engine thread may hold through a commit.
+        self._reader = reader(engine)
 
     def add(self, key_id: str, secret_sha256: bytes, principal: str, role: str, at_ms: int) -> None:
         with self._engine.begin() as connection:
@@ -390,8 +393,8 @@ class CredentialStore:
             )
 
     def find(self, key_id: str) -> tuple[bytes, str, str] | None:
-        """(secret hash, principal, role) of a live credential."""
-        with self._engine.connect() as connection:
+        """(secret hash, principal, role) of a live credential (a deferred read)."""
+        with self._reader.connect() as connection:
             row = (
                 connection.execute(
                     select(credentials).where(
