@@ -14,6 +14,7 @@ from typing import Protocol
 from corridor.foundation.clock import Clock, SystemClock
 from corridor.foundation.errors import InputError
 
+_RANDOM_BUFFER_BYTES = 4_096
 _RAND_BITS = 74  # UUIDv7: 48 bits of ms, 4 version bits, 12 + 62 random bits, 2 variant bits
 
 
@@ -33,12 +34,22 @@ class Uuid7Generator:
         self._clock = clock or SystemClock()
         self._last = 0
         self._counter = seed if seed is not None else None
+        self._random = b""
+        self._random_at = 0
 
     def _random_bits(self) -> int:
         if self._counter is None:
-            return int.from_bytes(os.urandom(10), "big") >> (80 - _RAND_BITS)
+            return int.from_bytes(self._random_bytes(10), "big") >> (80 - _RAND_BITS)
         self._counter = (self._counter * 6364136223846793005 + 1442695040888963407) % 2**64
         return self._counter << 10
+
+    def _random_bytes(self, count: int) -> bytes:
+        """From a buffer refilled 4 KiB at a time: os.urandom per id is a system call that
+        gives up the interpreter lock, and the engine thread then waits to get it back."""
+        if self._random_at + count > len(self._random):
+            self._random, self._random_at = os.urandom(_RANDOM_BUFFER_BYTES), 0
+        start, self._random_at = self._random_at, self._random_at + count
+        return self._random[start : self._random_at]
 
     def next_id(self) -> int:
         rand = self._random_bits() & ((1 << _RAND_BITS) - 1)
