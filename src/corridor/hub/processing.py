@@ -264,29 +264,11 @@ class _Batch:
             earlier = self.before.recorded.get(key) if self.before is not None else None
             if record is None and earlier is not None:  # in the batch still committing
                 status, message = earlier
-                work.answer = Answer(
-                    status,
-                    None,
-                    message.message_id,
-                    message.kind,
-                    message.payload,
-                    duplicate=True,
-                    uetrs=message.uetrs,
-                    detail=f"MsgId {intake.msg_id} was received before; original answer",
-                )
+                work.answer = _original_answer(status, message, intake.msg_id)
             elif record is not None:
                 message = original_answers.get(record.answer_message_id)
                 assert message is not None, f"answer {record.answer_message_id} not in outbox"
-                work.answer = Answer(
-                    record.answer_status,
-                    None,
-                    message.message_id,
-                    message.kind,
-                    message.payload,
-                    duplicate=True,
-                    uetrs=message.uetrs,
-                    detail=f"MsgId {record.msg_id} was received before; original answer",
-                )
+                work.answer = _original_answer(record.answer_status, message, record.msg_id)
 
     def _original_answers(self, records: Iterable[InboundRecord]) -> dict[str, OutboxMessage]:
         """The answers given to messages received before, by message id: one query per
@@ -819,3 +801,17 @@ def _cancel_status(
 
 
 SettlementBatch = _Batch  # a batch between the steps of PaymentProcessor.apply/write/finish
+
+
+def _original_answer(status: str, message: OutboxMessage, msg_id: str) -> Answer:
+    """The answer given the first time, for a message received again with its MsgId."""
+    return Answer(
+        status,
+        None,
+        message.message_id,
+        message.kind,
+        message.payload,
+        duplicate=True,
+        uetrs=message.uetrs,
+        detail=f"MsgId {msg_id} was received before; original answer",
+    )
