@@ -314,30 +314,26 @@ async def test_error_envelope_for_auth_and_routing(api: ApiWorld) -> None:
     assert (bad_limit.status_code, bad_limit.json()["error"]["param"]) == (400, "limit")
 
 
-async def test_overloaded_engine_is_503_with_retry_after(api: ApiWorld) -> None:
+@pytest.mark.parametrize(
+    ("error", "code"),
+    [
+        (Overloaded("more than 20000 messages waiting"), "engine_overloaded"),
+        (IntakeWorkerError("the intake process is gone"), "intake_unavailable"),
+    ],
+)
+async def test_engine_or_intake_unavailable_is_503_with_retry_after(
+    api: ApiWorld, error: Exception, code: str
+) -> None:
     worker = api.app.state.ctx.engine
 
     async def refuse(_sender: str, _data: bytes) -> None:
-        raise Overloaded("more than 20000 messages waiting")
+        raise error
 
     worker.submit = refuse
     response = await api.submit(BANK_A, b"<x/>")
     assert response.status_code == 503
     assert response.headers["retry-after"] == "1"
-    assert response.json()["error"]["code"] == "engine_overloaded"
-
-
-async def test_lost_intake_process_is_503_and_safe_to_resend(api: ApiWorld) -> None:
-    worker = api.app.state.ctx.engine
-
-    async def lost(_sender: str, _data: bytes) -> None:
-        raise IntakeWorkerError("the intake process is gone")
-
-    worker.submit = lost
-    response = await api.submit(BANK_A, b"<x/>")
-    assert response.status_code == 503
-    assert response.headers["retry-after"] == "1"
-    assert response.json()["error"]["code"] == "intake_unavailable"
+    assert response.json()["error"]["code"] == code
 
 
 async def test_health_and_metrics(api: ApiWorld) -> None:
