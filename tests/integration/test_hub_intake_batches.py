@@ -104,3 +104,18 @@ def test_a_dead_worker_fails_the_messages_it_held_and_is_replaced(
     (answer, restarted, new_process), _ = _serve(world, tmp_path, kill_while_holding)
     assert answer.status == "ACSC"  # the next message went to a new worker
     assert restarted == 1 and new_process
+
+
+def test_an_error_that_cannot_cross_processes_is_sent_as_its_type_and_text() -> None:
+    from lxml import etree
+
+    from corridor.hub.intake_pool import IntakeFailed, _portable
+
+    try:
+        etree.fromstring(b"<unclosed>")
+    except etree.XMLSyntaxError as error:
+        portable = _portable(error)
+    assert isinstance(portable, IntakeFailed)
+    assert "XMLSyntaxError" in str(portable)
+    plain = ValueError("amount")
+    assert _portable(plain) is plain  # picklable errors pass as they are

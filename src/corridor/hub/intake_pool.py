@@ -87,8 +87,23 @@ def take_many_in_worker(
         try:
             results.append(desk.take(sender, data, received_at_ms))
         except Exception as error:  # returned, not raised: the others' intakes stand
-            results.append(error)
+            results.append(_portable(error))
     return results
+
+
+class IntakeFailed(Exception):  # noqa: N818 - what happened, not an error class name
+    """The intake of one message raised an error that cannot cross the process boundary
+    as it is (lxml's parse errors, errors with required keyword arguments)."""
+
+
+def _portable(error: Exception) -> Exception:
+    """The error itself if it survives pickling both ways, else its type and text: a reply
+    that fails to pickle would take the worker, and every message waiting on it, down."""
+    try:
+        pickle.loads(pickle.dumps(error, pickle.HIGHEST_PROTOCOL))
+    except Exception:
+        return IntakeFailed(f"{type(error).__name__}: {error}")
+    return error
 
 
 # -- the pool: one socket pair per worker process, read and written by the event loop ----
@@ -180,9 +195,10 @@ class _Worker:
             while True:
                 header = await reader.readexactly(_LENGTH_BYTES)
                 reply = await reader.readexactly(int.from_bytes(header, "big"))
-                future = self.waiting.popleft()
+                result = pickle.loads(reply)  # before taking the future: if this raises,
+                future = self.waiting.popleft()  # _fail below answers every one waiting
                 if not future.done():
-                    future.set_result(pickle.loads(reply))
+                    future.set_result(result)
         except (asyncio.IncompleteReadError, ConnectionError) as error:
             self._fail(IntakeWorkerError(f"the intake process is gone: {error}"))
         except BaseException as error:
@@ -200,7 +216,15 @@ class _Worker:
             if not future.done():
                 future.set_exception(error)
 
-    def close(self) -> None:
+    def abandon(self) -> None:
+        """Let go of a dead or stuck worker without waiting for it (this runs on the event
+        loop): a process still running is terminated at once, and reaped later."""
+        if self.process.is_alive():
+            self.process.terminate()
+        self._close_stream()
+        self._fail(IntakeWorkerError("the intake process is gone"))
+
+    def _close_stream(self) -> None:
         with contextlib.suppress(OSError):  # the end of the stream now, not at the next
             self.sock.shutdown(socket.SHUT_RDWR)  # loop turn: the worker exits on it
         if self.reader_task is not None:
@@ -209,6 +233,9 @@ class _Worker:
             self.writer.close()
         else:
             self.sock.close()
+
+    def close(self) -> None:
+        self._close_stream()
         self.process.join(timeout=5)
         if self.process.is_alive():
             self.process.terminate()
@@ -258,7 +285,7 @@ class IntakePool:
         instead of all going to the dead one (it has nothing waiting)."""
         for index, worker in enumerate(self._workers):
             if worker.gone():
-                worker.close()
+                worker.abandon()
                 self._workers[index] = _Worker(self._settings, self._context)
                 self.restarted += 1
 

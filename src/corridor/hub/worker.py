@@ -153,12 +153,17 @@ class EngineWorker:
         while True:
             following, next_items, next_error = await self._apply_next(batch)
             try:
-                await asyncio.wrap_future(commit)
+                # shielded: a cancelled stop() must not cancel a commit not yet started,
+                # which would leave its transaction (and SQLite's write lock) open
+                await asyncio.shield(asyncio.wrap_future(commit))
             except Exception as error:  # neither this batch nor the one on top of it
                 _fail(items + next_items, error)
                 await self._on_engine(hub.reload_ledger)
                 return
-            await self._finish(batch, items)
+            if not await self._finish(batch, items):  # memory may not match `following`
+                _fail(next_items, RuntimeError("the batch below this one failed to finish"))
+                await self._on_engine(hub.reload_ledger)
+                return
             if next_error is not None:
                 _fail(next_items, next_error)
                 await self._on_engine(hub.reload_ledger)
@@ -199,13 +204,16 @@ class EngineWorker:
             return None, items, error
         return following, items, None
 
-    async def _finish(self, batch: SettlementBatch, items: list[_Item]) -> None:
+    async def _finish(self, batch: SettlementBatch, items: list[_Item]) -> bool:
+        """Answer a committed batch; False if finishing it failed (its senders get the
+        error)."""
         try:
             answers = await self._on_engine(self.hub.finish_batch, batch)
         except Exception as error:
             _fail(items, error)
-            return
+            return False
         self._answer(items, answers)
+        return True
 
     async def _on_engine(self, function: Callable[..., T], *args: object) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._executor, function, *args)
