@@ -466,7 +466,7 @@ class NameIndex:
         for q in order[len(required) :]:
             # a name that cannot reach the floor even if every token left matched it fully
             # is out already: the rest of the query is summed over fewer names
-            bound = {n: b for n, b in bound.items() if b + remaining >= need}
+            bound = {n: b for n, b in bound.items() if b + remaining >= need - 1e-9}
             for name_id, gain in self._gains(query, q, bound).items():
                 bound[name_id] += gain
             remaining -= query.weights[q]
