@@ -3,6 +3,7 @@ shape (not their speed: speed is the benchmark's business, on an idle machine)."
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import pytest
@@ -94,3 +95,32 @@ def test_text_output_has_one_line_per_run() -> None:
 def test_bad_options_are_refused_before_anything_starts(argument: list[str]) -> None:
     result = CliRunner().invoke(app, ["bench", "e2e", *argument])
     assert result.exit_code == 2
+
+
+def test_a_keep_alive_connection_closed_while_idle_is_reopened() -> None:
+    """uvicorn closes idle keep-alive connections; the load generator must send the
+    request again on a new connection, not die of the EOF (the CLI's "Aborted.")."""
+    accepted: list[int] = []
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        accepted.append(1)
+        if len(accepted) == 1:
+            writer.close()  # the first connection: closed before any answer
+            return
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+        await writer.drain()
+
+    async def scenario() -> tuple[int, bytes]:
+        server = await asyncio.start_server(serve, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        async with server:
+            connection = await e2e._Connection.open(port)
+            await asyncio.sleep(0.05)  # the server has closed it by now
+            try:
+                return await connection.post(b"<x/>", "token")
+            finally:
+                connection.close()
+
+    assert asyncio.run(scenario()) == (200, b"ok")
+    assert len(accepted) == 2

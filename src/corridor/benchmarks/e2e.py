@@ -447,6 +447,7 @@ class _Connection:
     ) -> None:
         self._reader = reader
         self._writer = writer
+        self._port = port
         self._host = f"127.0.0.1:{port}".encode()
 
     @classmethod
@@ -465,8 +466,23 @@ class _Connection:
             + str(len(body)).encode()
             + b"\r\n\r\n"
         )
-        self._writer.write(head + body)
-        return await self._response()
+        request = head + body
+        try:
+            self._writer.write(request)
+            return await self._response()
+        except (asyncio.IncompleteReadError, ConnectionResetError, BrokenPipeError) as error:
+            if isinstance(error, asyncio.IncompleteReadError) and error.partial:
+                raise ConnectionError("the server closed the connection mid-answer") from error
+            # The server closed this keep-alive connection while it sat idle (uvicorn's
+            # keep-alive timeout) before reading the request: send it on a new one. (An
+            # IncompleteReadError is an EOFError, which the CLI would turn into "Aborted.")
+            await self._reopen()
+            self._writer.write(request)
+            return await self._response()
+
+    async def _reopen(self) -> None:
+        self._writer.close()
+        self._reader, self._writer = await asyncio.open_connection("127.0.0.1", self._port)
 
     async def _response(self) -> tuple[int, bytes]:
         head = await self._reader.readuntil(b"\r\n\r\n")
