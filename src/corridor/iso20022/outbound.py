@@ -252,19 +252,8 @@ def _relay_signed_as_text(
     signed. None when the text is not of that shape (then the whole message is parsed).
     The bytes are the same as the parsing path's (Ed25519 signatures are deterministic)."""
     apphdr = header_xml(header)
-    group_xml = group_header_xml(group, "TtlIntrBkSttlmAmt")
-    declared = f'<CdtTrfTxInf xmlns="{ns}">'.encode()
-    if apphdr is None or group_xml is None:
-        return None
-    if not all(tx.startswith(declared) for tx in transactions_xml):
-        return None
-    cut = len(declared)
-    document = (
-        f'<Document xmlns="{ns}"><FIToFICstmrCdtTrf>{group_xml}'.encode()
-        + b"".join(b"<CdtTrfTxInf>" + tx[cut:] for tx in transactions_xml)
-        + b"</FIToFICstmrCdtTrf></Document>"
-    )
-    if not _canonical_as_written(document):
+    document = _relay_document_text(group, transactions_xml, ns)
+    if apphdr is None or document is None or not _canonical_as_written(document):
         return None
     placeholder = f'<Document xmlns="{ns}"/>'
     root = _parse_message_text(apphdr + placeholder)
@@ -302,22 +291,30 @@ def _relay_from_text(
     header: BusinessHeader, group: GroupHeader, transactions_xml: Sequence[bytes], ns: str
 ) -> Element | None:
     """The relayed pacs.008 parsed from text in one go (its InstgAgt/InstdAgt still the
-    sender's), or None when a part is not of the plain shape builders.text writes.
+    sender's), or None when a part is not of the plain shape builders.text writes."""
+    apphdr = header_xml(header)
+    document = _relay_document_text(group, transactions_xml, ns)
+    if apphdr is None or document is None:
+        return None
+    return _parse_message_text(apphdr.encode() + document)
+
+
+def _relay_document_text(
+    group: GroupHeader, transactions_xml: Sequence[bytes], ns: str
+) -> bytes | None:
+    """The relayed Document as text: the hub's GrpHdr and the received transactions; None
+    when a part is not of the plain shape builders.text writes.
 
     Each received transaction was serialised with its own default namespace declaration
     (the Document's namespace); it is dropped so that the copy sits in the Document's,
     exactly as when the element is moved into a built Document."""
-    apphdr = header_xml(header)
     group_xml = group_header_xml(group, "TtlIntrBkSttlmAmt")
-    if apphdr is None or group_xml is None:
-        return None
     declared = f'<CdtTrfTxInf xmlns="{ns}">'.encode()
-    if not all(tx.startswith(declared) for tx in transactions_xml):
+    if group_xml is None or not all(tx.startswith(declared) for tx in transactions_xml):
         return None
-    plain = b"<CdtTrfTxInf>"
     cut = len(declared)
-    return _parse_message_text(
-        (apphdr + f'<Document xmlns="{ns}"><FIToFICstmrCdtTrf>' + group_xml).encode()
-        + b"".join(plain + tx[cut:] for tx in transactions_xml)
+    return (
+        f'<Document xmlns="{ns}"><FIToFICstmrCdtTrf>{group_xml}'.encode()
+        + b"".join(b"<CdtTrfTxInf>" + tx[cut:] for tx in transactions_xml)
         + b"</FIToFICstmrCdtTrf></Document>"
     )
