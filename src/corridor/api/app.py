@@ -13,6 +13,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute, APIRouter
 
 from corridor.api import (
     routes_approvals,
@@ -23,11 +24,13 @@ from corridor.api import (
     routes_operator,
     routes_payments,
     routes_system,
+    submit_path,
 )
 from corridor.api.access_log import AccessLog
 from corridor.api.context import MESSAGE_BYTES_MAX, ApiContext, OutboxSignal
 from corridor.api.errors import ErrorEnvelope, install_error_handlers
 from corridor.api.metrics import Metrics
+from corridor.api.submit_path import SubmitPath
 from corridor.api.ticker import GRIDLOCK_INTERVAL_MS, TICK_INTERVAL_MS, Ticker, check_interval
 from corridor.hub.intake_pool import IntakePool
 from corridor.hub.service import Hub
@@ -107,9 +110,19 @@ def create_app(
         app.include_router(router)
     for router in (routes_compliance.router, routes_compliance.operator_router):
         app.include_router(router)
-    app.add_middleware(AccessLog, metrics=ctx.metrics)
+    app.add_middleware(
+        SubmitPath, ctx=ctx, route=_route(routes_messages.router, submit_path.PATH, "POST")
+    )
+    app.add_middleware(AccessLog, metrics=ctx.metrics)  # the outer one: it logs both
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
+
+
+def _route(router: APIRouter, path: str, method: str) -> APIRoute:
+    for route in router.routes:
+        if isinstance(route, APIRoute) and route.path == path and method in route.methods:
+            return route
+    raise LookupError(f"no route {method} {path}")
 
 
 def _batch_done(ctx: ApiContext, messages: int) -> None:

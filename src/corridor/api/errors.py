@@ -16,6 +16,7 @@ request validation errors become a 400 naming the first bad parameter.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -108,16 +109,14 @@ _STATUS_CODES = {
 }
 
 
-async def _api_error(_request: Request, error: Exception) -> JSONResponse:
-    assert isinstance(error, ApiError)
+def _api_error_response(error: ApiError) -> JSONResponse:
     headers = {"Retry-After": str(RETRY_AFTER_S)} if error.status == 503 else None
     if error.status == 401:
         headers = {"WWW-Authenticate": "Bearer"}
     return error_response(error.status, error.type, error.code, error.message, error.param, headers)
 
 
-async def _input_error(_request: Request, error: Exception) -> JSONResponse:
-    assert isinstance(error, InputError)
+def _input_error_response(error: InputError) -> JSONResponse:
     value = "" if error.value is None else f" (got {str(error.value)[:80]!r})"
     return error_response(
         400,
@@ -128,7 +127,7 @@ async def _input_error(_request: Request, error: Exception) -> JSONResponse:
     )
 
 
-async def _overloaded(_request: Request, error: Exception) -> JSONResponse:
+def _overloaded_response(error: Overloaded) -> JSONResponse:
     return error_response(
         503,
         "api_error",
@@ -138,7 +137,7 @@ async def _overloaded(_request: Request, error: Exception) -> JSONResponse:
     )
 
 
-async def _intake_lost(_request: Request, error: Exception) -> JSONResponse:
+def _intake_lost_response(error: IntakeWorkerError) -> JSONResponse:
     """The intake process reading this message died: nothing was settled or answered, and
     re-sending the same message is safe (its MsgId makes it idempotent)."""
     return error_response(
@@ -148,6 +147,30 @@ async def _intake_lost(_request: Request, error: Exception) -> JSONResponse:
         f"the message was not processed, send it again: {error}",
         headers={"Retry-After": str(RETRY_AFTER_S)},
     )
+
+
+# The errors a route raises on purpose, each with its response (most specific first).
+_RESPONSES: tuple[tuple[type[Exception], Callable[[Any], JSONResponse]], ...] = (
+    (ApiError, _api_error_response),
+    (InputError, _input_error_response),
+    (Overloaded, _overloaded_response),
+    (IntakeWorkerError, _intake_lost_response),
+)
+
+
+def response_for(error: Exception) -> JSONResponse | None:
+    """The documented response to an error raised on purpose; None for any other error
+    (a bug: the app's last handler answers 500 and the server logs it)."""
+    for kind, respond in _RESPONSES:
+        if isinstance(error, kind):
+            return respond(error)
+    return None
+
+
+async def _documented(_request: Request, error: Exception) -> JSONResponse:
+    response = response_for(error)
+    assert response is not None, "installed only for the errors of _RESPONSES"
+    return response
 
 
 async def _validation(_request: Request, error: Exception) -> JSONResponse:
@@ -173,10 +196,8 @@ async def _unexpected(_request: Request, _error: Exception) -> JSONResponse:
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    app.add_exception_handler(ApiError, _api_error)
-    app.add_exception_handler(InputError, _input_error)
-    app.add_exception_handler(Overloaded, _overloaded)
-    app.add_exception_handler(IntakeWorkerError, _intake_lost)
+    for kind, _ in _RESPONSES:
+        app.add_exception_handler(kind, _documented)
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(StarletteHTTPException, _http)
     app.add_exception_handler(Exception, _unexpected)

@@ -1,0 +1,195 @@
+"""POST /v1/messages on plain ASGI (corridor.api.submit_path): the plain case is served
+there, with the route's answer; everything else reaches the FastAPI app untouched."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+from starlette.types import Receive, Scope, Send
+from tests.e2e.test_api_world import XML, ApiWorld, api_world
+from tests.support.hub import BANK_A, BANK_B
+
+from corridor.api import routes_messages
+from corridor.api.access_log import AccessLog
+from corridor.api.auth import PRINCIPAL_SCOPE_KEY
+from corridor.api.submit_path import PATH, SubmitPath
+from corridor.hub.worker import Overloaded
+
+pytestmark = pytest.mark.anyio
+
+
+class Behind:
+    """The app behind the submit path: records what reaches it, answers 418."""
+
+    def __init__(self) -> None:
+        self.bodies: list[bytes] = []
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        body = b""
+        if scope["type"] == "http":
+            more = True
+            while more:
+                message = await receive()
+                body += message.get("body", b"")
+                more = message.get("more_body", False) and message["type"] == "http.request"
+        self.bodies.append(body)
+        await send({"type": "http.response.start", "status": 418, "headers": []})
+        await send({"type": "http.response.body", "body": b"app"})
+
+
+@pytest.fixture
+async def api(tmp_path: Path) -> AsyncIterator[ApiWorld]:
+    async with api_world(tmp_path) as world:
+        yield world
+
+
+def _route() -> object:
+    (route,) = [r for r in routes_messages.router.routes if getattr(r, "path", "") == PATH]
+    return route
+
+
+def _client(api: ApiWorld, behind: Behind) -> httpx.AsyncClient:
+    path = SubmitPath(behind, api.app.state.ctx, _route())
+    transport = httpx.ASGITransport(app=path)
+    return httpx.AsyncClient(transport=transport, base_url="http://corridor.test")
+
+
+async def test_a_plain_submission_is_answered_without_the_app(api: ApiWorld) -> None:
+    behind = Behind()
+    data, (uetr,) = api.world.credit_transfer(BANK_A, BANK_B, [1_000])
+    async with _client(api, behind) as client:
+        response = await client.post(PATH, content=data, headers={**XML, **api.auth(BANK_A)})
+    assert behind.bodies == []
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/json"
+    assert int(response.headers["content-length"]) == len(response.content)
+    answer = response.json()
+    assert (answer["status"], answer["uetrs"], answer["duplicate"]) == ("ACSC", [uetr], False)
+    # the same message again through the documented route: the same answer, a duplicate
+    again = (await api.submit(BANK_A, data)).json()
+    assert again["duplicate"] is True
+    assert {k: v for k, v in again.items() if k not in ("duplicate", "detail")} == {
+        k: v for k, v in answer.items() if k not in ("duplicate", "detail")
+    }
+
+
+async def test_the_signed_xml_answer_when_asked_for(api: ApiWorld) -> None:
+    behind = Behind()
+    data, _ = api.world.credit_transfer(BANK_A, BANK_B, [1_000])
+    headers = {**XML, **api.auth(BANK_A), "Accept": "application/xml"}
+    async with _client(api, behind) as client:
+        response = await client.post(PATH, content=data, headers=headers)
+    assert behind.bodies == []
+    assert response.headers["content-type"] == "application/xml"
+    routed = await api.submit(BANK_A, data, Accept="application/xml")
+    assert response.content == routed.content  # the stored answer, byte for byte
+    assert b"ACSC" in response.content
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "no credential",
+        "unknown credential",
+        "operator credential",
+        "basic scheme",
+        "json content type",
+        "declared over the limit",
+        "other method",
+        "other path",
+    ],
+)
+async def test_anything_else_reaches_the_app_unread(api: ApiWorld, case: str) -> None:
+    behind = Behind()
+    data, _ = api.world.credit_transfer(BANK_A, BANK_B, [1_000])
+    headers = {**XML, **api.auth(BANK_A)}
+    method, path = "POST", PATH
+    if case == "no credential":
+        del headers["Authorization"]
+    elif case == "unknown credential":
+        headers["Authorization"] = "Bearer crd_unknown_secret"
+    elif case == "operator credential":
+        headers.update(api.auth("ops"))
+    elif case == "basic scheme":
+        headers["Authorization"] = "Basic " + api.tokens[BANK_A]
+    elif case == "json content type":
+        headers["Content-Type"] = "application/json"
+    elif case == "declared over the limit":
+        api.app.state.ctx.message_bytes_max = len(data) - 1
+    elif case == "other method":
+        method = "PUT"
+    else:
+        path = "/v1/messages/"
+    async with _client(api, behind) as client:
+        response = await client.request(method, path, content=data, headers=headers)
+    assert response.status_code == 418
+    assert behind.bodies == [data]  # nothing read before the app, nothing settled
+    assert (await api.get(BANK_A, "/v1/payments")).json()["data"] == []
+
+
+async def test_a_body_without_length_reaches_the_app(api: ApiWorld) -> None:
+    behind = Behind()
+    data, _ = api.world.credit_transfer(BANK_A, BANK_B, [1_000])
+
+    async def chunks() -> AsyncIterator[bytes]:
+        yield data[:100]
+        yield data[100:]
+
+    async with _client(api, behind) as client:
+        response = await client.post(PATH, content=chunks(), headers={**XML, **api.auth(BANK_A)})
+    assert response.status_code == 418
+    assert behind.bodies == [data]
+
+
+async def test_when_the_engine_is_not_running_the_app_answers(api: ApiWorld) -> None:
+    behind = Behind()
+    data, _ = api.world.credit_transfer(BANK_A, BANK_B, [1_000])
+    ctx = api.app.state.ctx
+    worker, ctx.worker = ctx.worker, None
+    try:
+        async with _client(api, behind) as client:
+            response = await client.post(PATH, content=data, headers={**XML, **api.auth(BANK_A)})
+    finally:
+        ctx.worker = worker
+    assert response.status_code == 418
+    assert behind.bodies == [data]  # the body already read, given to the app as it came
+
+
+async def test_engine_errors_get_the_documented_envelope(api: ApiWorld) -> None:
+    ctx = api.app.state.ctx
+
+    async def overloaded(_sender: str, _data: bytes) -> object:
+        raise Overloaded("more than 20000 messages waiting")
+
+    submit, ctx.worker.submit = ctx.worker.submit, overloaded
+    try:
+        data, _ = api.world.credit_transfer(BANK_A, BANK_B, [1_000])
+        async with _client(api, Behind()) as client:
+            response = await client.post(PATH, content=data, headers={**XML, **api.auth(BANK_A)})
+    finally:
+        ctx.worker.submit = submit
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "1"
+    assert response.json()["error"]["code"] == "engine_overloaded"
+
+
+async def test_the_access_log_names_the_route_and_the_caller(api: ApiWorld) -> None:
+    seen: list[Scope] = []
+
+    class Spy(AccessLog):
+        def _record(self, scope: Scope, status: int, seconds: float) -> None:
+            seen.append(scope)
+            super()._record(scope, status, seconds)
+
+    data, _ = api.world.credit_transfer(BANK_A, BANK_B, [1_000])
+    app = Spy(SubmitPath(Behind(), api.app.state.ctx, _route()), api.app.state.ctx.metrics)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://corridor.test") as client:
+        response = await client.post(PATH, content=data, headers={**XML, **api.auth(BANK_A)})
+    assert response.status_code == 200
+    (scope,) = seen
+    assert scope[PRINCIPAL_SCOPE_KEY] == BANK_A
+    assert scope["route"].path == PATH
