@@ -95,13 +95,15 @@ class LiquidityDesk:
         """Queue it without trying: its debtor's queue is not empty (FIFO), or it would
         break a sender limit now."""
         queue = self.book(instruction.currency).queue(instruction.debit_participant)
+        limits = self._limits.get(instruction.currency)
+        if limits is None and not len(queue):
+            return False  # the usual case, decided without building the queue record
         queued = queued_payment(instruction, 0)
         for waiting in queue.payments():
             if waiting.priority < queued.priority:
                 return True  # a more urgent payment waits: never overtake it
             if waiting.priority == queued.priority and not queue.may_bypass(queued, waiting):
                 return True  # FIFO within a priority, unless the policy lets it bypass
-        limits = self._limits.get(instruction.currency)
         return limits is not None and limits.allows(queued) is not LimitCheck.ok
 
     # -- changing -------------------------------------------------------------------
