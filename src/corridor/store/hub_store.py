@@ -7,7 +7,8 @@ connections: SQLite in WAL mode and PostgreSQL both let readers run beside the w
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Engine, bindparam, insert, select, update
@@ -34,7 +35,7 @@ from corridor.store.schema import (
     inbound_messages,
     outbox,
     participants,
-    payment_events,
+    payment_event_runs,
     payments,
 )
 
@@ -56,7 +57,8 @@ _PAYMENT_COLUMNS = tuple(c.name for c in payments.c)
 
 
 # Built once: the batch's writes run them through database.execute_many.
-_INSERT_EVENTS = insert(payment_events)
+_INSERT_EVENT_RUNS = insert(payment_event_runs)
+_RUN_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 _INSERT_OUTBOX = insert(outbox)
 _INSERT_INBOUND = insert(inbound_messages)
 
@@ -70,14 +72,7 @@ def write_changes(connection: Connection, changes: PaymentChanges) -> None:
             [payment_row(p) for p in changes.payments],
         )
     if changes.events:
-        execute_many(
-            connection,
-            _INSERT_EVENTS,
-            [
-                {"uetr": e.uetr, "state": e.state.value, "at_ms": e.at_ms, "detail": e.detail}
-                for e in changes.events
-            ],
-        )
+        execute_many(connection, _INSERT_EVENT_RUNS, event_run_rows(changes.events))
     if changes.outbox:
         execute_many(
             connection,
@@ -129,6 +124,26 @@ def write_changes(connection: Connection, changes: PaymentChanges) -> None:
                 for r in changes.inbound
             ],
         )
+
+
+def event_run_rows(events: Sequence[PaymentEvent]) -> list[dict[str, Any]]:
+    """One row per payment: its events of this batch, in order (schema.payment_event_runs)."""
+    runs: dict[str, list[list[object]]] = {}
+    for e in events:
+        run = runs.get(e.uetr)
+        if run is None:
+            run = runs[e.uetr] = []
+        run.append([e.state.value, e.at_ms, e.detail])
+    encode = _RUN_ENCODER.encode
+    return [{"uetr": uetr, "events": encode(run)} for uetr, run in runs.items()]
+
+
+def events_from_runs(uetr: str, runs: Iterable[str]) -> list[PaymentEvent]:
+    return [
+        PaymentEvent(uetr, PaymentState(state), at_ms, detail)
+        for run in runs
+        for state, at_ms, detail in json.loads(run)
+    ]
 
 
 def payment_row(p: Payment) -> dict[str, Any]:
@@ -266,16 +281,12 @@ class HubStore:
         return found
 
     def events(self, uetr: str) -> list[PaymentEvent]:
+        runs = payment_event_runs
         with self._reader.connect() as connection:
             rows = connection.execute(
-                select(payment_events)
-                .where(payment_events.c.uetr == uetr)
-                .order_by(payment_events.c.seq)
+                select(runs.c.events).where(runs.c.uetr == uetr).order_by(runs.c.seq)
             )
-            return [
-                PaymentEvent(r["uetr"], PaymentState(r["state"]), r["at_ms"], r["detail"])
-                for r in rows.mappings()
-            ]
+            return events_from_runs(uetr, rows.scalars())
 
     def payments_page(
         self, participant: str | None, after_updated_ms: int, limit: int, after_uetr: str = ""

@@ -105,14 +105,16 @@ payments = Table(
     Column("updated_at_ms", BigInteger, nullable=False),
 )
 
-payment_events = Table(
-    "payment_events",
+# A payment's lifecycle events, one row per payment per batch that wrote any: `events` is
+# the JSON list [[state, at_ms, detail], ...] in the order they happened. Tracking is
+# the only reader, always by UETR; and a payment usually goes from RECEIVED to DELIVERED
+# in one batch, so one row (two B-tree inserts) holds what five rows held before.
+payment_event_runs = Table(
+    "payment_event_runs",
     metadata,
     Column("seq", SeqType, primary_key=True, autoincrement=True),
     Column("uetr", UETR, nullable=False, index=True),
-    Column("state", String(16), nullable=False),
-    Column("at_ms", BigInteger, nullable=False),
-    Column("detail", Text, nullable=False),
+    Column("events", Text, nullable=False),
 )
 
 outbox = Table(
