@@ -340,11 +340,17 @@ async def test_health_and_metrics(api: ApiWorld) -> None:
     health = await api.client.get("/health")
     assert health.json() == {"status": "ok", "database": "ok", "engine": "ok"}
     await api.pay(BANK_A, BANK_B)
+    data, _ = api.world.credit_transfer(BANK_A, BANK_B, [100])
+    for _ in range(2):  # settled, then its duplicate
+        assert (await api.submit(BANK_A, data)).status_code == 200
     text = (await api.client.get("/metrics")).text
     labels = 'duplicate="false",kind="pacs.002.001.10",status="ACSC"'
+    assert f"corridor_messages_total{{{labels}}} 2.0" in text
+    labels = 'duplicate="true",kind="pacs.002.001.10",status="ACSC"'
     assert f"corridor_messages_total{{{labels}}} 1.0" in text
-    assert "corridor_engine_batch_messages_count 1.0" in text
-    assert 'route="/v1/messages"' in text
+    assert "corridor_engine_batch_messages_count 3.0" in text
+    route = 'method="POST",route="/v1/messages",status="200"'
+    assert f"corridor_http_request_duration_seconds_count{{{route}}} 3.0" in text
     assert BANK_A not in text
 
 

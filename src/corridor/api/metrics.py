@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 
 from corridor.hub.processing import Answer
@@ -38,14 +40,29 @@ class Metrics:
             registry=self.registry,
         )
 
+        # Labelled children by label values: labels() checks and locks on every call, and
+        # these two are called for every request and every message.
+        self._answers: dict[tuple[str, str, bool], Any] = {}
+        self._requests: dict[tuple[str, str, int], Any] = {}
+
     def answered(self, answer: Answer) -> None:
-        self.messages.labels(answer.kind, answer.status, str(answer.duplicate).lower()).inc()
+        key = (answer.kind, answer.status, answer.duplicate)
+        child = self._answers.get(key)
+        if child is None:
+            child = self._answers[key] = self.messages.labels(
+                answer.kind, answer.status, str(answer.duplicate).lower()
+            )
+        child.inc()
 
     def batch(self, messages: int) -> None:
         self.batch_messages.observe(messages)
 
     def request(self, method: str, route: str, status: int, seconds: float) -> None:
-        self.request_seconds.labels(method, route, str(status)).observe(seconds)
+        key = (method, route, status)
+        child = self._requests.get(key)
+        if child is None:
+            child = self._requests[key] = self.request_seconds.labels(method, route, str(status))
+        child.observe(seconds)
 
     def render(self) -> bytes:
         return generate_latest(self.registry)
