@@ -8,7 +8,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 from tests.e2e.test_api_world import XML, ApiWorld, api_world
 from tests.support.hub import BANK_A, BANK_B
 
@@ -193,3 +193,51 @@ async def test_the_access_log_names_the_route_and_the_caller(api: ApiWorld) -> N
     (scope,) = seen
     assert scope[PRINCIPAL_SCOPE_KEY] == BANK_A
     assert scope["route"].path == PATH
+
+
+async def test_a_body_longer_than_declared_reaches_the_app_whole(api: ApiWorld) -> None:
+    """A server that does not hold the body to its Content-Length: the path stops reading
+    once past it, and the app gets what was read and then the rest (its 413 check)."""
+    data, _ = api.world.credit_transfer(BANK_A, BANK_B, [1_000])
+    incoming: list[Message] = [
+        {"type": "http.request", "body": data[:100], "more_body": True},
+        {"type": "http.request", "body": data[100:], "more_body": False},
+    ]
+    sent: list[Message] = []
+    read_before_the_app: list[int] = []
+
+    async def receive() -> Message:
+        return incoming.pop(0)
+
+    class Counting(Behind):
+        async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+            read_before_the_app.append(2 - len(incoming))
+            await super().__call__(scope, receive, send)
+
+    behind = Counting()
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    headers = {**XML, **api.auth(BANK_A), "Content-Length": "50"}
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": PATH,
+        "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()],
+    }
+    await SubmitPath(behind, api.app.state.ctx, _route())(scope, receive, send)
+    assert read_before_the_app == [1]  # the path stopped at the first 100 bytes
+    assert behind.bodies == [data]
+    assert sent[0]["status"] == 418
+    assert (await api.get(BANK_A, "/v1/payments")).json()["data"] == []
+
+
+async def test_a_declared_chunked_body_reaches_the_app_unread(api: ApiWorld) -> None:
+    behind = Behind()
+    data, _ = api.world.credit_transfer(BANK_A, BANK_B, [1_000])
+    headers = {**XML, **api.auth(BANK_A), "Transfer-Encoding": "chunked"}
+    async with _client(api, behind) as client:
+        response = await client.post(PATH, content=data, headers=headers)
+    assert response.status_code == 418
+    assert behind.bodies == [data]

@@ -51,13 +51,14 @@ class SubmitPath:
             await self.app(scope, receive, send)
             return
         principal, length, wants_xml = checked
-        data = await _body(receive)
-        if data is None:  # the client went away before sending the whole body
+        messages, state = await _body(receive, length)
+        if state == _GONE:  # the client went away before sending the whole body
             return
         ctx = self.ctx
-        if len(data) > length or ctx.worker is None:  # not the plain case after all
-            await self.app(scope, _replay(data), send)
+        if state == _LONGER or ctx.worker is None:  # not the plain case after all
+            await self.app(scope, _replay(messages, receive), send)
             return
+        data = b"".join(m.get("body", b"") for m in messages)
         scope[PRINCIPAL_SCOPE_KEY] = principal.name
         scope["route"] = self.route
         try:
@@ -88,6 +89,8 @@ class SubmitPath:
         headers: dict[bytes, bytes] = {}
         for name, value in scope["headers"]:
             headers.setdefault(name, value)  # the first of each, as Starlette reads them
+        if b"transfer-encoding" in headers:
+            return None  # a chunked body: the route reads and limits it as it streams
         content_type = headers.get(b"content-type", b"")
         length = headers.get(b"content-length", b"")
         authorization = headers.get(b"authorization", b"")
@@ -105,26 +108,33 @@ class SubmitPath:
         return principal, int(length), b"application/xml" in accept
 
 
-async def _body(receive: Receive) -> bytes | None:
-    chunks: list[bytes] = []
+_WHOLE, _LONGER, _GONE = "whole", "longer", "gone"
+
+
+async def _body(receive: Receive, length: int) -> tuple[list[Message], str]:
+    """The request's body messages: all of them (_WHOLE); or those read until the body
+    passed its declared length (_LONGER: a server that does not hold a body to its
+    Content-Length; reading stops there, so no more than that is held); or _GONE."""
+    messages: list[Message] = []
+    size = 0
     while True:
         message = await receive()
         if message["type"] == "http.disconnect":
-            return None
-        chunks.append(message.get("body", b""))
+            return messages, _GONE
+        messages.append(message)
+        size += len(message.get("body", b""))
+        if size > length:
+            return messages, _LONGER
         if not message.get("more_body", False):
-            return b"".join(chunks)
+            return messages, _WHOLE
 
 
-def _replay(data: bytes) -> Receive:
-    """A receive channel that gives the app the body already read."""
-    sent = False
+def _replay(messages: list[Message], receive: Receive) -> Receive:
+    """A receive channel that gives the app the body messages already read, then what
+    the client sends after them."""
+    pending = list(messages)
 
-    async def receive() -> Message:
-        nonlocal sent
-        if sent:
-            return {"type": "http.disconnect"}
-        sent = True
-        return {"type": "http.request", "body": data, "more_body": False}
+    async def replay() -> Message:
+        return pending.pop(0) if pending else await receive()
 
-    return receive
+    return replay
