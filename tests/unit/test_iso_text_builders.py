@@ -245,9 +245,8 @@ def test_relayed_messages_signed_as_text_are_the_parsed_paths_bytes(
     assert as_text == parsed
 
 
-def test_the_usual_relay_is_signed_without_parsing_its_document(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def _parses(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
+    """What outbound parses from text from now on."""
     from corridor.iso20022 import outbound
 
     parsed: list[bytes] = []
@@ -258,8 +257,27 @@ def test_the_usual_relay_is_signed_without_parsing_its_document(
         return parse(parts)
 
     monkeypatch.setattr(outbound, "_parse_message_text", recording)
+    return parsed
+
+
+def test_the_usual_relay_is_signed_without_parsing_anything(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    parsed = _parses(monkeypatch)
     build_relayed_transfer(HUB, BANK, _GROUP, _received_transactions(3), generate_private_key())
-    assert parsed and not any(b"CdtTrfTxInf" in text for text in parsed)
+    assert parsed == []
+
+
+def test_the_usual_status_report_is_signed_without_parsing_anything(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    parsed = _parses(monkeypatch)
+    body = REPORTS["settled"]
+    payload = build_message(_header(body), body, generate_private_key())  # type: ignore[arg-type]
+    assert parsed == []
+    unsigned = build_message(_header(body), body)  # type: ignore[arg-type]
+    assert len(parsed) == 1 and unsigned.startswith(b"<?xml") and b"Sgntr" not in unsigned
+    assert b"<Sgntr><ds:Signature" in payload
 
 
 @pytest.mark.parametrize("kind", list(KeyKind))
@@ -271,3 +289,19 @@ def test_relayed_messages_signed_as_text_verify(kind: KeyKind) -> None:
     result = parse_message(payload, Policy(schemas=SchemaRegistry.default(), keys=ring))
     assert isinstance(result, ParsedMessage), result
     assert result.header is not None and result.header.signed
+
+
+@pytest.mark.parametrize("kind", list(KeyKind))
+@pytest.mark.parametrize("name", sorted(REPORTS))
+def test_status_reports_signed_as_text_verify(kind: KeyKind, name: str) -> None:
+    key = generate_private_key(kind)
+    body = REPORTS[name]
+    payload = build_message(_header(body), body, key)  # type: ignore[arg-type]
+    ring = KeyRing()
+    ring.add(HUB.bic or "", key.public_key())
+    result = parse_message(payload, Policy(schemas=SchemaRegistry.default(), keys=ring))
+    assert isinstance(result, ParsedMessage), result
+    assert result.header is not None and result.header.signed
+    tampered = payload.replace(b"<BizMsgIdr>", b"<BizMsgIdr>X", 1)
+    refused = parse_message(tampered, Policy(schemas=SchemaRegistry.default(), keys=ring))
+    assert not isinstance(refused, ParsedMessage)

@@ -116,21 +116,39 @@ def sign(
     info, value, key_info = signature[0], signature[1], signature[2]
     digests = _digest(c14n(header)), _digest(body_c14n)
     info[2][2].text, info[3][2].text = digests  # each Reference's DigestValue
-    data = _signed_info_c14n(algorithm, *digests)
-    if isinstance(key, ed25519.Ed25519PrivateKey):
-        raw = key.sign(data)
-    else:
-        r, s = decode_dss_signature(key.sign(data, ec.ECDSA(hashes.SHA256())))
-        raw = r.to_bytes(32, "big") + s.to_bytes(32, "big")
-    value.text = base64.b64encode(raw).decode("ascii")
+    value.text = _signature_value(key, _signed_info_c14n(algorithm, *digests))
     key_info[0].text = _key_name(key)
     container.append(signature)
     return signature
 
 
+def signature_xml(header_c14n: bytes, body_c14n: bytes, key: PrivateKey) -> bytes:
+    """The ds:Signature `sign` would append, as lxml writes it in a document, for a header
+    and a body given in canonical form (the header as the enveloped-signature transform
+    sees it: with its signature container, empty). For messages written as text: no
+    element is built, parsed or canonicalised."""
+    algorithm = _algorithm(key)
+    digests = _digest(header_c14n), _digest(body_c14n)
+    value = _signature_value(key, _signed_info_c14n(algorithm, *digests))
+    parts = _signature_xml_parts(algorithm)
+    filled = (digests[0], digests[1], value, _key_name(key))
+    return parts[0] + b"".join(v.encode() + part for v, part in zip(filled, parts[1:], strict=True))
+
+
+def _signature_value(key: PrivateKey, signed_info: bytes) -> str:
+    if isinstance(key, ed25519.Ed25519PrivateKey):
+        raw = key.sign(signed_info)
+    else:
+        r, s = decode_dss_signature(key.sign(signed_info, ec.ECDSA(hashes.SHA256())))
+        raw = r.to_bytes(32, "big") + s.to_bytes(32, "big")
+    return base64.b64encode(raw).decode("ascii")
+
+
 _SKELETONS: dict[str, Element] = {}
 _SIGNED_INFO_PARTS: dict[str, tuple[bytes, bytes, bytes]] = {}
+_SIGNATURE_XML_PARTS: dict[str, tuple[bytes, ...]] = {}
 _HEADER_MARK, _BODY_MARK = "HEADERDIGEST", "BODYDIGEST"
+_VALUE_MARK, _KEY_MARK = "SIGNATUREVALUE", "KEYNAME"
 _KEY_NAMES: dict[int, tuple[PrivateKey, str]] = {}
 KEY_NAMES_MAX = 256
 
@@ -164,6 +182,25 @@ def _signed_info_c14n(algorithm: str, header_digest: str, body_digest: str) -> b
         between, after = rest.split(_BODY_MARK.encode())
         parts = _SIGNED_INFO_PARTS[algorithm] = (before, between, after)
     return parts[0] + header_digest.encode() + parts[1] + body_digest.encode() + parts[2]
+
+
+def _signature_xml_parts(algorithm: str) -> tuple[bytes, ...]:
+    """The serialised skeleton cut around its four values (two digests, the signature
+    value, the key name: base64 and "sha256:<hex>", which XML writes as they are)."""
+    parts = _SIGNATURE_XML_PARTS.get(algorithm)
+    if parts is None:
+        signature = _skeleton(algorithm).__copy__()
+        info = signature[0]
+        marks = (_HEADER_MARK, _BODY_MARK, _VALUE_MARK, _KEY_MARK)
+        info[2][2].text, info[3][2].text = marks[0], marks[1]
+        signature[1].text, signature[2][0].text = marks[2], marks[3]
+        rest = etree.tostring(signature)
+        cut = []
+        for mark in marks:
+            before, rest = rest.split(mark.encode())
+            cut.append(before)
+        parts = _SIGNATURE_XML_PARTS[algorithm] = (*cut, rest)
+    return parts
 
 
 def _key_name(key: PrivateKey) -> str:

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from lxml import etree
 
+from corridor.crypto import xmldsig
 from corridor.crypto.keys import PrivateKey
 from corridor.iso20022._xml import Element
 from corridor.iso20022.builders.credit import FRAGMENT_PARSER, relay_agents, relay_pacs008
@@ -105,7 +106,12 @@ def build_message(header: BusinessHeader, body: Body, key: PrivateKey | None = N
     Status reports of the usual shape are written as text and parsed once (builders.text:
     the same bytes, at a fraction of the cost); everything else is built element by
     element."""
-    root = _status_report_from_text(header, body)
+    text = _status_report_text(header, body)
+    if text is not None and key is not None:
+        signed = signed_as_text(text[0], text[1].encode(), key)
+        if signed is not None:
+            return signed
+    root = _parse_message_text(text[0] + text[1]) if text is not None else None
     if root is None:
         root = build_message_element(header, body, key)
     elif key is not None:
@@ -113,7 +119,8 @@ def build_message(header: BusinessHeader, body: Body, key: PrivateKey | None = N
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
 
-def _status_report_from_text(header: BusinessHeader, body: Body) -> Element | None:
+def _status_report_text(header: BusinessHeader, body: Body) -> tuple[str, str] | None:
+    """(AppHdr, Document) of a status report written as text, or None."""
     if not isinstance(body, PaymentStatusReport):
         return None
     row = message_type_for(body)
@@ -123,7 +130,43 @@ def _status_report_from_text(header: BusinessHeader, body: Body) -> Element | No
     document = pacs002_xml(body, row.namespace) if apphdr is not None else None
     if apphdr is None or document is None:
         return None
-    return _parse_message_text(apphdr + document)
+    return apphdr, document
+
+
+_APPHDR_CLOSE = "</AppHdr>"
+_EMPTY_SGNTR_CLOSE = b"<Sgntr></Sgntr></AppHdr>"
+# What lxml writes before the root element (the other paths serialise with lxml).
+_DECLARATION = etree.tostring(etree.Element("x"), xml_declaration=True, encoding="UTF-8").rsplit(
+    b"<x", 1
+)[0]
+
+
+def signed_as_text(apphdr: str, document: bytes, key: PrivateKey) -> bytes | None:
+    """The framed, signed message from an AppHdr as `builders.text.header_xml` writes it
+    (no Sgntr yet) and a Document's text, with nothing parsed or canonicalised: when both
+    are written in canonical form, each is its own c14n and what lxml would write back,
+    and the signature goes in as text (`xmldsig.signature_xml`). None when either is not
+    of that shape (the callers then parse). The bytes are the parsing path's (Ed25519
+    signatures are deterministic)."""
+    if not apphdr.endswith(_APPHDR_CLOSE):
+        return None
+    head = apphdr[: -len(_APPHDR_CLOSE)].encode()
+    unsigned = head + _EMPTY_SGNTR_CLOSE  # as the enveloped-signature transform sees it
+    if not _canonical_as_written(unsigned) or not _canonical_as_written(document):
+        return None
+    signature = xmldsig.signature_xml(unsigned, document, key)
+    return b"".join(
+        (
+            _DECLARATION,
+            _ENVELOPE_OPEN,
+            head,
+            b"<Sgntr>",
+            signature,
+            b"</Sgntr></AppHdr>",
+            document,
+            _ENVELOPE_CLOSE,
+        )
+    )
 
 
 def _parse_message_text(parts: str | bytes) -> Element | None:
@@ -246,25 +289,13 @@ def _relay_signed_as_text(
     ns: str,
     key: PrivateKey,
 ) -> bytes | None:
-    """The signed relayed pacs.008 without parsing its Document: when the Document's text
-    is already in canonical form, it is its own c14n (digested as it is) and what the
-    serialiser would write back (spliced in as it is); only the AppHdr is parsed and
-    signed. None when the text is not of that shape (then the whole message is parsed).
-    The bytes are the same as the parsing path's (Ed25519 signatures are deterministic)."""
+    """The signed relayed pacs.008 written and signed as text (`signed_as_text`); None
+    when a part is not of that shape (then the whole message is parsed)."""
     apphdr = header_xml(header)
     document = _relay_document_text(group, transactions_xml, ns)
-    if apphdr is None or document is None or not _canonical_as_written(document):
+    if apphdr is None or document is None:
         return None
-    placeholder = f'<Document xmlns="{ns}"/>'
-    root = _parse_message_text(apphdr + placeholder)
-    if root is None:
-        return None
-    sign_apphdr(root[0], None, key, document_c14n=document)
-    framed = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
-    tail = placeholder.encode() + _ENVELOPE_CLOSE
-    if not framed.endswith(tail):
-        return None
-    return framed[: -len(tail)] + document + _ENVELOPE_CLOSE
+    return signed_as_text(apphdr, document, key)
 
 
 _ATTRIBUTE_OPEN = b'="'
