@@ -13,11 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from lxml import etree
 from tests.support.hub import BANK_A, BANK_B, HubWorld, make_world
 
 from corridor.hub.intake import Intake
 from corridor.hub.intake_pool import IntakePool, IntakeWorkerError, PoolSettings
 from corridor.hub.worker import EngineWorker
+from corridor.iso20022._xml import format_datetime
 
 
 class _Counting:
@@ -119,3 +121,27 @@ def test_an_error_that_cannot_cross_processes_is_sent_as_its_type_and_text() -> 
     assert "XMLSyntaxError" in str(portable)
     plain = ValueError("amount")
     assert _portable(plain) is plain  # picklable errors pass as they are
+
+
+def test_the_answer_through_a_worker_is_the_answer_in_process(
+    world: HubWorld, tmp_path: Path
+) -> None:
+    """Workers hand the engine the intake without the parsed message (`for_engine`): the
+    answer still names the original message's MsgId, type and creation time."""
+    data, _ = world.credit_transfer(BANK_A, BANK_B, [100])
+    taken = world.hub.take(BANK_A, data)
+    handed = taken.for_engine()
+    assert taken.parsed is not None and handed.parsed is None
+    assert handed.created_at is not None and handed.created_at == taken.created_at
+
+    async def submit(engine: EngineWorker) -> Any:
+        return await engine.submit(BANK_A, data)
+
+    answer, _ = _serve(world, tmp_path, submit)
+    group = etree.fromstring(answer.payload).find(".//{*}OrgnlGrpInfAndSts")
+    assert group is not None
+    assert [child.text for child in group[:3]] == [
+        taken.msg_id,
+        "pacs.008.001.08",
+        format_datetime(taken.created_at),  # type: ignore[arg-type]
+    ]

@@ -85,7 +85,7 @@ def take_many_in_worker(
     results: list[Intake | Exception] = []
     for sender, data, received_at_ms in messages:
         try:
-            results.append(desk.take(sender, data, received_at_ms))
+            results.append(desk.take(sender, data, received_at_ms).for_engine())
         except Exception as error:  # returned, not raised: the others' intakes stand
             results.append(_portable(error))
     return results

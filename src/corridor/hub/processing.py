@@ -605,12 +605,8 @@ class _Batch:
     # -- answers --------------------------------------------------------------------
     def _answer_status(self, work: _Work) -> None:
         intake = work.intake
-        body = intake.parsed.body if intake.parsed else None
-        group = getattr(body, "group", None)
         original = OriginalRef(
-            msg_id=intake.msg_id,
-            msg_name_id=intake.identifier,
-            created_at=getattr(group, "created_at", None),
+            msg_id=intake.msg_id, msg_name_id=intake.identifier, created_at=intake.created_at
         )
         message = self.p.outbound.status_report(
             intake.sender, original, work.outcomes, self.at, self.now_ms
