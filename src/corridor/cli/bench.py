@@ -9,6 +9,7 @@ from pathlib import Path
 import typer
 
 from corridor.benchmarks import e2e as e2e_bench
+from corridor.benchmarks import engine as engine_bench
 from corridor.benchmarks import iso as iso_bench
 from corridor.benchmarks import liquidity as liquidity_bench
 from corridor.benchmarks import screening as screening_bench
@@ -65,6 +66,28 @@ def liquidity(
         "meets_targets": result.meets_targets(),
     }
     _echo_figures(figures, as_json, decimals=3)
+
+
+@app.command("engine")
+def engine(
+    as_json: bool = typer.Option(False, "--json", help="print one JSON object"),
+    single_messages: int = typer.Option(1_200, min=1, max=100_000),
+    batch_messages: int = typer.Option(12, min=1, max=512, help="single messages per batch"),
+    bulk_messages: int = typer.Option(60, min=1, max=10_000, help="one message per batch"),
+    bulk_transactions: int = typer.Option(100, min=1, max=1_000),
+) -> None:
+    """The engine alone (Hub.settle in this process): CPU and wall time per payment."""
+    options = engine_bench.EngineOptions(
+        single_messages=single_messages,
+        batch_messages=batch_messages,
+        bulk_messages=bulk_messages,
+        bulk_transactions=bulk_transactions,
+    )
+    workloads = engine_bench.run(options)
+    if as_json:
+        typer.echo(json.dumps(engine_bench.as_dict(workloads)))
+    else:
+        typer.echo(engine_bench.render(workloads))
 
 
 def _echo_figures(figures: dict[str, object], as_json: bool, *, decimals: int) -> None:
