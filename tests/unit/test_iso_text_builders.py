@@ -305,3 +305,14 @@ def test_status_reports_signed_as_text_verify(kind: KeyKind, name: str) -> None:
     tampered = payload.replace(b"<BizMsgIdr>", b"<BizMsgIdr>X", 1)
     refused = parse_message(tampered, Policy(schemas=SchemaRegistry.default(), keys=ring))
     assert not isinstance(refused, ParsedMessage)
+
+
+@pytest.mark.parametrize("bad", ["\x01", "\x1f", "\ufffe"])
+def test_text_xml_cannot_hold_is_refused_as_before(bad: str) -> None:
+    """Written as text nothing is parsed: such a character must not go out signed."""
+    body = _report(group_additional_info=(f"odd {bad} text",))
+    header = _header(body)
+    with pytest.raises(ValueError, match="XML compatible"):
+        build_message_element(header, body, generate_private_key())  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="XML compatible"):
+        build_message(header, body, generate_private_key())  # type: ignore[arg-type]

@@ -7,6 +7,7 @@ like any envelope. Every builder's output is checked against the schemas in the 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -134,6 +135,9 @@ def _status_report_text(header: BusinessHeader, body: Body) -> tuple[str, str] |
 
 
 _APPHDR_CLOSE = "</AppHdr>"
+# UTF-8 of what XML 1.0 cannot hold (control characters, U+FFFE, U+FFFF; Python cannot
+# encode lone surrogates): text is written without a parser to refuse them.
+_NOT_XML = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]")
 _EMPTY_SGNTR_CLOSE = b"<Sgntr></Sgntr></AppHdr>"
 # What lxml writes before the root element (the other paths serialise with lxml).
 _DECLARATION = etree.tostring(etree.Element("x"), xml_declaration=True, encoding="UTF-8").rsplit(
@@ -154,6 +158,8 @@ def signed_as_text(apphdr: str, document: bytes, key: PrivateKey) -> bytes | Non
     unsigned = head + _EMPTY_SGNTR_CLOSE  # as the enveloped-signature transform sees it
     if not _canonical_as_written(unsigned) or not _canonical_as_written(document):
         return None
+    if _NOT_XML.search(head) or _NOT_XML.search(document):
+        return None  # parsing would refuse it: the element path refuses it as before
     signature = xmldsig.signature_xml(unsigned, document, key)
     return b"".join(
         (
