@@ -76,12 +76,19 @@ async def test_a_plain_submission_is_answered_without_the_app(api: ApiWorld) -> 
     }
 
 
-async def test_the_signed_xml_answer_when_asked_for(api: ApiWorld) -> None:
+async def _post(api: ApiWorld, **headers: str) -> tuple[Behind, bytes, httpx.Response]:
+    """A bank's credit transfer POSTed through the path, these headers added."""
     behind = Behind()
     data, _ = api.world.credit_transfer(BANK_A, BANK_B, [1_000])
-    headers = {**XML, **api.auth(BANK_A), "Accept": "application/xml"}
     async with _client(api, behind) as client:
-        response = await client.post(PATH, content=data, headers=headers)
+        response = await client.post(
+            PATH, content=data, headers={**XML, **api.auth(BANK_A), **headers}
+        )
+    return behind, data, response
+
+
+async def test_the_signed_xml_answer_when_asked_for(api: ApiWorld) -> None:
+    behind, data, response = await _post(api, Accept="application/xml")
     assert behind.bodies == []
     assert response.headers["content-type"] == "application/xml"
     routed = await api.submit(BANK_A, data, Accept="application/xml")
@@ -234,10 +241,6 @@ async def test_a_body_longer_than_declared_reaches_the_app_whole(api: ApiWorld) 
 
 
 async def test_a_declared_chunked_body_reaches_the_app_unread(api: ApiWorld) -> None:
-    behind = Behind()
-    data, _ = api.world.credit_transfer(BANK_A, BANK_B, [1_000])
-    headers = {**XML, **api.auth(BANK_A), "Transfer-Encoding": "chunked"}
-    async with _client(api, behind) as client:
-        response = await client.post(PATH, content=data, headers=headers)
+    behind, data, response = await _post(api, **{"Transfer-Encoding": "chunked"})
     assert response.status_code == 418
     assert behind.bodies == [data]
