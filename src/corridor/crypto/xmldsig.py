@@ -95,26 +95,15 @@ def _header_digest(header: Element) -> str:
         parent.insert(index, sig)
 
 
-def sign(
-    header: Element,
-    body: Element | None,
-    container: Element,
-    key: PrivateKey,
-    body_c14n: bytes | None = None,
-) -> Element:
+def sign(header: Element, body: Element, container: Element, key: PrivateKey) -> Element:
     """Sign header + body; append the ds:Signature to `container` (inside the header).
-
-    `body_c14n`: the body's canonical form when the caller already has it (a body written
-    as text in canonical form), instead of the element."""
+    For messages written as text, `signature_xml` gives the same signature as text."""
     if container.find(_D + "Signature") is not None:
         raise ValueError("the header is already signed")
-    if body_c14n is None:
-        assert body is not None, "a body element or its canonical form"
-        body_c14n = c14n(body)
     algorithm = _algorithm(key)
     signature = _skeleton(algorithm).__copy__()  # lxml copies the whole subtree
     info, value, key_info = signature[0], signature[1], signature[2]
-    digests = _digest(c14n(header)), _digest(body_c14n)
+    digests = _digest(c14n(header)), _digest(c14n(body))
     info[2][2].text, info[3][2].text = digests  # each Reference's DigestValue
     value.text = _signature_value(key, _signed_info_c14n(algorithm, *digests))
     key_info[0].text = _key_name(key)

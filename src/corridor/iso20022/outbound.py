@@ -309,8 +309,8 @@ _CURRENCY_ATTRIBUTE = b' Ccy="'
 
 
 def _canonical_as_written(document: bytes) -> bool:
-    """Whether this Document text (lxml's own serialisation of schema-valid elements,
-    and builders.text, which writes the same) is exactly its exclusive c14n, and what
+    """Whether this AppHdr or Document text (lxml's own serialisation of schema-valid
+    elements, and builders.text, which writes the same) is exactly its exclusive c14n, and what
     lxml writes back after parsing it. What could differ is ruled out: character
     references (lxml writes them for CR and, in ASCII, for every non-ASCII character;
     c14n writes &#xD; or the character), empty-element tags (c14n writes start and end

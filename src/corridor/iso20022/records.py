@@ -12,8 +12,9 @@ from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from types import MemberDescriptorType
 from typing import Any
+
+from corridor.foundation.slots import slot_restorer
 
 
 class Direction(StrEnum):
@@ -482,9 +483,7 @@ def pickled_by_fields(cls: type) -> type:
     names = tuple(f.name for f in fields(cls))
     if not all(f.init and not f.kw_only for f in fields(cls)):
         raise TypeError(f"{cls.__name__}: every field must be a positional init argument")
-    if hasattr(cls, "__post_init__"):
-        raise TypeError(f"{cls.__name__}: a __post_init__ would be skipped on loading")
-    _RESTORERS[cls] = _field_restorer(cls, names)
+    _RESTORERS[cls] = slot_restorer(cls)  # refuses a class with a __post_init__
 
     def __reduce__(self: object) -> tuple[Callable[..., Any], tuple[object, ...]]:  # noqa: N807
         return _restore, (cls, tuple([getattr(self, name) for name in names]))
@@ -500,22 +499,6 @@ def _restore(cls: type, values: tuple[object, ...]) -> object:
     """Unpickle a record (see pickled_by_fields): the hub loads every transaction of
     every bulk message this way, on its event loop."""
     return _RESTORERS[cls](values)
-
-
-def _field_restorer(cls: type, names: tuple[str, ...]) -> Callable[[tuple[object, ...]], Any]:
-    """A function making an instance from its field values, written once as source (the
-    way dataclasses writes __init__) to set each slot through its descriptor: half the
-    cost of the frozen __init__, whose object.__setattr__ per field is checked."""
-    setters = [cls.__dict__.get(name) for name in names]
-    if not all(isinstance(s, MemberDescriptorType) for s in setters):  # no slots: __init__
-        return lambda values: cls(*values)
-    body = "".join(f"    _set_{i}(new, values[{i}])\n" for i in range(len(names)))
-    source = f"def restore(values):\n    new = _new(_cls)\n{body}    return new\n"
-    scope: dict[str, Any] = {"_new": object.__new__, "_cls": cls}
-    scope |= {f"_set_{i}": s.__set__ for i, s in enumerate(setters)}  # type: ignore[union-attr]
-    exec(source, scope)  # the source is built above from the field count alone
-    restorer: Callable[[tuple[object, ...]], Any] = scope["restore"]
-    return restorer
 
 
 for _record in list(globals().values()):

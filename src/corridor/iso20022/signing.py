@@ -22,11 +22,8 @@ def signature_of(apphdr: Element) -> Element | None:
     return None if sgntr is None else sgntr.find(f"{{{xmldsig.DS}}}Signature")
 
 
-def sign_apphdr(
-    apphdr: Element, document: Element | None, key: PrivateKey, document_c14n: bytes | None = None
-) -> None:
-    """Insert AppHdr/Sgntr with a signature over the AppHdr and the Document (given as
-    the element, or as its canonical form: `document_c14n`)."""
+def sign_apphdr(apphdr: Element, document: Element, key: PrivateKey) -> None:
+    """Insert AppHdr/Sgntr with a signature over the AppHdr and the Document."""
     ns = namespace_of(apphdr)
     if apphdr.find(f"{{{ns}}}Sgntr") is not None:
         raise ValueError("AppHdr already has a Sgntr")
@@ -36,7 +33,7 @@ def sign_apphdr(
         after.addprevious(sgntr)
     else:
         apphdr.append(sgntr)
-    xmldsig.sign(apphdr, document, sgntr, key, document_c14n)
+    xmldsig.sign(apphdr, document, sgntr, key)
 
 
 _VERDICT_REASON = {
