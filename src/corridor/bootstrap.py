@@ -19,7 +19,7 @@ from corridor.crypto.keys import generate_private_key, load_private_key, private
 from corridor.foundation.clock import Clock, SystemClock, ms_to_datetime
 from corridor.foundation.config import NetworkConfig, parse_network_config
 from corridor.foundation.errors import ConfigError
-from corridor.foundation.ids import Uuid7Generator
+from corridor.foundation.ids import Uuid7Generator, id_to_str
 from corridor.hub.answers import Outbound
 from corridor.hub.approvals import FourEyes
 from corridor.hub.audit import AuditLog
@@ -173,7 +173,9 @@ def build_hub(
         screener = screener_for(
             settings.watchlists_dir, settings.screening_threshold, load_suppressions(engine)
         )
-        screening = ComplianceDesk(screener, directory, clock, settings.compliance)
+        screening = ComplianceDesk(
+            screener, directory, clock, settings.compliance, lambda: id_to_str(ids.next_id())
+        )
     processor = PaymentProcessor(
         settlement,
         store,

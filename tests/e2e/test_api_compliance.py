@@ -15,13 +15,17 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import insert
 from tests.e2e.test_api_world import ApiWorld, issue_tokens, payload
 from tests.support.hub import BANK_A, BANK_B, HubWorld, make_world
 
 from corridor.api import create_app
 from corridor.hub.security import Role
 from corridor.iso20022.records import CreditTransfer, Party
+from corridor.payments.records import CaseStatus, ComplianceCase
 from corridor.screening import load_simple_csv
+from corridor.store.hub_store import case_row
+from corridor.store.schema import compliance_cases
 from corridor.store.watchlist_archive import ArchivedVersion, WatchListArchive
 
 pytestmark = pytest.mark.anyio
@@ -220,6 +224,14 @@ async def test_list_filter_and_export(cases: CaseWorld) -> None:
     assert [c["uetr"] for c in every["data"]] == [first, second] and not every["has_more"]
     page = (await api.get("ops", "/v1/compliance/cases", limit=1)).json()
     assert [c["uetr"] for c in page["data"]] == [first] and page["has_more"]
+    after = page["next_after"]
+    rest = (await api.get("ops", "/v1/compliance/cases", limit=1, after=after)).json()
+    assert [c["uetr"] for c in rest["data"]] == [second] and not rest["has_more"]
+    end = (await api.get("ops", "/v1/compliance/cases", after=rest["next_after"])).json()
+    assert (end["data"], end["has_more"], end["next_after"]) == ([], False, rest["next_after"])
+    for bad_cursor in ("12", "x:case", ":case", "1" * 20 + ":case", "²:case", "1:a\x00b", "1:é"):
+        refused = await api.get("ops", "/v1/compliance/cases", after=bad_cursor)
+        assert (refused.status_code, refused.json()["error"]["param"]) == (400, "after")
     rejected = (await api.get("audit", "/v1/compliance/cases", status="rejected")).json()
     assert [c["uetr"] for c in rejected["data"]] == [second]
     assert (await api.get(BANK_A, "/v1/compliance/cases")).status_code == 403
@@ -278,3 +290,30 @@ async def test_reload_without_an_archive_names_the_setting(tmp_path: Path) -> No
             response = await client.post("/v1/operator/screening/reload", headers=headers)
         assert response.status_code == 400, response.text
         assert response.json()["error"]["param"] == "watchlists_dir"
+
+
+async def test_every_case_is_listed_and_exported_past_a_thousand(cases: CaseWorld) -> None:
+    """Pages follow one another with no case twice or missed, and the export holds
+    every case (it once stopped at the first 1,000)."""
+    stored = [
+        ComplianceCase(
+            f"case-{n:05d}", f"uetr-{n:05d}", 1_000 + n // 3, CaseStatus.open, "s", "{}", "{}"
+        )
+        for n in range(1_205)
+    ]  # three cases per millisecond: ties are ordered by id
+    with cases.world.hub.store.engine.begin() as connection:
+        connection.execute(insert(compliance_cases), [case_row(c) for c in stored])
+    listed: list[str] = []
+    after: str | None = None
+    while True:
+        params: dict[str, Any] = {"limit": 1_000} | ({"after": after} if after else {})
+        page = (await cases.api.get("ops", "/v1/compliance/cases", **params)).json()
+        listed += [c["id"] for c in page["data"]]
+        after = page["next_after"]
+        if not page["has_more"]:
+            break
+    assert listed == [c.id for c in stored]
+    exported = await cases.api.get("audit", "/v1/compliance/cases/export", format="csv")
+    assert [row["id"] for row in csv.DictReader(io.StringIO(exported.text))] == listed
+    as_json = (await cases.api.get("audit", "/v1/compliance/cases/export")).json()["data"]
+    assert [c["id"] for c in as_json] == listed

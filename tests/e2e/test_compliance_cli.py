@@ -134,6 +134,13 @@ def test_cli_list_explain_release_reject_export(desk: Desk, tmp_path: Path) -> N
     assert code == 0, out
     listed = json.loads(out)
     assert [c["uetr"] for c in listed] == [held, other]
+    env = {"CORRIDOR_URL": BASE_URL, "CORRIDOR_TOKEN": desk.tokens[AUDITOR]}
+    first = RUNNER.invoke(app, ["compliance", "cases", "--limit", "1", "--json"], env=env)
+    printed = [line for line in first.stdout.splitlines() if not LOG_LINE.match(line)]
+    assert [c["uetr"] for c in json.loads("\n".join(printed))] == [held]  # a plain list
+    cursor = first.stderr.split("more cases: --after ")[1].split()[0]
+    code, out = _run(desk, AUDITOR, "compliance", "cases", "--after", cursor, "--json")
+    assert code == 0 and [c["uetr"] for c in json.loads(out)] == [other], out
     code, out = _run(desk, AUDITOR, "compliance", "case", listed[0]["id"])
     assert code == 0 and "national:TST-1" in out and "creditor.name" in out, out
 

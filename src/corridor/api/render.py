@@ -48,12 +48,15 @@ def wants_csv(request: Request, format: str | None) -> bool:
     return format == "csv" or (format is None and "text/csv" in request.headers.get("accept", ""))
 
 
+CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
+
+
 def csv_response(text: str, filename: str) -> Response:
-    return Response(
-        text,
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return Response(text, media_type=CSV_MEDIA_TYPE, headers=attachment(filename))
+
+
+def attachment(filename: str) -> dict[str, str]:
+    return {"Content-Disposition": f'attachment; filename="{filename}"'}
 
 
 def answer(a: Answer) -> AnswerView:

@@ -12,11 +12,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterable, Iterator
 from pathlib import Path as FilePath
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response, StreamingResponse
 
 from corridor.api import render
 from corridor.api.auth import OperatorReader, OperatorWriter, roles
@@ -45,12 +46,14 @@ from corridor.hub.security import Principal, Role
 from corridor.hub.service import Hub
 from corridor.payments.records import CaseStatus, ComplianceCase
 from corridor.store.audit_store import ApprovalRow
+from corridor.store.case_store import CaseCursor, cursor_of
 from corridor.store.watchlist_archive import WatchListArchive
 
 router = APIRouter(prefix="/v1/compliance", tags=["compliance"])
 operator_router = APIRouter(prefix="/v1/operator/screening", tags=["operator"])
 Officer = Annotated[Principal, Depends(roles(Role.compliance))]
-CASE_ID_PATH = Path(max_length=64, description="the case's id")
+CASE_ID_LENGTH_MAX = 64
+CASE_ID_PATH = Path(max_length=CASE_ID_LENGTH_MAX, description="the case's id")
 RELEASE_ACTION = "release_hold"
 EXPORT_CSV_COLUMNS = (
     "id",
@@ -127,12 +130,13 @@ def _json_object(text: str) -> dict[str, Any]:
     return value
 
 
-def cases_csv(cases: list[ComplianceCase]) -> str:
-    """The cases as CSV (RFC 4180, header row); cells that a spreadsheet would run as a
-    formula (names come from payments) are prefixed with an apostrophe."""
+def cases_csv(cases: Iterable[ComplianceCase]) -> Iterator[str]:
+    """The cases as CSV lines (RFC 4180, header row first); cells that a spreadsheet
+    would run as a formula (names come from payments) are prefixed with an apostrophe."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(EXPORT_CSV_COLUMNS)
+    yield _taken(out)
     for case in cases:
         view = case_view(case)
         entries = ";".join(h.entry for h in view.explanation.hits)
@@ -150,7 +154,14 @@ def cases_csv(cases: list[ComplianceCase]) -> str:
             view.decision_note or "",
         ]
         writer.writerow([_cell(value) for value in row])
-    return out.getvalue()
+        yield _taken(out)
+
+
+def _taken(out: io.StringIO) -> str:
+    text = out.getvalue()
+    out.seek(0)
+    out.truncate()
+    return text
 
 
 def _cell(value: str) -> str:
@@ -162,11 +173,17 @@ StatusQuery = Query(None, description="open, released or rejected (default: all)
 UetrQuery = Query(None, max_length=64, description="the held payment's UETR")
 
 
+AfterQuery = Query(
+    None,
+    max_length=120,
+    description="the `next_after` of the page before (default: from the oldest case)",
+)
+
+
 @router.get(
     "/cases",
-    summary="List compliance cases, oldest first",
-    description="Filter by `status` and `uetr`. The hub reads at most 1,000 cases per "
-    "call; filter by status (e.g. open) to see the newest.",
+    summary="List compliance cases, oldest first (cursor: `after` = the last page's next_after)",
+    description="Filter by `status` and `uetr`; page through every case with `after`.",
     response_model=CaseList,
     responses=documented(400, 401, 403),
 )
@@ -175,16 +192,44 @@ def list_cases(
     ctx: Ctx,
     status: CaseStatus | None = StatusQuery,
     uetr: str | None = UetrQuery,
+    after: str | None = AfterQuery,
     limit: int = Query(100, ge=1, le=CASES_PAGE_MAX),
 ) -> CaseList:
-    cases = ctx.hub.cases(principal, status, uetr)
-    return CaseList(data=[case_summary(c) for c in cases[:limit]], has_more=len(cases) > limit)
+    # One more than asked for tells whether another page follows, in the same read.
+    cases = ctx.hub.cases(principal, status, uetr, after=_cursor(after), limit=limit + 1)
+    page = cases[:limit]
+    return CaseList(
+        data=[case_summary(c) for c in page],
+        has_more=len(cases) > limit,
+        next_after=_cursor_text(cursor_of(page[-1])) if page else after,
+    )
+
+
+def _cursor(text: str | None) -> CaseCursor | None:
+    if text is None:
+        return None
+    opened, _, case_id = text.partition(":")
+    well_formed = (
+        0 < len(opened) <= 18
+        and opened.isascii()
+        and opened.isdigit()
+        and 0 < len(case_id) <= CASE_ID_LENGTH_MAX
+        and all(c.isascii() and (c.isalnum() or c == "-") for c in case_id)
+    )
+    if not well_formed:
+        raise InputError("not a cursor this list gave (next_after)", field="after", value=text)
+    return CaseCursor(int(opened), case_id)
+
+
+def _cursor_text(cursor: CaseCursor) -> str:
+    return f"{cursor.opened_at_ms}:{cursor.case_id}"
 
 
 @router.get(
     "/cases/export",
-    summary="Export cases with their explanations (JSON or CSV)",
-    description="The same filters as the list. CSV columns: "
+    summary="Export every matching case with its explanation (JSON or CSV)",
+    description="The same filters as the list; every matching case, oldest first, "
+    "however many (written as it is read). CSV columns: "
     + ", ".join(EXPORT_CSV_COLUMNS)
     + " (entries and lists_used `;`-separated).",
     response_model=CaseExport,
@@ -198,10 +243,22 @@ def export_cases(
     uetr: str | None = UetrQuery,
     format: Literal["json", "csv"] | None = Query(None, description="default: JSON"),
 ) -> Response:
-    cases = ctx.hub.cases(principal, status, uetr)
+    cases = ctx.hub.every_case(principal, status, uetr)
     if render.wants_csv(request, format):
-        return render.csv_response(cases_csv(cases), "cases.csv")
-    return JSONResponse(CaseExport(data=[case_view(c) for c in cases]).model_dump(mode="json"))
+        return StreamingResponse(
+            cases_csv(cases),
+            media_type=render.CSV_MEDIA_TYPE,
+            headers=render.attachment("cases.csv"),
+        )
+    return StreamingResponse(_cases_json(cases), media_type="application/json")
+
+
+def _cases_json(cases: Iterable[ComplianceCase]) -> Iterator[str]:
+    """CaseExport as JSON text, a case at a time."""
+    yield '{"data":['
+    for n, case in enumerate(cases):
+        yield ("," if n else "") + case_view(case).model_dump_json()
+    yield "]}"
 
 
 @router.get(
@@ -211,10 +268,10 @@ def export_cases(
     responses=documented(401, 403, 404),
 )
 def get_case(principal: OperatorReader, ctx: Ctx, case_id: str = CASE_ID_PATH) -> CaseView:
-    found = ctx.hub.cases(principal, case_id=case_id)
-    if not found:
+    found = ctx.hub.case(principal, case_id)
+    if found is None:
         raise NotFoundError("no such case", param="case_id")
-    return case_view(found[0])
+    return case_view(found)
 
 
 # -- deciding -------------------------------------------------------------------------
@@ -249,7 +306,7 @@ async def release(
 
 def _request_release(hub: Hub, principal: Principal, uetr: str, note: str) -> ApprovalRow:
     """On the engine thread, so the checks and the request see the same state."""
-    if not hub.cases(principal, CaseStatus.open, uetr):
+    if not hub.cases(principal, CaseStatus.open, uetr, limit=1):
         raise InputError("no held payment with an open case", field="uetr", value=uetr)
     for row in hub.four_eyes.pending():
         if row.action == RELEASE_ACTION and json.loads(row.params).get("uetr") == uetr:

@@ -84,7 +84,8 @@ class CaseView(CaseSummaryView):
 
 class CaseList(BaseModel):
     data: list[CaseSummaryView]
-    has_more: bool = Field(description="more cases match than `limit`")
+    has_more: bool = Field(description="more cases follow this page")
+    next_after: str | None = Field(description="pass as `after` to read the next page")
 
 
 class CaseExport(BaseModel):

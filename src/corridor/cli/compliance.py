@@ -1,10 +1,11 @@
 """`corridor compliance ...`: held payments and their cases over the hub's HTTP API.
 
-cases (list, filter, --export csv|json), case ID (the full explanation), reject UETR
---note (one officer: RJCT RR04 to the sender), release UETR --note (requests the release;
-a second officer runs `corridor operator approve ID`), reload (operator: put the list
-archive in force and re-screen). `--url`/CORRIDOR_URL, `--token`/CORRIDOR_TOKEN; `--json`
-prints JSON. Exit codes: 0 done, 1 refused by the hub, 2 bad input.
+cases (list, filter, --after CURSOR for the next page, --export csv|json), case ID (the
+full explanation), reject UETR --note (one officer: RJCT RR04 to the sender), release UETR
+--note (requests the release; a second officer runs `corridor operator approve ID`),
+reload (operator: put the list archive in force and re-screen). `--url`/CORRIDOR_URL,
+`--token`/CORRIDOR_TOKEN; `--json` prints JSON. Exit codes: 0 done, 1 refused by the
+hub, 2 bad input.
 """
 
 from __future__ import annotations
@@ -38,6 +39,9 @@ def cases(
     status: StatusOption = None,
     uetr: Annotated[str | None, typer.Option(help="One payment's cases.")] = None,
     limit: Annotated[int, typer.Option(help="At most this many (1..1000).")] = 100,
+    after: Annotated[
+        str | None, typer.Option(help="The cursor printed after the page before.")
+    ] = None,
     export: Annotated[
         str | None, typer.Option("--export", help="csv or json: every match, explained.")
     ] = None,
@@ -53,18 +57,20 @@ def cases(
         if export is not None:
             text = client.export_cases(export, status, uetr)
         else:
-            found = client.cases(status, uetr, limit)
+            page = client.case_page(status, uetr, limit, after)
     if export is not None:
         _write(text, output)
         return
     if as_json:
-        print_json([case_json(c) for c in found])
-        return
-    table = Table("id", "uetr", "status", "opened (UTC)", "summary", "decided by")
-    for c in found:
-        opened = c.opened_at.isoformat(timespec="seconds")
-        table.add_row(c.id, c.uetr, c.status, opened, c.summary, c.decided_by or "")
-    console.print(table)
+        print_json([case_json(c) for c in page.cases])
+    else:
+        table = Table("id", "uetr", "status", "opened (UTC)", "summary", "decided by")
+        for c in page.cases:
+            opened = c.opened_at.isoformat(timespec="seconds")
+            table.add_row(c.id, c.uetr, c.status, opened, c.summary, c.decided_by or "")
+        console.print(table)
+    if page.has_more:  # on stderr: --json output stays a plain list
+        typer.echo(f"more cases: --after {page.next_after}", err=True)
 
 
 def _write(text: str, output: Path | None) -> None:

@@ -38,7 +38,13 @@ from corridor.client._results import (
     TrackingEvent,
     UnexpectedResponse,
 )
-from corridor.client._results_compliance import Case, CaseExplanation, CaseHit, RescreenReport
+from corridor.client._results_compliance import (
+    Case,
+    CaseExplanation,
+    CaseHit,
+    CasePage,
+    RescreenReport,
+)
 from corridor.client._results_more import (
     Approval,
     AuditCheck,
@@ -81,6 +87,7 @@ __all__ = [
     "Case",
     "CaseExplanation",
     "CaseHit",
+    "CasePage",
     "ClientError",
     "ConnectionFailed",
     "CorridorApiError",

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from corridor.client._calls_more import _choice, _data, _part
-from corridor.client._results_compliance import Case, RescreenReport
+from corridor.client._calls_more import _choice, _part
+from corridor.client._results_compliance import Case, CasePage, RescreenReport
 from corridor.client._results_more import Approval
 from corridor.client._transport import Requester
 from corridor.foundation.errors import InputError
@@ -19,6 +19,7 @@ from corridor.foundation.errors import InputError
 CASE_STATUSES = ("open", "released", "rejected")
 EXPORT_FORMATS = ("csv", "json")
 CASES_PAGE_MAX = 1_000
+CURSOR_LENGTH_MAX = 120
 NOTE_LENGTH_MAX = 500
 
 
@@ -33,13 +34,28 @@ class ComplianceCalls:
     def cases(
         self, status: str | None = None, uetr: str | None = None, limit: int = 100
     ) -> list[Case]:
-        """Cases, oldest first, optionally one status (open, released, rejected) or one
-        payment; without their explanations (see `case`)."""
+        """The first `limit` cases, oldest first, optionally one status (open, released,
+        rejected) or one payment; without their explanations (see `case`). For the
+        ones after them, `case_page`."""
+        return list(self.case_page(status, uetr, limit).cases)
+
+    def case_page(
+        self,
+        status: str | None = None,
+        uetr: str | None = None,
+        limit: int = 100,
+        after: str | None = None,
+    ) -> CasePage:
+        """A page of cases after `after` (the previous page's `next_after`; None: from
+        the oldest)."""
         if not isinstance(limit, int) or not 1 <= limit <= CASES_PAGE_MAX:
             raise InputError(f"must be 1..{CASES_PAGE_MAX}", field="limit", value=limit)
-        params = {**_filters(status, uetr), "limit": limit}
-        data = self._json("GET", "/v1/compliance/cases", params=params)
-        return [Case.from_json(c) for c in _data(data)]
+        params: dict[str, Any] = {**_filters(status, uetr), "limit": limit}
+        if after is not None:
+            if not isinstance(after, str) or not 0 < len(after) <= CURSOR_LENGTH_MAX:
+                raise InputError("must be a page's next_after", field="after", value=after)
+            params["after"] = after
+        return CasePage.from_json(self._json("GET", "/v1/compliance/cases", params=params))
 
     def case(self, case_id: str) -> Case:
         """One case with its full explanation. CorridorApiError 404 if unknown."""

@@ -116,6 +116,20 @@ class Case:
 
 
 @dataclass(frozen=True, slots=True)
+class CasePage:
+    """One page of cases; pass `next_after` as `after` for the next one."""
+
+    cases: tuple[Case, ...]
+    has_more: bool
+    next_after: str | None
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> CasePage:
+        cases = tuple(Case.from_json(c) for c in _field(data, "data", list))
+        return cls(cases, bool(data.get("has_more")), _optional(data, "next_after"))
+
+
+@dataclass(frozen=True, slots=True)
 class RescreenReport:
     """Reloading the watch lists: the lists in force now, queued payments that the new
     lists hold, and held payments re-screened (their officers still decide)."""

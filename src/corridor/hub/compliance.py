@@ -9,12 +9,12 @@ officers (four eyes); rejection sends the sender a pacs.002 RJCT with RR04.
 from __future__ import annotations
 
 import json
-import uuid
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from corridor.foundation.clock import Clock, ms_to_datetime
+from corridor.foundation.ids import Uuid7Generator, id_to_str
 from corridor.hub.directory import Directory
 from corridor.hub.intake import TransferInstruction
 from corridor.hub.screening import ScreeningDecision
@@ -56,12 +56,17 @@ class ComplianceDesk:
         directory: Directory,
         clock: Clock,
         config: ComplianceConfig = ComplianceConfig(),
-        new_case_id: Callable[[], str] = lambda: str(uuid.uuid4()),
+        new_case_id: Callable[[], str] | None = None,
     ) -> None:
+        """`new_case_id`: time-ordered ids (UUIDv7 text; the default makes its own), so
+        that cases opened in one millisecond still list in the order they opened."""
         self.screener = screener
         self._directory = directory
         self._clock = clock
         self._config = config
+        if new_case_id is None:
+            ids = Uuid7Generator(clock)
+            new_case_id = lambda: id_to_str(ids.next_id())  # noqa: E731
         self._new_case_id = new_case_id
         self._held: dict[str, TransferInstruction] = {}
         self._history: dict[str, deque[PaymentFact]] = {}

@@ -6,6 +6,7 @@ A part of the Hub façade (corridor.hub.service): engine-thread use cases.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,13 @@ from corridor.payments.records import (
     PaymentState,
 )
 from corridor.screening import Suppression, suppression_key
-from corridor.store.hub_store import cases
+from corridor.store.case_store import (
+    CASE_PAGE_MAX,
+    CaseCursor,
+    case_by_id,
+    case_page,
+    every_case,
+)
 from corridor.store.suppression_store import load_suppressions, save_suppression
 
 
@@ -56,13 +63,29 @@ class ComplianceCases(HubParts):
         status: CaseStatus | None = None,
         uetr: str | None = None,
         *,
-        case_id: str | None = None,
+        after: CaseCursor | None = None,
+        limit: int = CASE_PAGE_MAX,
     ) -> list[ComplianceCase]:
+        """A page of cases, oldest first, after the cursor (see store.case_store)."""
+        self._may_read_cases(principal)
+        return case_page(self.store.engine, status, uetr, after=after, limit=limit)
+
+    def every_case(
+        self, principal: Principal, status: CaseStatus | None = None, uetr: str | None = None
+    ) -> Iterator[ComplianceCase]:
+        """Every matching case, oldest first, read a page at a time (exports)."""
+        self._may_read_cases(principal)
+        return every_case(self.store.engine, status, uetr)
+
+    def case(self, principal: Principal, case_id: str) -> ComplianceCase | None:
+        self._may_read_cases(principal)
+        return case_by_id(self.store.engine, case_id)
+
+    def _may_read_cases(self, principal: Principal) -> None:
         if principal.is_participant:
             raise InputError(
                 "compliance cases are for operator users", field="role", value=principal.role.value
             )
-        return cases(self.store.engine, status, uetr, case_id=case_id)
 
     def reject_hold(self, principal: Principal, uetr: str, note: str) -> ComplianceCase:
         """A compliance officer refuses a held payment: RJCT (RR04) to the sender."""
@@ -189,7 +212,7 @@ class ComplianceCases(HubParts):
 
     def _held_case(self, uetr: str) -> tuple[TransferInstruction, ComplianceCase]:
         instruction = self.compliance.held(uetr)
-        open_cases = cases(self.store.engine, CaseStatus.open, uetr)
+        open_cases = case_page(self.store.engine, CaseStatus.open, uetr, limit=1)
         if instruction is None or not open_cases:
             raise InputError("no held payment with an open case", field="uetr", value=uetr)
         return instruction, open_cases[0]
