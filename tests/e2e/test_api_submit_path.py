@@ -183,6 +183,41 @@ async def test_engine_errors_get_the_documented_envelope(api: ApiWorld) -> None:
     assert response.json()["error"]["code"] == "engine_overloaded"
 
 
+async def test_a_bug_while_settling_gets_the_internal_error_envelope(
+    api: ApiWorld, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The submit path sits in front of FastAPI's error layers: a bug is answered as the
+    app answers one (500, the envelope, nothing more) and logged with its traceback."""
+    ctx = api.app.state.ctx
+
+    async def broken(_sender: str, _data: bytes) -> object:
+        raise RuntimeError("a bug with a secret detail")
+
+    submit, ctx.worker.submit = ctx.worker.submit, broken
+    try:
+        data, _ = api.world.credit_transfer(BANK_A, BANK_B, [1_000])
+        response = await api.submit(BANK_A, data)  # through the whole app, as served
+    finally:
+        ctx.worker.submit = submit
+    assert response.status_code == 500
+    assert response.json()["error"]["code"] == "internal_error"
+    assert "secret" not in response.text
+    logged = capsys.readouterr().out
+    assert "unexpected error" in logged and "RuntimeError: a bug with a secret detail" in logged
+
+
+async def test_the_whole_app_serves_the_plain_case_in_front_of_fastapi(api: ApiWorld) -> None:
+    """As served (create_app), a plain submission never reaches FastAPI's stack: its
+    middleware stack is not even built by it."""
+    data, _ = api.world.credit_transfer(BANK_A, BANK_B, [1_000])
+    api.app.middleware_stack = None
+    response = await api.submit(BANK_A, data)
+    assert response.status_code == 200 and response.json()["status"] == "ACSC"
+    assert api.app.middleware_stack is None
+    assert (await api.get(BANK_A, "/v1/balances")).status_code == 200  # the rest: FastAPI
+    assert api.app.middleware_stack is not None
+
+
 async def test_the_access_log_names_the_route_and_the_caller(api: ApiWorld) -> None:
     seen: list[Scope] = []
 

@@ -191,8 +191,13 @@ async def _http(_request: Request, error: Exception) -> JSONResponse:
     )
 
 
-async def _unexpected(_request: Request, _error: Exception) -> JSONResponse:
+def internal_error_response() -> JSONResponse:
+    """For a bug: the envelope says no more than that (the server log has the rest)."""
     return error_response(500, "api_error", "internal_error", "internal error")
+
+
+async def _unexpected(_request: Request, _error: Exception) -> JSONResponse:
+    return internal_error_response()
 
 
 def install_error_handlers(app: FastAPI) -> None:

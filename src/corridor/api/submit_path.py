@@ -19,14 +19,16 @@ from __future__ import annotations
 
 from typing import Any
 
+import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from corridor.api import render
 from corridor.api.auth import PRINCIPAL_SCOPE_KEY, TOKEN_LENGTH_MAX
 from corridor.api.context import ApiContext
-from corridor.api.errors import response_for
+from corridor.api.errors import internal_error_response, response_for
 from corridor.hub.security import Principal, Role
 
+logger = structlog.get_logger("corridor.api")
 PATH = "/v1/messages"
 _XML_TYPES = (b"application/xml", b"text/xml")
 _JSON_HEADERS = [(b"content-type", b"application/json")]
@@ -34,7 +36,8 @@ _XML_HEADERS = [(b"content-type", b"application/xml")]
 
 
 class SubmitPath:
-    """ASGI middleware serving well-formed POST /v1/messages itself (see the module)."""
+    """ASGI layer in front of the app, serving well-formed POST /v1/messages itself (see
+    the module)."""
 
     def __init__(self, app: ASGIApp, ctx: ApiContext, route: Any) -> None:
         """`route`: the documented route, put in the scope for the access log."""
@@ -65,8 +68,9 @@ class SubmitPath:
             answer = await ctx.engine.submit(principal.name, data)
         except Exception as error:
             response = response_for(error)
-            if response is None:  # a bug: the app's outer layer answers 500 and logs it
-                raise
+            if response is None:  # a bug: logged, and answered as the app answers one
+                logger.exception("unexpected error", path=PATH, principal=principal.name)
+                response = internal_error_response()
             await response(scope, receive, send)
             return
         ctx.metrics.answered(answer)
