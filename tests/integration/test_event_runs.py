@@ -4,6 +4,7 @@ table of revision 0006 without losing or reordering anything."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -11,7 +12,7 @@ from sqlalchemy import Engine, func, select, text
 
 from corridor.payments.records import PaymentEvent, PaymentState
 from corridor.store import migrate, open_engine
-from corridor.store.hub_store import HubStore, event_run_rows
+from corridor.store.hub_store import _RUN_ENCODER, HubStore, event_run_rows
 from corridor.store.migrate import downgrade
 from corridor.store.schema import payment_event_runs
 
@@ -88,3 +89,22 @@ def test_the_migration_keeps_every_event_of_the_old_table(engine: Engine) -> Non
             text("SELECT uetr, state, at_ms, detail FROM payment_events ORDER BY seq")
         ).all()
     assert [tuple(r) for r in back] == [(e.uetr, e.state.value, e.at_ms, e.detail) for e in old]
+
+
+@pytest.mark.parametrize(
+    "detail",
+    ["", 'routed "A" -> B', "back\\slash", "tab\tnew\nline\r", "\x01\x1f", "ünïcode €", "\u2028"],
+)
+def test_event_runs_write_the_json_the_encoder_writes(detail: str) -> None:
+    """hub_store.event_runs writes each run's JSON itself; it must be the encoder's."""
+    events = [
+        PaymentEvent(uetr, state, at_ms, f"{detail} {state.value}")
+        for at_ms, state in enumerate(PaymentState)
+        for uetr in (A, B)
+    ]
+    rows = event_run_rows(events)
+    assert [r["uetr"] for r in rows] == [A, B]
+    for row in rows:
+        expected = [[e.state.value, e.at_ms, e.detail] for e in events if e.uetr == row["uetr"]]
+        assert row["events"] == _RUN_ENCODER.encode(expected)
+        assert json.loads(row["events"]) == expected

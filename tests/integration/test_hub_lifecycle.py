@@ -151,6 +151,34 @@ def test_multi_transaction_message_with_partial_outcome(world: HubWorld) -> None
     assert len(forwarded) == 1 and set(forwarded[0].uetrs) == {uetrs[0], uetrs[2]}
 
 
+def test_every_step_of_a_batch_is_in_the_payments_stored_row(world: HubWorld) -> None:
+    """A batch records a payment's steps as it goes and builds its row once: the row
+    holds the last step's state and every field a step set (transfer id, queue place,
+    reason), and the tracker every step in order."""
+    data, uetrs = world.credit_transfer(BANK_A, BANK_B, [100, 10**17, 300])
+    world.hub.submit(BANK_A, data)
+    settled, queued, _ = (world.hub.track(_principal(BANK_A), u) for u in uetrs)
+    assert settled is not None and queued is not None
+    assert (settled.payment.state, settled.payment.queue_seq) == (PaymentState.settled, 0)
+    assert settled.payment.transfer_id != 0 and settled.payment.reason is None
+    assert settled.events[-1].detail == f"ledger transfer {settled.payment.transfer_id:032x}"
+    assert [e.state for e in settled.events] == [
+        PaymentState.received,
+        PaymentState.validated,
+        PaymentState.screened,
+        PaymentState.settled,
+    ]
+    assert (queued.payment.state, queued.payment.transfer_id) == (PaymentState.queued, 0)
+    assert queued.payment.queue_seq > 0
+    assert queued.payment.updated_at_ms == queued.events[-1].at_ms
+    assert [e.state for e in queued.events][-2:] == [PaymentState.screened, PaymentState.queued]
+    cancelled = world.hub.submit(BANK_A, world.cancellation(BANK_A, uetrs[1]))
+    assert cancelled.status == "CNCL"
+    after = world.hub.track(_principal(BANK_A), uetrs[1])
+    assert after is not None and after.payment.state is PaymentState.cancelled
+    assert after.payment.queue_seq == queued.payment.queue_seq  # a cancel sets no field
+
+
 def test_return_of_a_settled_payment(world: HubWorld) -> None:
     data, (uetr,) = world.credit_transfer(BANK_A, BANK_B, [10_000])
     world.hub.submit(BANK_A, data)

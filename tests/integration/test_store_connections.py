@@ -1,11 +1,17 @@
 """SQLite connections are reused last-in first-out, so the engine thread's writes and
-reads keep landing on the connection whose page cache its own last commit left valid."""
+reads keep landing on the connection whose page cache its own last commit left valid;
+and the batch's rows go to the driver as tuples in the tables' column order."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+from sqlalchemy import insert, select
+
 from corridor.store import migrate, open_engine
+from corridor.store.database import execute_rows
+from corridor.store.schema import outbox
 
 
 def test_the_connection_returned_last_is_the_next_one_given(tmp_path: Path) -> None:
@@ -19,4 +25,27 @@ def test_the_connection_returned_last_is_the_next_one_given(tmp_path: Path) -> N
     with engine.connect() as again:
         assert again.connection.driver_connection is latest
         assert again.connection.driver_connection is not older
+    engine.dispose()
+
+
+def test_rows_as_tuples_are_written_in_the_tables_column_order(
+    database: tuple[str, str | None],
+) -> None:
+    """database.execute_rows: tuples in the columns' (the table's) order, on either
+    database; a column list in another order is refused, not written askew."""
+    url, schema = database
+    engine = open_engine(url, schema=schema)
+    migrate(engine)
+    columns = ("message_id", "recipient", "kind", "payload", "uetrs", "created_at_ms")
+    rows = [(f"M{i}", "BANKAAAA", "pacs.002.001.10", b"<x/>", "u1 u2", i) for i in range(3)]
+    with engine.begin() as connection:
+        execute_rows(connection, insert(outbox), columns, rows)
+    with engine.connect() as connection:
+        stored = connection.execute(
+            select(*(outbox.c[name] for name in columns)).order_by(outbox.c.seq)
+        ).all()
+    assert [tuple(r) for r in stored] == rows
+    if engine.dialect.name == "sqlite":  # PostgreSQL is given dicts: order cannot matter
+        with engine.begin() as connection, pytest.raises(ValueError, match="not the columns"):
+            execute_rows(connection, insert(outbox), (columns[1], columns[0], *columns[2:]), rows)
     engine.dispose()

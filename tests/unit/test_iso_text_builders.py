@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+import re
 from dataclasses import replace
 from datetime import UTC, date, datetime
 
@@ -14,6 +16,8 @@ from corridor.iso20022.builders.common import Writer
 from corridor.iso20022.builders.credit import _group, relay_pacs008
 from corridor.iso20022.builders.text import group_header_xml, header_xml, pacs002_xml
 from corridor.iso20022.outbound import (
+    _canonical_as_written,
+    _holds_non_xml,
     build_message,
     build_message_element,
     build_relayed_transfer,
@@ -316,3 +320,63 @@ def test_text_xml_cannot_hold_is_refused_as_before(bad: str) -> None:
         build_message_element(header, body, generate_private_key())  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="XML compatible"):
         build_message(header, body, generate_private_key())  # type: ignore[arg-type]
+
+
+_NOT_XML_AS_A_PATTERN = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]")
+_PIECES = [bytes([b]) for b in range(0x100)] + [
+    "\ufffe".encode(),
+    "\uffff".encode(),
+    "\ufffd".encode(),
+    "é".encode(),
+    b"<a>",
+]
+
+
+def test_the_scan_for_what_xml_cannot_hold_finds_what_the_pattern_finds() -> None:
+    """outbound._holds_non_xml (byte operations) against the regular expression it
+    replaced, on random strings of single bytes and the multi-byte sequences at stake."""
+    rng = random.Random(20260105)
+    for _ in range(20_000):
+        text = b"".join(
+            rng.choice(_PIECES) if rng.random() < 0.3 else b"x" for _ in range(rng.randint(0, 9))
+        )
+        assert _holds_non_xml(text) is bool(_NOT_XML_AS_A_PATTERN.search(text)), text
+
+
+@pytest.mark.parametrize(
+    ("document", "canonical"),
+    [
+        (b'<Document xmlns="urn:x"><A Ccy="EUR">1</A><B>t</B></Document>', True),
+        (b'<Document xmlns="urn:x"><A>a=b</A></Document>', True),
+        (b'<Document xmlns="urn:x"><A>a="b</A></Document>', False),
+        (b'<Document xmlns="urn:x"><A Ccy="EUR" x="1">1</A></Document>', False),
+        (b'<Document xmlns="urn:x"><A/></Document>', False),
+        (b'<Document xmlns="urn:x"><A>&#13;</A></Document>', False),
+        (b'<Document xmlns="urn:x"><A>&amp;&quot;</A></Document>', False),
+        (b'<Document xmlns="urn:x"><A>&amp;&lt;</A></Document>', True),
+        (b'<Document xmlns="urn:x"><A xmlns="urn:y">1</A></Document>', False),
+        (b"<Document><A>xmlns</A></Document>", False),
+    ],
+)
+def test_canonical_as_written_accepts_only_text_that_is_its_own_c14n(
+    document: bytes, canonical: bool
+) -> None:
+    assert _canonical_as_written(document) is canonical
+
+
+def _canonical_as_first_written(document: bytes) -> bool:
+    """The test as it was first written (one scan per needle): the reference."""
+    if b"&#" in document or b"/>" in document or b"&quot;" in document:
+        return False
+    if document.count(b"xmlns") != 1:
+        return False
+    return document.count(b'="') == document.count(b' Ccy="') + 1
+
+
+def test_canonical_as_written_decides_as_the_reference_does() -> None:
+    pieces = [b"&#", b"/>", b"&quot;", b"&amp;", b"xmlns", b'xmlns="', b'="', b' Ccy="', b"="]
+    pieces += [b'"', b"a", b"<A>", b"</A>", b"&", b"/", b">"]
+    rng = random.Random(20260106)
+    for _ in range(20_000):
+        text = b"".join(rng.choice(pieces) for _ in range(rng.randint(0, 8)))
+        assert _canonical_as_written(text) is _canonical_as_first_written(text), text

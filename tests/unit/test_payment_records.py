@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from corridor.payments.lifecycle import TransitionError, advance
+from corridor.payments.lifecycle import ALLOWED, TransitionError, advance, check_step
 from corridor.payments.records import Payment, PaymentKind, PaymentState, evolve_payment
 
 
@@ -76,3 +76,14 @@ def test_advance_moves_state_and_time_and_keeps_the_reason_unless_given() -> Non
     assert rejected.reason == "AM04" and rejected.amount_minor == 12_345
     with pytest.raises(TransitionError):
         advance(rejected, PaymentState.settled, 9)
+
+
+def test_check_step_allows_what_the_table_allows_and_nothing_else() -> None:
+    """The check the hub's batches make for each step (they record steps as drafts)."""
+    for before, allowed in ALLOWED.items():
+        for after in PaymentState:
+            if after in allowed:
+                check_step("u-1", before, after)
+            else:
+                with pytest.raises(TransitionError, match=f"u-1: {before} -> {after}"):
+                    check_step("u-1", before, after)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from corridor.foundation.clock import Clock, ms_to_datetime
 from corridor.foundation.ids import IdGenerator
@@ -36,7 +37,7 @@ from corridor.hub.settling import (
 )
 from corridor.iso20022.records import CancellationStatus, OriginalRef
 from corridor.ledger import BatchOutcome, Command, CreateTransfer, Result
-from corridor.payments.lifecycle import advance
+from corridor.payments.lifecycle import check_step
 from corridor.payments.records import (
     ComplianceCase,
     InboundRecord,
@@ -184,6 +185,10 @@ class _Batch:
         self.works = [_Work(intake) for intake in intakes]
         self.commands: list[Command] = []
         self.payments: dict[str, Payment] = {}
+        # Changes made to self.payments' entries since they were last built (field ->
+        # value): a payment takes several steps in one batch, and is copied once, when
+        # read (_payment) or at the end (changes), not once per step.
+        self.drafts: dict[str, dict[str, Any]] = {}
         self.events: list[PaymentEvent] = []
         self.outbox: list[OutboxMessage] = []
         self.inbound: list[InboundRecord] = []
@@ -345,7 +350,7 @@ class _Batch:
         netting = self.p.netting
         if netting is not None and netting.nets(instruction.currency) and not instruction.fx:
             window_id = netting.open_window_id(instruction.currency, self.now_ms)
-            self.payments[uetr] = evolve_payment(self.payments[uetr], queue_seq=-window_id)
+            self._evolve(uetr, queue_seq=-window_id)
             self._move(
                 uetr,
                 PaymentState.queued,
@@ -401,9 +406,7 @@ class _Batch:
 
     def _plan_return(self, work: _Work, instruction: ReturnInstruction) -> None:
         tx = instruction.record
-        original = self.payments.get(tx.original.uetr or "") or self.known.get(
-            tx.original.uetr or ""
-        )
+        original = self._payment(tx.original.uetr or "") or self.known.get(tx.original.uetr or "")
         problem = _return_problem(
             work.intake.sender, original, tx.returned_amount_minor, tx.currency
         )
@@ -438,7 +441,7 @@ class _Batch:
 
     def _plan_cancel(self, work: _Work, instruction: CancelInstruction) -> None:
         uetr = instruction.record.original.uetr or ""
-        original = self.payments.get(uetr) or self.known.get(uetr)
+        original = self._payment(uetr) or self.known.get(uetr)
         if original is None:
             work.steps.append(
                 (
@@ -483,6 +486,8 @@ class _Batch:
         for work in self.works:
             if work.answer is None and work.duplicate_of < 0:
                 self._conclude(work, outcome)
+        for uetr in list(self.drafts):
+            self._payment(uetr)
         return PaymentChanges(
             fx_trades=tuple(self.fx_trades),
             cases=tuple(self.cases),
@@ -539,7 +544,7 @@ class _Batch:
         uetr = instruction.uetr
         if result is Result.ok:
             transfer = self.commands[index]
-            self.payments[uetr] = evolve_payment(self.payments[uetr], transfer_id=transfer.id)  # type: ignore[union-attr]
+            self._evolve(uetr, transfer_id=transfer.id)  # type: ignore[union-attr]
             self._move(uetr, PaymentState.settled, f"ledger transfer {transfer.id:032x}")  # type: ignore[union-attr]
             self.settled.append(instruction)
             if instruction.fx is not None:
@@ -571,9 +576,10 @@ class _Batch:
             code = _LEDGER_REASON.get(result, reasons.NARR)
             return TxOutcome(ref, "RJCT", code, f"ledger: {result.name}")
         uetr = tx.original.uetr or ""
-        original = self.payments[uetr]
+        original = self._payment(uetr)
+        assert original is not None, f"return of {uetr}: original not planned"
         returned = original.returned_minor + tx.returned_amount_minor
-        self.payments[uetr] = evolve_payment(original, returned_minor=returned)
+        self._evolve(uetr, returned_minor=returned)
         if returned == original.amount_minor:
             self._move(
                 uetr, PaymentState.returned, f"returned in full by {original.credit_participant}"
@@ -756,14 +762,38 @@ class _Batch:
     def _queue(self, instruction: TransferInstruction, detail: str) -> None:
         sequence = self.p.liquidity.reserve_sequence()
         uetr = instruction.uetr
-        self.payments[uetr] = evolve_payment(self.payments[uetr], queue_seq=sequence)
+        self._evolve(uetr, queue_seq=sequence)
         self._move(uetr, PaymentState.queued, detail)
         self.to_enqueue.append((instruction, sequence))
 
     def _move(self, uetr: str, state: PaymentState, detail: str, reason: str | None = None) -> None:
-        updated, event = advance(self.payments[uetr], state, self.now_ms, detail, reason)
-        self.payments[uetr] = updated
-        self.events.append(event)
+        """lifecycle.advance, recorded in the payment's draft."""
+        draft = self.drafts.get(uetr)
+        before = draft.get("state") if draft is not None else None
+        check_step(uetr, before or self.payments[uetr].state, state)
+        if draft is None:
+            draft = self.drafts[uetr] = {}
+        draft["state"] = state
+        draft["updated_at_ms"] = self.now_ms
+        if reason is not None:
+            draft["reason"] = reason
+        self.events.append(PaymentEvent(uetr, state, self.now_ms, detail))
+
+    def _evolve(self, uetr: str, **changes: Any) -> None:
+        """evolve_payment, recorded in the payment's draft."""
+        assert uetr in self.payments, f"{uetr}: not in this batch"
+        draft = self.drafts.get(uetr)
+        if draft is None:
+            self.drafts[uetr] = changes
+        else:
+            draft.update(changes)
+
+    def _payment(self, uetr: str) -> Payment | None:
+        """The batch's payment with this UETR as it stands now (None if the batch has none)."""
+        draft = self.drafts.pop(uetr, None)
+        if draft is not None:
+            self.payments[uetr] = evolve_payment(self.payments[uetr], **draft)
+        return self.payments.get(uetr)
 
 
 def _return_problem(

@@ -38,7 +38,9 @@ def transfers_for(instruction: TransferInstruction, ids: IdGenerator) -> list[Cr
 def chain_result(results: Sequence[Result], index: int, instruction: object) -> Result:
     """One result for an instruction's commands: ok, or the leg that failed."""
     fx = getattr(instruction, "fx", None)
-    count = len(fx.transfers) if fx is not None else 1
+    if fx is None:  # one transfer: its own result (the rule below, for one)
+        return results[index]
+    count = len(fx.transfers)
     own = results[index : index + count]
     failed = [r for r in own if r is not Result.ok and r is not Result.linked_failed]
     if failed:

@@ -7,7 +7,6 @@ like any envelope. Every builder's output is checked against the schemas in the 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -137,7 +136,21 @@ def _status_report_text(header: BusinessHeader, body: Body) -> tuple[str, str] |
 _APPHDR_CLOSE = "</AppHdr>"
 # UTF-8 of what XML 1.0 cannot hold (control characters, U+FFFE, U+FFFF; Python cannot
 # encode lone surrogates): text is written without a parser to refuse them.
-_NOT_XML = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]")
+_CONTROL_BYTES = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
+_NON_CHARACTERS = (b"\xef\xbf\xbe", b"\xef\xbf\xbf")  # U+FFFE, U+FFFF
+
+
+def _holds_non_xml(text: bytes) -> bool:
+    """Whether `text` holds what XML 1.0 cannot (see _CONTROL_BYTES, _NON_CHARACTERS).
+
+    Byte operations, not a regular expression: this scans every byte of every signed
+    message (a 100-transaction pacs.008 is ~100 KB), and an alternation makes `re` try
+    each position at ~30 ns a byte, where these take well under 2."""
+    if len(text.translate(None, _CONTROL_BYTES)) != len(text):
+        return True
+    return not text.isascii() and any(c in text for c in _NON_CHARACTERS)
+
+
 _EMPTY_SGNTR_CLOSE = b"<Sgntr></Sgntr></AppHdr>"
 # What lxml writes before the root element (the other paths serialise with lxml).
 _DECLARATION = etree.tostring(etree.Element("x"), xml_declaration=True, encoding="UTF-8").rsplit(
@@ -158,7 +171,7 @@ def signed_as_text(apphdr: str, document: bytes, key: PrivateKey) -> bytes | Non
     unsigned = head + _EMPTY_SGNTR_CLOSE  # as the enveloped-signature transform sees it
     if not _canonical_as_written(unsigned) or not _canonical_as_written(document):
         return None
-    if _NOT_XML.search(head) or _NOT_XML.search(document):
+    if _holds_non_xml(head) or _holds_non_xml(document):
         return None  # parsing would refuse it: the element path refuses it as before
     signature = xmldsig.signature_xml(unsigned, document, key)
     return b"".join(
@@ -305,6 +318,7 @@ def _relay_signed_as_text(
 
 
 _ATTRIBUTE_OPEN = b'="'
+_NAMESPACE_OPEN = b'xmlns="'
 _CURRENCY_ATTRIBUTE = b' Ccy="'
 
 
@@ -316,12 +330,20 @@ def _canonical_as_written(document: bytes) -> bool:
     c14n writes &#xD; or the character), empty-element tags (c14n writes start and end
     tags), any namespace declaration but the Document's own, and attributes other than
     Ccy (whose value is three capital letters: nothing to escape, one per element, so
-    no order to sort)."""
-    if b"&#" in document or b"/>" in document or b"&quot;" in document:
+    no order to sort).
+
+    Each test scans the whole text (a bulk message's is ~100 KB), so the cheap ones
+    come first: one byte is found with memchr, while a longer needle costs ~1 ns a byte.
+    Attributes: when the `=` signs are the Ccy ones and one more, and `xmlns="` is there,
+    the `="` are too (the other `="` count is needed only when text holds a `=`)."""
+    if b"&" in document and (b"&#" in document or b"&quot;" in document):
         return False
-    if document.count(b"xmlns") != 1:
+    if b"/>" in document or document.count(b"xmlns") != 1:
         return False
-    return document.count(_ATTRIBUTE_OPEN) == document.count(_CURRENCY_ATTRIBUTE) + 1
+    currencies = document.count(_CURRENCY_ATTRIBUTE)
+    if document.count(b"=") == currencies + 1 and _NAMESPACE_OPEN in document:
+        return True
+    return document.count(_ATTRIBUTE_OPEN) == currencies + 1
 
 
 def _relay_from_text(

@@ -29,12 +29,17 @@ class TransitionError(CorridorError):
     """A lifecycle transition that the table does not allow: a programming error."""
 
 
+def check_step(uetr: str, before: PaymentState, after: PaymentState) -> None:
+    """Raise TransitionError unless the table allows `before -> after`."""
+    if after not in ALLOWED[before]:
+        raise TransitionError(f"{uetr}: {before} -> {after} is not allowed")
+
+
 def advance(
     payment: Payment, state: PaymentState, at_ms: int, detail: str = "", reason: str | None = None
 ) -> tuple[Payment, PaymentEvent]:
     """The payment in its new state and the event that records the step."""
-    if state not in ALLOWED[payment.state]:
-        raise TransitionError(f"{payment.uetr}: {payment.state} -> {state} is not allowed")
+    check_step(payment.uetr, payment.state, state)
     updated = evolve_payment(
         payment,
         state=state,

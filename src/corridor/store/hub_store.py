@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from json.encoder import encode_basestring
 from typing import Any
 
 from sqlalchemy import Connection, Engine, bindparam, insert, select, update
@@ -27,7 +28,7 @@ from corridor.payments.records import (
     PaymentKind,
     PaymentState,
 )
-from corridor.store.database import execute_many, in_marks, query, reader, upsert
+from corridor.store.database import execute_rows, in_marks, query, reader, upsert
 from corridor.store.fx_store import write_trades
 from corridor.store.schema import (
     compliance_cases,
@@ -54,11 +55,24 @@ _PAYMENT_UPDATABLE = (
 )
 _PARTICIPANT_UPDATABLE = tuple(c.name for c in participants.c if not c.primary_key)
 _PAYMENT_COLUMNS = tuple(c.name for c in payments.c)
+# The columns a batch writes, in the tables' order (database.execute_rows checks it).
+_OUTBOX_COLUMNS = ("message_id", "recipient", "kind", "payload", "uetrs", "created_at_ms")
+_INBOUND_COLUMNS = (
+    "sender",
+    "msg_id",
+    "kind",
+    "received_at_ms",
+    "answer_message_id",
+    "answer_status",
+    "payload",
+)
 
 
-# Built once: the batch's writes run them through database.execute_many.
+# Built once: the batch's writes run them through database.execute_rows.
 _INSERT_EVENT_RUNS = insert(payment_event_runs)
 _RUN_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+# `["STATE",` for each state (plain capital words: nothing to escape).
+_EVENT_OPENING = {state: f"[{_RUN_ENCODER.encode(state.value)}," for state in PaymentState}
 _INSERT_OUTBOX = insert(outbox)
 _INSERT_INBOUND = insert(inbound_messages)
 
@@ -66,26 +80,21 @@ _INSERT_INBOUND = insert(inbound_messages)
 def write_changes(connection: Connection, changes: PaymentChanges) -> None:
     """Persist a batch's payment changes on the caller's connection (its transaction)."""
     if changes.payments:
-        execute_many(
+        execute_rows(
             connection,
             upsert(payments, connection.dialect.name, _PAYMENT_UPDATABLE),
-            [payment_row(p) for p in changes.payments],
+            _PAYMENT_COLUMNS,
+            [payment_values(p) for p in changes.payments],
         )
     if changes.events:
-        execute_many(connection, _INSERT_EVENT_RUNS, event_run_rows(changes.events))
+        execute_rows(connection, _INSERT_EVENT_RUNS, ("uetr", "events"), event_runs(changes.events))
     if changes.outbox:
-        execute_many(
+        execute_rows(
             connection,
             _INSERT_OUTBOX,
+            _OUTBOX_COLUMNS,
             [
-                {
-                    "message_id": m.message_id,
-                    "recipient": m.recipient,
-                    "kind": m.kind,
-                    "payload": m.payload,
-                    "uetrs": " ".join(m.uetrs),
-                    "created_at_ms": m.created_at_ms,
-                }
+                (m.message_id, m.recipient, m.kind, m.payload, " ".join(m.uetrs), m.created_at_ms)
                 for m in changes.outbox
             ],
         )
@@ -108,19 +117,20 @@ def write_changes(connection: Connection, changes: PaymentChanges) -> None:
             ],
         )
     if changes.inbound:
-        execute_many(
+        execute_rows(
             connection,
             _INSERT_INBOUND,
+            _INBOUND_COLUMNS,
             [
-                {
-                    "sender": r.sender,
-                    "msg_id": r.msg_id,
-                    "kind": r.kind,
-                    "received_at_ms": r.received_at_ms,
-                    "answer_message_id": r.answer_message_id,
-                    "answer_status": r.answer_status,
-                    "payload": r.payload,
-                }
+                (
+                    r.sender,
+                    r.msg_id,
+                    r.kind,
+                    r.received_at_ms,
+                    r.answer_message_id,
+                    r.answer_status,
+                    r.payload,
+                )
                 for r in changes.inbound
             ],
         )
@@ -128,14 +138,24 @@ def write_changes(connection: Connection, changes: PaymentChanges) -> None:
 
 def event_run_rows(events: Sequence[PaymentEvent]) -> list[dict[str, Any]]:
     """One row per payment: its events of this batch, in order (schema.payment_event_runs)."""
-    runs: dict[str, list[list[object]]] = {}
+    return [{"uetr": uetr, "events": text} for uetr, text in event_runs(events)]
+
+
+def event_runs(events: Sequence[PaymentEvent]) -> list[tuple[str, str]]:
+    """(uetr, JSON of its events) per payment, as event_run_rows: the JSON is written
+    here, each event from its state's constant opening and its escaped detail, as
+    _RUN_ENCODER would write the list [[state, at_ms, detail], ...] at under half the
+    cost (a bulk batch writes hundreds of events)."""
+    runs: dict[str, list[str]] = {}
+    opening, escape = _EVENT_OPENING, encode_basestring
     for e in events:
+        text = f"{opening[e.state]}{e.at_ms},{escape(e.detail)}]"
         run = runs.get(e.uetr)
         if run is None:
-            run = runs[e.uetr] = []
-        run.append([e.state.value, e.at_ms, e.detail])
-    encode = _RUN_ENCODER.encode
-    return [{"uetr": uetr, "events": encode(run)} for uetr, run in runs.items()]
+            runs[e.uetr] = [text]
+        else:
+            run.append(text)
+    return [(uetr, f"[{','.join(run)}]") for uetr, run in runs.items()]
 
 
 def events_from_runs(uetr: str, runs: Iterable[str]) -> list[PaymentEvent]:
@@ -146,30 +166,31 @@ def events_from_runs(uetr: str, runs: Iterable[str]) -> list[PaymentEvent]:
     ]
 
 
-def payment_row(p: Payment) -> dict[str, Any]:
-    return {
-        "uetr": p.uetr,
-        "kind": p.kind.value,
-        "msg_id": p.msg_id,
-        "end_to_end_id": p.end_to_end_id,
-        "tx_id": p.tx_id,
-        "instructing_agent": p.instructing_agent,
-        "debtor_agent": p.debtor_agent,
-        "creditor_agent": p.creditor_agent,
-        "debit_participant": p.debit_participant,
-        "credit_participant": p.credit_participant,
-        "amount_minor": p.amount_minor,
-        "currency": p.currency,
-        "state": p.state.value,
-        "reason": p.reason,
-        "transfer_id": p.transfer_id.to_bytes(16, "big") if p.transfer_id else None,
-        "related_uetr": p.related_uetr,
-        "returned_minor": p.returned_minor,
-        "priority": p.priority,
-        "queue_seq": p.queue_seq,
-        "created_at_ms": p.created_at_ms,
-        "updated_at_ms": p.updated_at_ms,
-    }
+def payment_values(p: Payment) -> tuple[Any, ...]:
+    """A payment's row, in _PAYMENT_COLUMNS (the table's) order."""
+    return (
+        p.uetr,
+        p.kind.value,
+        p.msg_id,
+        p.end_to_end_id,
+        p.tx_id,
+        p.instructing_agent,
+        p.debtor_agent,
+        p.creditor_agent,
+        p.debit_participant,
+        p.credit_participant,
+        p.amount_minor,
+        p.currency,
+        p.state.value,
+        p.reason,
+        p.transfer_id.to_bytes(16, "big") if p.transfer_id else None,
+        p.related_uetr,
+        p.returned_minor,
+        p.priority,
+        p.queue_seq,
+        p.created_at_ms,
+        p.updated_at_ms,
+    )
 
 
 def payment_from_row(row: Any) -> Payment:

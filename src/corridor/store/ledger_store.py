@@ -31,7 +31,7 @@ from corridor.ledger import (
     VoidPending,
 )
 from corridor.payments.records import PaymentChanges
-from corridor.store.database import execute_many, reader, upsert
+from corridor.store.database import execute_rows, reader, upsert
 from corridor.store.hub_store import write_changes
 from corridor.store.schema import ledger_accounts, ledger_journal
 
@@ -119,11 +119,11 @@ class LedgerStore:
     ) -> None:
         rows = journal_tuples(outcome)
         last_seq = outcome.first_seq + len(outcome.events) - 1
-        balances = [account_row(account, last_seq) for account in outcome.accounts]
+        balances = [account_values(account, last_seq) for account in outcome.accounts]
         if rows:
             self._write_journal(connection, rows)
         if balances:
-            execute_many(connection, self._upsert, balances)
+            execute_rows(connection, self._upsert, _ACCOUNT_COLUMNS, balances)
         if changes:
             write_changes(connection, changes)
 
@@ -304,20 +304,24 @@ def event_from_row(row: Any) -> Event:
     raise StoreError(f"journal row {row['seq']} has unknown kind {kind}")
 
 
-def account_row(account: AccountBalance, seq: int) -> dict[str, Any]:
-    return {
-        "id": id_bytes(account.id),
-        "owner": account.owner,
-        "currency": account.currency,
-        "kind": int(account.kind),
-        "floor_minor": account.floor_minor,
-        "debits_posted": account.debits_posted,
-        "credits_posted": account.credits_posted,
-        "debits_pending": account.debits_pending,
-        "credits_pending": account.credits_pending,
-        "closed": account.closed,
-        "updated_seq": seq,
-    }
+_ACCOUNT_COLUMNS = tuple(c.name for c in ledger_accounts.c)
+
+
+def account_values(account: AccountBalance, seq: int) -> tuple[Any, ...]:
+    """An account's row, in _ACCOUNT_COLUMNS (the table's) order."""
+    return (
+        id_bytes(account.id),
+        account.owner,
+        account.currency,
+        int(account.kind),
+        account.floor_minor,
+        account.debits_posted,
+        account.credits_posted,
+        account.debits_pending,
+        account.credits_pending,
+        account.closed,
+        seq,
+    )
 
 
 def account_from_row(row: Any) -> Account:
