@@ -121,6 +121,11 @@ def test_outbox_pages_with_a_cursor(client_world: ClientWorld) -> None:
     assert len(first.messages) == 2 and first.has_more
     assert first.next_after == first.messages[-1].seq
     assert second.messages and second.messages[0].seq > first.next_after
+    every = a.outbox(limit=1_000, include_acked=True).messages
+    exact = a.outbox(limit=len(every), include_acked=True)  # a page that ends at the end
+    assert exact.messages == every and not exact.has_more
+    short = a.outbox(limit=len(every) - 1, include_acked=True)
+    assert short.messages == every[:-1] and short.has_more
 
 
 def test_watch_auto_ack_empties_the_inbox(client_world: ClientWorld) -> None:

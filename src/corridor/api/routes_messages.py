@@ -90,13 +90,11 @@ async def submit_message(
 def outbox_page(
     hub: Hub, principal: Principal, after: int, limit: int, include_acked: bool
 ) -> OutboxPage:
-    page = hub.outbox(principal, after, limit, include_acked)
-    has_more = bool(page) and len(page) == limit
-    if has_more:
-        has_more = bool(hub.outbox(principal, page[-1].seq, 1, include_acked))
+    read = hub.outbox(principal, after, limit + 1, include_acked)  # +1: is there more?
+    page = read[:limit]
     return OutboxPage(
         data=[render.outbox_message(m) for m in page],
-        has_more=has_more,
+        has_more=len(read) > limit,
         next_after=page[-1].seq if page else after,
     )
 

@@ -15,7 +15,6 @@ from typing import Any
 from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 
 from corridor.payments.records import (
-    CaseStatus,
     ComplianceCase,
     InboundRecord,
     OutboxMessage,
@@ -365,7 +364,8 @@ class HubStore:
     def outbox_page(
         self, recipient: str, after_seq: int, limit: int, include_acked: bool = False
     ) -> list[OutboxMessage]:
-        limit = max(1, min(limit, OUTBOX_PAGE_MAX))
+        # One more than a page: the caller asks for it to tell whether another follows.
+        limit = max(1, min(limit, OUTBOX_PAGE_MAX + 1))
         query = select(outbox).where(outbox.c.recipient == recipient, outbox.c.seq > after_seq)
         if not include_acked:
             query = query.where(outbox.c.acked_at_ms.is_(None))
@@ -480,36 +480,3 @@ def case_row(case: ComplianceCase) -> dict[str, Any]:
         "decided_at_ms": case.decided_at_ms,
         "decision_note": case.decision_note,
     }
-
-
-def cases(
-    engine: Engine,
-    status: CaseStatus | None = None,
-    uetr: str | None = None,
-    limit: int = 1_000,
-    *,
-    case_id: str | None = None,
-) -> list[ComplianceCase]:
-    query = select(compliance_cases).order_by(compliance_cases.c.opened_at_ms)
-    if case_id is not None:  # by id, so a case past the first `limit` is still found
-        query = query.where(compliance_cases.c.id == case_id)
-    if status is not None:
-        query = query.where(compliance_cases.c.status == status.value)
-    if uetr is not None:
-        query = query.where(compliance_cases.c.uetr == uetr)
-    with reader(engine).connect() as connection:
-        return [
-            ComplianceCase(
-                r.id,
-                r.uetr,
-                r.opened_at_ms,
-                CaseStatus(r.status),
-                r.summary,
-                r.hits,
-                r.lists_used,
-                r.decided_by,
-                r.decided_at_ms,
-                r.decision_note,
-            )
-            for r in connection.execute(query.limit(limit))
-        ]
