@@ -87,6 +87,27 @@ def test_settlement_date_before_creation_is_dt01() -> None:
     assert _reasons(_tx(settlement_date=date(2025, 12, 1))) == [Reason.DT01]
 
 
+def test_settlement_dates_out_of_range_name_their_group_or_transaction() -> None:
+    body = credit_transfer(3)
+    created = body.group.created_at.date()
+    txs = list(body.transactions)
+    txs[1] = dataclasses.replace(txs[1], settlement_date=created - timedelta(days=2))
+    txs[2] = dataclasses.replace(txs[2], settlement_date=created + timedelta(days=31))
+    group = dataclasses.replace(body.group, settlement_date=created + timedelta(days=40))
+    problems = check_body(dataclasses.replace(body, group=group, transactions=tuple(txs)))
+    base = "/Document/FIToFICstmrCdtTrf"
+    ahead, before = (
+        "settlement date more than 30 days ahead",
+        "settlement date before creation date",
+    )
+    assert [(p.reason, p.xpath, p.message) for p in problems] == [
+        (Reason.DT01, f"{base}/GrpHdr/IntrBkSttlmDt", ahead),
+        (Reason.DT01, f"{base}/TxInf[2]/IntrBkSttlmDt", before),
+        (Reason.DT01, f"{base}/TxInf[3]/IntrBkSttlmDt", ahead),
+    ]
+    assert problems[1].value == (created - timedelta(days=2)).isoformat()
+
+
 def test_creation_time_checked_against_now() -> None:
     body = credit_transfer(1)
     assert [p.reason for p in check_body(body, now=AT + timedelta(days=3))] == [Reason.DT01]

@@ -1,18 +1,74 @@
 """Fast construction of frozen slots dataclasses, for the records that the hub makes or
-loads by the hundred thousand (payment copies, records unpickled from intake workers).
+loads by the hundred thousand (records extracted from messages, payment copies, records
+unpickled from intake workers).
 
 A frozen dataclass's __init__ sets each field through object.__setattr__, which is
 checked; these functions are written once per class as source (the way dataclasses
 writes __init__) and set each slot through its descriptor instead: a fraction of the
-cost. Neither calls __post_init__, so classes that have one are refused.
+cost. None calls __post_init__, so classes that have one are refused.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import fields
+from dataclasses import MISSING, fields, is_dataclass
 from types import MemberDescriptorType
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T", bound=type)
+
+
+def slot_init(cls: T) -> T:
+    """Class decorator, under @dataclass(frozen=True, slots=True): replace the generated
+    __init__ with one that takes the same arguments (positional or keyword, the same
+    defaults and default factories, keyword-only fields after `*`) and sets each slot
+    through its descriptor. Equality, hashing, repr and frozen-ness are untouched."""
+    if not is_dataclass(cls):
+        raise TypeError(f"{cls.__name__}: not a dataclass")
+    names = _field_names(cls)  # refuses a class with a __post_init__
+    if "self" in names:
+        raise TypeError(f"{cls.__name__}: a field named self")
+    setters = {n: cls.__dict__.get(n) for n in names}
+    if not all(isinstance(s, MemberDescriptorType) for s in setters.values()):
+        raise TypeError(f"{cls.__name__}: every field must be a slot (slots=True)")
+    scope = _scope(cls, {f"_set_{n}": s.__set__ for n, s in setters.items()})  # type: ignore[union-attr]
+    scope["_FACTORY"] = _FACTORY
+    params, body = _init_parts(cls, scope)
+    source = f"def __init__({', '.join(params)}):\n" + ("".join(body) or "    pass\n")
+    init = _compiled(source, scope, "__init__")
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    init.__annotations__ = {f.name: f.type for f in fields(cls)} | {"return": None}
+    cls.__init__ = init  # type: ignore[misc]
+    return cls
+
+
+class _Factory:
+    """Stands for "not given" where a field has a default factory (as in dataclasses)."""
+
+    def __repr__(self) -> str:
+        return "<factory>"
+
+
+_FACTORY = _Factory()
+
+
+def _init_parts(cls: type, scope: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """The parameters (in dataclasses' order) and the body lines of a slot-setting __init__."""
+    positional, keyword, body = ["self"], [], []
+    for f in fields(cls):
+        if not f.init:
+            raise TypeError(f"{cls.__name__}.{f.name}: init=False fields are not supported")
+        param, value = f.name, f.name
+        if f.default is not MISSING:
+            scope[f"_default_{f.name}"] = f.default
+            param = f"{f.name}=_default_{f.name}"
+        elif f.default_factory is not MISSING:
+            scope[f"_factory_{f.name}"] = f.default_factory
+            param = f"{f.name}=_FACTORY"
+            value = f"_factory_{f.name}() if {f.name} is _FACTORY else {f.name}"
+        (keyword if f.kw_only else positional).append(param)
+        body.append(f"    _set_{f.name}(self, {value})\n")
+    return positional + (["*", *keyword] if keyword else []), body
 
 
 def slot_restorer(cls: type) -> Callable[[tuple[object, ...]], Any]:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from corridor.foundation.clock import ms_to_datetime
+from corridor.foundation.slots import slot_copier, slot_init
 from corridor.fx import PvpPlan
 from corridor.hub import reasons
 from corridor.hub.directory import Directory
@@ -33,6 +34,7 @@ Transaction = CreditTransferTransaction | FinancialInstitutionTransaction
 
 
 @pickled_by_fields  # crosses from the intake processes in bulk
+@slot_init  # one per transaction
 @dataclass(frozen=True, slots=True)
 class TransferInstruction:
     """One routed transaction of a pacs.008 or pacs.009, ready to settle.
@@ -86,7 +88,21 @@ class CancelInstruction:
 Instruction = TransferInstruction | ReturnInstruction | CancelInstruction
 
 
+@dataclass(frozen=True, slots=True)
+class _Route:
+    """Where a transaction settles, or why it cannot (reason and detail): what routing
+    finds for one (debtor agent, creditor agent, currencies) of a message."""
+
+    debit_participant: str = ""
+    credit_participant: str = ""
+    debit_account_id: int = 0
+    credit_account_id: int = 0
+    reason: str | None = None
+    detail: str = ""
+
+
 @pickled_by_fields  # crosses from the intake processes in bulk
+@slot_init
 @dataclass(frozen=True, slots=True)
 class Intake:
     """What intake made of one inbound message.
@@ -122,7 +138,11 @@ class Intake:
         """Without the parsed message, which the engine does not read: an intake worker
         sends this (unpickling the whole message cost the hub's event loop ~14 % of its
         time with single-transaction messages)."""
-        return replace(self, parsed=None) if self.parsed is not None else self
+        return _copy_intake(self, parsed=None) if self.parsed is not None else self
+
+
+_copy_intake = slot_copier(Intake)
+_copy_policy = slot_copier(Policy)  # per message: dataclasses.replace reads fields() each time
 
 
 class IntakeDesk:
@@ -136,7 +156,7 @@ class IntakeDesk:
 
     def take(self, sender: str, data: bytes, received_at_ms: int) -> Intake:
         now = ms_to_datetime(received_at_ms)
-        policy = replace(self._policy, keys=self._directory.keys, now=now)
+        policy = _copy_policy(self._policy, keys=self._directory.keys, now=now)
         result = parse_message(data, policy)
         if isinstance(result, MessageReject):
             return Intake(
@@ -146,20 +166,19 @@ class IntakeDesk:
             result.header.biz_msg_id if result.header else None
         )
         group = getattr(result.body, "group", None)
-        base = Intake(
+        refusal = self._check_sender(sender, result)
+        return Intake(
             sender,
             received_at_ms,
             msg_id,
             result.identifier,
             parsed=result,
+            reject_reason=refusal[0] if refusal else None,
+            reject_text=refusal[1] if refusal else "",
             data=data,
+            instructions=self._instructions(sender, result, now) if refusal is None else (),
             created_at=getattr(group, "created_at", None),
         )
-        refusal = self._check_sender(sender, result)
-        if refusal is not None:
-            return replace(base, reject_reason=refusal[0], reject_text=refusal[1])
-        instructions = self._instructions(sender, result, now)
-        return replace(base, instructions=instructions)
 
     def reroute(self, sender: str, data: bytes, uetr: str) -> TransferInstruction | None:
         """Rebuild the instruction for one stored transaction (restart recovery). The
@@ -190,6 +209,9 @@ class IntakeDesk:
         self, sender: str, parsed: ParsedMessage, now: datetime
     ) -> tuple[Instruction, ...]:
         body = parsed.body
+        # One message's routes, by (debtor agent, creditor agent, debit and credit
+        # currency): a bulk message repeats a few of them across its transactions.
+        routes: dict[tuple[str, str, str, str], _Route] = {}
         if isinstance(body, CreditTransfer):
             received = parsed.transactions_xml
             if len(received) != len(body.transactions):
@@ -201,13 +223,16 @@ class IntakeDesk:
                     tx,
                     tx.debtor_agent.bic,
                     tx.creditor_agent.bic,
+                    routes,
                     xml,
                 )
                 for tx, xml in zip(body.transactions, received, strict=True)
             )
         if isinstance(body, FinancialInstitutionTransfer):
             return tuple(
-                self._route(sender, PaymentKind.institution, tx, tx.debtor.bic, tx.creditor.bic)
+                self._route(
+                    sender, PaymentKind.institution, tx, tx.debtor.bic, tx.creditor.bic, routes
+                )
                 for tx in body.transactions
             )
         if isinstance(body, PaymentReturn):
@@ -223,61 +248,66 @@ class IntakeDesk:
         tx: Transaction,
         debtor_agent: str | None,
         creditor_agent: str | None,
+        routes: dict[tuple[str, str, str, str], _Route],
         received_xml: bytes | None = None,
     ) -> TransferInstruction:
         debtor_bic, creditor_bic = debtor_agent or "", creditor_agent or ""
-        base = TransferInstruction(
+        quote_id = getattr(tx, "quote_id", None)
+        if not tx.uetr:
+            route = _Route(reason=reasons.CH16, detail="UETR is required by this network")
+        else:
+            debit_currency = (
+                getattr(tx, "instructed_currency", None) or tx.currency if quote_id else tx.currency
+            )
+            key = (debtor_bic, creditor_bic, debit_currency, tx.currency)
+            route = routes.get(key)
+            if route is None:
+                route = routes[key] = self._find_route(sender, *key)
+        return TransferInstruction(
             kind=kind,
             uetr=tx.uetr or "",
             end_to_end_id=tx.end_to_end_id,
             tx_id=tx.tx_id,
             debtor_agent=debtor_bic,
             creditor_agent=creditor_bic,
-            debit_participant="",
-            credit_participant="",
-            debit_account_id=0,
-            credit_account_id=0,
+            debit_participant=route.debit_participant,
+            credit_participant=route.credit_participant,
+            debit_account_id=route.debit_account_id,
+            credit_account_id=route.credit_account_id,
             amount_minor=tx.amount_minor,
             currency=tx.currency,
             record=tx,
             priority=tx.settlement_priority or tx.priority,
+            reason=route.reason,
+            detail=route.detail,
+            quote_id=quote_id if route.reason is None else None,
             received_xml=received_xml,
         )
-        if not tx.uetr:
-            return replace(base, reason=reasons.CH16, detail="UETR is required by this network")
+
+    def _find_route(
+        self,
+        sender: str,
+        debtor_bic: str,
+        creditor_bic: str,
+        debit_currency: str,
+        credit_currency: str,
+    ) -> _Route:
         debit = self._directory.settling_participant(debtor_bic)
         credit = self._directory.settling_participant(creditor_bic)
         problem = self._routing_problem(sender, debtor_bic, creditor_bic, debit, credit)
         if problem is not None:
-            return replace(base, reason=problem[0], detail=problem[1])
+            return _Route(reason=problem[0], detail=problem[1])
         assert debit is not None and credit is not None
-        quote_id = getattr(tx, "quote_id", None)
-        debit_currency = (
-            getattr(tx, "instructed_currency", None) or tx.currency if quote_id else tx.currency
-        )
         debit_account = self._directory.account_id(debit.bic, debit_currency)
-        credit_account = self._directory.account_id(credit.bic, tx.currency)
+        credit_account = self._directory.account_id(credit.bic, credit_currency)
         if debit_account is None or credit_account is None:
             missing = (
                 f"{debit.bic} holds no settlement account in {debit_currency}"
                 if debit_account is None
-                else f"{credit.bic} holds no settlement account in {tx.currency}"
+                else f"{credit.bic} holds no settlement account in {credit_currency}"
             )
-            return replace(
-                base,
-                debit_participant=debit.bic,
-                credit_participant=credit.bic,
-                reason=reasons.AM03,
-                detail=missing,
-            )
-        return replace(
-            base,
-            debit_participant=debit.bic,
-            credit_participant=credit.bic,
-            debit_account_id=debit_account,
-            credit_account_id=credit_account,
-            quote_id=quote_id,
-        )
+            return _Route(debit.bic, credit.bic, reason=reasons.AM03, detail=missing)
+        return _Route(debit.bic, credit.bic, debit_account, credit_account)
 
     def _routing_problem(
         self, sender: str, debtor_bic: str, creditor_bic: str, debit: object, credit: object

@@ -14,7 +14,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from corridor.foundation.slots import slot_restorer
+from corridor.foundation.slots import slot_init, slot_restorer
 
 
 class Direction(StrEnum):
@@ -501,6 +501,8 @@ def _restore(cls: type, values: tuple[object, ...]) -> object:
     return _RESTORERS[cls](values)
 
 
+# Every record here: built by the extractors (a bulk pacs.008 makes ~5 per transaction),
+# so it gets the slot-setting __init__, and pickled by fields.
 for _record in list(globals().values()):
     if isinstance(_record, type) and is_dataclass(_record) and _record.__module__ == __name__:
-        pickled_by_fields(_record)
+        pickled_by_fields(slot_init(_record))

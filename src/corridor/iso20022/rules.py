@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import cache, lru_cache
 
 from schwifty import BIC, IBAN
@@ -271,17 +271,20 @@ def _group_checks(
                 f"total {group.total_amount_minor} differs from the sum {total} (minor units)",
             )
     created = group.created_at.astimezone(UTC).date()
-    dates = [(f"{base}/GrpHdr/IntrBkSttlmDt", group.settlement_date)]
-    dates += [
-        (f"{base}/TxInf[{i}]/IntrBkSttlmDt", getattr(tx, "settlement_date", None))
-        for i, tx in enumerate(txs, start=1)
-    ]
-    for xpath, when in dates:
-        if when is None:
+    earliest = created - timedelta(days=w.config.settlement_days_behind_max)
+    latest = created + timedelta(days=w.config.settlement_days_ahead_max)
+    # (parent XPath, or the transaction's index: its XPath is written only for a date
+    # out of range, not for every transaction of a bulk message)
+    dates: list[tuple[str | int, date | None]] = [(f"{base}/GrpHdr", group.settlement_date)]
+    dates += [(i, getattr(tx, "settlement_date", None)) for i, tx in enumerate(txs, start=1)]
+    for where, when in dates:
+        if when is None or earliest <= when <= latest:
             continue
-        if when < created - timedelta(days=w.config.settlement_days_behind_max):
+        parent = where if isinstance(where, str) else f"{base}/TxInf[{where}]"
+        xpath = f"{parent}/IntrBkSttlmDt"
+        if when < earliest:
             w.add(Reason.DT01, xpath, when.isoformat(), "settlement date before creation date")
-        elif when > created + timedelta(days=w.config.settlement_days_ahead_max):
+        else:
             w.add(
                 Reason.DT01,
                 xpath,

@@ -9,22 +9,38 @@ from corridor.iso20022.records import Account, Agent, OriginalRef, Party, PartyI
 class Reader:
     """Reads one namespace. `n` is the length of "{namespace}"."""
 
-    __slots__ = ("n", "ns")
+    __slots__ = ("_tags", "n", "ns")
 
     def __init__(self, ns: str) -> None:
         self.ns = ns
         self.n = len(ns) + 2
+        self._tags: dict[str, str] = {}  # local name -> "{ns}name", made once per message
 
     def kids(self, el: Element) -> dict[str, Element]:
         """Children by local name, first occurrence winning."""
         n = self.n
-        return {c.tag[n:]: c for c in reversed(el)}  # comments and PIs were dropped at parse
+        # A reversed slice is a little cheaper than reversed(el). Comments and PIs were
+        # dropped at parse, so every child is an element.
+        return {c.tag[n:]: c for c in el[::-1]}
 
-    def all(self, el: Element, name: str) -> list[Element]:
-        return list(el.iterchildren(f"{{{self.ns}}}{name}"))
+    def all(self, el: Element, name: str, k: dict[str, Element] | None = None) -> list[Element]:
+        """The children called `name`; `k`, el's kids() when already at hand, spares
+        the search when there is none (most optional repeated parts are absent)."""
+        if k is not None and name not in k:
+            return []
+        return list(el.iterchildren(self._tag(name)))
 
-    def texts(self, el: Element, name: str) -> tuple[str, ...]:
-        return tuple((c.text or "").strip() for c in el.iterchildren(f"{{{self.ns}}}{name}"))
+    def texts(self, el: Element, name: str, k: dict[str, Element] | None = None) -> tuple[str, ...]:
+        """The stripped texts of the children called `name`; `k` as in all()."""
+        if k is not None and name not in k:
+            return ()
+        return tuple([(c.text or "").strip() for c in el.iterchildren(self._tag(name))])
+
+    def _tag(self, name: str) -> str:
+        tag = self._tags.get(name)
+        if tag is None:
+            tag = self._tags[name] = f"{{{self.ns}}}{name}"
+        return tag
 
     def code(self, el: Element | None) -> str | None:
         """A Cd/Prtry choice element: its Cd, else its Prtry (None when `el` is absent)."""
@@ -65,7 +81,7 @@ class Reader:
         k = self.kids(el)
         adr = k.get("PstlAdr")
         a = self.kids(adr) if adr is not None else {}
-        lines = self.texts(adr, "AdrLine") if adr is not None else ()
+        lines = self.texts(adr, "AdrLine", a) if adr is not None else ()
         private, any_bic, lei, others = self._party_id(k.get("Id"))
         return Party(
             name=child_text(k, "Nm"),

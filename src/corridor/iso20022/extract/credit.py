@@ -43,10 +43,12 @@ def group_header(r: Reader, el: Element, xpath: str, total_tag: str) -> GroupHea
     )
 
 
-def _instructions(r: Reader, el: Element) -> tuple[str | None, tuple[str, ...]]:
+def _instructions(
+    r: Reader, el: Element, k: dict[str, Element]
+) -> tuple[str | None, tuple[str, ...]]:
     quote_id = None
     lines = []
-    for instr in r.all(el, "InstrForNxtAgt"):
+    for instr in r.all(el, "InstrForNxtAgt", k):
         info = child_text(r.kids(instr), "InstrInf")
         if info is None:
             continue
@@ -68,19 +70,23 @@ def _priorities(r: Reader, k: dict[str, Element]) -> tuple[str | None, str | Non
     return instr, child_text(k, "SttlmPrty")
 
 
-def _ids(r: Reader, k: dict[str, Element]) -> dict[str, str | None]:
+def _ids(r: Reader, k: dict[str, Element]) -> tuple[str | None, str, str | None, str | None]:
+    """PmtId: (InstrId, EndToEndId, TxId, UETR)."""
     p = r.kids(k["PmtId"])
-    return {
-        "instruction_id": child_text(p, "InstrId"),
-        "end_to_end_id": child_text(p, "EndToEndId") or "",
-        "tx_id": child_text(p, "TxId"),
-        "uetr": child_text(p, "UETR"),
-    }
+    return (
+        child_text(p, "InstrId"),
+        child_text(p, "EndToEndId") or "",
+        child_text(p, "TxId"),
+        child_text(p, "UETR"),
+    )
 
 
-def charges_of(r: Reader, el: Element, xpath: str) -> tuple[Charge, ...]:
+def charges_of(
+    r: Reader, el: Element, xpath: str, k: dict[str, Element] | None = None
+) -> tuple[Charge, ...]:
+    """The ChrgsInf of `el`; `k`: el's kids(), when at hand."""
     out = []
-    for i, chrg in enumerate(r.all(el, "ChrgsInf"), start=1):
+    for i, chrg in enumerate(r.all(el, "ChrgsInf", k), start=1):
         ck = r.kids(chrg)
         value, ccy = amount(ck["Amt"], f"{xpath}/ChrgsInf[{i}]/Amt")
         out.append(Charge(amount_minor=value, currency=ccy, agent=r.agent(ck["Agt"])))
@@ -96,9 +102,13 @@ def customer_transaction(r: Reader, el: Element, xpath: str) -> CreditTransferTr
     if "XchgRate" in k:
         rate = parse_decimal(child_text(k, "XchgRate") or "", f"{xpath}/XchgRate")
     priority, sttlm_priority = _priorities(r, k)
-    quote_id, instructions = _instructions(r, el)
+    quote_id, instructions = _instructions(r, el, k)
+    instruction_id, end_to_end_id, tx_id, uetr = _ids(r, k)
     return CreditTransferTransaction(
-        **_ids(r, k),
+        instruction_id=instruction_id,
+        end_to_end_id=end_to_end_id,
+        tx_id=tx_id,
+        uetr=uetr,
         amount_minor=value,
         currency=ccy,
         charge_bearer=child_text(k, "ChrgBr") or "",
@@ -112,7 +122,7 @@ def customer_transaction(r: Reader, el: Element, xpath: str) -> CreditTransferTr
         instructed_amount_minor=instd,
         instructed_currency=instd_ccy,
         exchange_rate=rate,
-        charges=charges_of(r, el, xpath),
+        charges=charges_of(r, el, xpath, k),
         instructing_agent=r.agent(k.get("InstgAgt")),
         instructed_agent=r.agent(k.get("InstdAgt")),
         ultimate_debtor=r.party(k.get("UltmtDbtr")),
@@ -130,9 +140,13 @@ def institution_transaction(r: Reader, el: Element, xpath: str) -> FinancialInst
     k = r.kids(el)
     value, ccy = amount(k["IntrBkSttlmAmt"], f"{xpath}/IntrBkSttlmAmt")
     priority, sttlm_priority = _priorities(r, k)
-    quote_id, instructions = _instructions(r, el)
+    quote_id, instructions = _instructions(r, el, k)
+    instruction_id, end_to_end_id, tx_id, uetr = _ids(r, k)
     return FinancialInstitutionTransaction(
-        **_ids(r, k),
+        instruction_id=instruction_id,
+        end_to_end_id=end_to_end_id,
+        tx_id=tx_id,
+        uetr=uetr,
         amount_minor=value,
         currency=ccy,
         debtor=r.agent(k["Dbtr"]),
