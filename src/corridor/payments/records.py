@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from corridor.foundation.slots import slot_copier
+from corridor.foundation.slots import slot_copier, slot_init
 
 
 class ParticipantKind(StrEnum):
@@ -73,6 +73,7 @@ class PaymentKind(StrEnum):
     return_ = "pacs.004"  # return of a settled payment
 
 
+@slot_init
 @dataclass(frozen=True, slots=True)
 class Payment:
     """One payment (one transaction of a message), keyed by its UETR.
@@ -116,6 +117,7 @@ class Payment:
     queue_seq: int = 0
 
 
+@slot_init
 @dataclass(frozen=True, slots=True)
 class PaymentEvent:
     """One step of a payment's life, as the tracker shows it."""
@@ -126,6 +128,7 @@ class PaymentEvent:
     detail: str = ""
 
 
+@slot_init
 @dataclass(frozen=True, slots=True)
 class OutboxMessage:
     """A message waiting for (or delivered to) a participant.
@@ -149,6 +152,7 @@ class OutboxMessage:
     acked_at_ms: int | None = None
 
 
+@slot_init
 @dataclass(frozen=True, slots=True)
 class InboundRecord:
     """A message received from a participant, with the answer it got (for duplicates)."""
