@@ -3,7 +3,8 @@ there, with the route's answer; everything else reaches the FastAPI app untouche
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -165,19 +166,26 @@ async def test_when_the_engine_is_not_running_the_app_answers(api: ApiWorld) -> 
     assert behind.bodies == [data]  # the body already read, given to the app as it came
 
 
-async def test_engine_errors_get_the_documented_envelope(api: ApiWorld) -> None:
+@contextmanager
+def _engine_raising(api: ApiWorld, error: Exception) -> Iterator[None]:
+    """While inside: the engine worker's submit raises `error`."""
     ctx = api.app.state.ctx
 
-    async def overloaded(_sender: str, _data: bytes) -> object:
-        raise Overloaded("more than 20000 messages waiting")
+    async def failing(_sender: str, _data: bytes) -> object:
+        raise error
 
-    submit, ctx.worker.submit = ctx.worker.submit, overloaded
+    submit, ctx.worker.submit = ctx.worker.submit, failing
     try:
-        data, _ = api.world.credit_transfer(BANK_A, BANK_B, [1_000])
-        async with _client(api, Behind()) as client:
-            response = await client.post(PATH, content=data, headers={**XML, **api.auth(BANK_A)})
+        yield
     finally:
         ctx.worker.submit = submit
+
+
+async def test_engine_errors_get_the_documented_envelope(api: ApiWorld) -> None:
+    data, _ = api.world.credit_transfer(BANK_A, BANK_B, [1_000])
+    with _engine_raising(api, Overloaded("more than 20000 messages waiting")):
+        async with _client(api, Behind()) as client:
+            response = await client.post(PATH, content=data, headers={**XML, **api.auth(BANK_A)})
     assert response.status_code == 503
     assert response.headers["retry-after"] == "1"
     assert response.json()["error"]["code"] == "engine_overloaded"
@@ -188,17 +196,9 @@ async def test_a_bug_while_settling_gets_the_internal_error_envelope(
 ) -> None:
     """The submit path sits in front of FastAPI's error layers: a bug is answered as the
     app answers one (500, the envelope, nothing more) and logged with its traceback."""
-    ctx = api.app.state.ctx
-
-    async def broken(_sender: str, _data: bytes) -> object:
-        raise RuntimeError("a bug with a secret detail")
-
-    submit, ctx.worker.submit = ctx.worker.submit, broken
-    try:
-        data, _ = api.world.credit_transfer(BANK_A, BANK_B, [1_000])
+    data, _ = api.world.credit_transfer(BANK_A, BANK_B, [1_000])
+    with _engine_raising(api, RuntimeError("a bug with a secret detail")):
         response = await api.submit(BANK_A, data)  # through the whole app, as served
-    finally:
-        ctx.worker.submit = submit
     assert response.status_code == 500
     assert response.json()["error"]["code"] == "internal_error"
     assert "secret" not in response.text
