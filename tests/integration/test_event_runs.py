@@ -12,7 +12,7 @@ from sqlalchemy import Engine, func, select, text
 
 from corridor.payments.records import PaymentEvent, PaymentState
 from corridor.store import migrate, open_engine
-from corridor.store.hub_store import _RUN_ENCODER, HubStore, event_run_rows
+from corridor.store.hub_store import _RUN_ENCODER, HubStore, event_runs
 from corridor.store.migrate import downgrade
 from corridor.store.schema import payment_event_runs
 
@@ -39,7 +39,8 @@ def _lifecycle(uetr: str, at_ms: int) -> list[PaymentEvent]:
 
 def _write(engine: Engine, events: list[PaymentEvent]) -> None:
     with engine.begin() as connection:
-        connection.execute(payment_event_runs.insert(), event_run_rows(events))
+        rows = [{"uetr": uetr, "events": text} for uetr, text in event_runs(events)]
+        connection.execute(payment_event_runs.insert(), rows)
 
 
 def test_one_row_per_payment_per_batch_and_every_event_read_back_in_order(
@@ -102,9 +103,9 @@ def test_event_runs_write_the_json_the_encoder_writes(detail: str) -> None:
         for at_ms, state in enumerate(PaymentState)
         for uetr in (A, B)
     ]
-    rows = event_run_rows(events)
-    assert [r["uetr"] for r in rows] == [A, B]
-    for row in rows:
-        expected = [[e.state.value, e.at_ms, e.detail] for e in events if e.uetr == row["uetr"]]
-        assert row["events"] == _RUN_ENCODER.encode(expected)
-        assert json.loads(row["events"]) == expected
+    runs = event_runs(events)
+    assert [uetr for uetr, _ in runs] == [A, B]
+    for uetr, written in runs:
+        expected = [[e.state.value, e.at_ms, e.detail] for e in events if e.uetr == uetr]
+        assert written == _RUN_ENCODER.encode(expected)
+        assert json.loads(written) == expected

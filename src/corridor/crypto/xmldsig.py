@@ -205,7 +205,7 @@ def _key_name(key: PrivateKey) -> str:
     return name
 
 
-def _child(el: Element, tag: str) -> Element | None:
+def first_child(el: Element, tag: str) -> Element | None:
     """el.find(tag) for one plain tag, without lxml's ElementPath (which find() goes
     through, at several times the cost of this search: verify makes about twenty)."""
     return next(el.iterchildren(tag), None)
@@ -213,7 +213,7 @@ def _child(el: Element, tag: str) -> Element | None:
 
 def _child_text(el: Element, tag: str) -> str | None:
     """el.findtext(tag): None when absent, "" when empty."""
-    found = next(el.iterchildren(tag), None)
+    found = first_child(el, tag)
     return None if found is None else (found.text or "")
 
 
@@ -224,7 +224,7 @@ def _grandchildren(el: Element, tag: str, inner: str) -> list[Element]:
 
 def _check_profile(info: Element) -> list[Element] | None:
     """The two References if SignedInfo follows the profile exactly, else None."""
-    c14n_el = _child(info, _D + "CanonicalizationMethod")
+    c14n_el = first_child(info, _D + "CanonicalizationMethod")
     if c14n_el is None or c14n_el.get("Algorithm") != C14N_EXC:
         return None
     refs = list(info.iterchildren(_D + "Reference"))
@@ -235,7 +235,7 @@ def _check_profile(info: Element) -> list[Element] | None:
         got = tuple(
             t.get("Algorithm") for t in _grandchildren(ref, _D + "Transforms", _D + "Transform")
         )
-        method = _child(ref, _D + "DigestMethod")
+        method = first_child(ref, _D + "DigestMethod")
         if got != transforms or method is None or method.get("Algorithm") != SHA256:
             return None
     return refs
@@ -270,7 +270,7 @@ def verify(
         return Verdict.MISSING, None
     if len(etree.tostring(signature)) > SIGNATURE_BYTES_MAX:
         return Verdict.MALFORMED, None
-    info = _child(signature, _D + "SignedInfo")
+    info = first_child(signature, _D + "SignedInfo")
     names = _grandchildren(signature, _D + "KeyInfo", _D + "KeyName")
     key_name = (names[0].text or "") if names else None
     value = _child_text(signature, _D + "SignatureValue")
@@ -288,7 +288,7 @@ def verify(
         raw = base64.b64decode(value.strip(), validate=True)
     except ValueError:
         return Verdict.MALFORMED, key_name
-    method = _child(info, _D + "SignatureMethod")
+    method = first_child(info, _D + "SignatureMethod")
     algorithm = method.get("Algorithm") if method is not None else None
     if not _signature_ok(key, algorithm, raw, c14n(info)):
         return Verdict.BAD_SIGNATURE, key_name

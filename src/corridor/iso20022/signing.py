@@ -19,9 +19,8 @@ _AFTER_SGNTR = ("Rltd",)
 
 
 def signature_of(apphdr: Element) -> Element | None:
-    # iterchildren, not find(): lxml's ElementPath costs several times the search.
-    sgntr = next(apphdr.iterchildren(f"{{{namespace_of(apphdr)}}}Sgntr"), None)
-    return None if sgntr is None else next(sgntr.iterchildren(_SIGNATURE), None)
+    sgntr = xmldsig.first_child(apphdr, f"{{{namespace_of(apphdr)}}}Sgntr")
+    return None if sgntr is None else xmldsig.first_child(sgntr, _SIGNATURE)
 
 
 def sign_apphdr(apphdr: Element, document: Element, key: PrivateKey) -> None:

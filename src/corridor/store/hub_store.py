@@ -135,16 +135,12 @@ def write_changes(connection: Connection, changes: PaymentChanges) -> None:
         )
 
 
-def event_run_rows(events: Sequence[PaymentEvent]) -> list[dict[str, Any]]:
-    """One row per payment: its events of this batch, in order (schema.payment_event_runs)."""
-    return [{"uetr": uetr, "events": text} for uetr, text in event_runs(events)]
-
-
 def event_runs(events: Sequence[PaymentEvent]) -> list[tuple[str, str]]:
-    """(uetr, JSON of its events) per payment, as event_run_rows: the JSON is written
-    here, each event from its state's constant opening and its escaped detail, as
-    _RUN_ENCODER would write the list [[state, at_ms, detail], ...] at under half the
-    cost (a bulk batch writes hundreds of events)."""
+    """One row per payment for schema.payment_event_runs: (uetr, JSON of its events of
+    this batch, in order). The JSON is written here, each event from its state's
+    constant opening and its escaped detail, as _RUN_ENCODER would write the list
+    [[state, at_ms, detail], ...] at under half the cost (a bulk batch writes hundreds
+    of events)."""
     runs: dict[str, list[str]] = {}
     opening, escape = _EVENT_OPENING, encode_basestring
     for e in events:
