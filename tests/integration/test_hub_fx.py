@@ -9,8 +9,9 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from tests.support.hub import BANK_A, HubWorld, make_world
+from tests.support.hub import BANK_A, HUB_BIC, HubWorld, make_world
 
+from corridor.bootstrap import HubSettings, build_hub
 from corridor.crypto.keys import generate_private_key, public_key_pem
 from corridor.fx import FixedSide, ProviderRate, Quote, QuoteRequest, RateSheet
 from corridor.hub.fx_desk import FxSettings
@@ -206,3 +207,54 @@ def test_only_the_provider_may_publish_its_rates(world: HubWorld) -> None:
         world.hub.publish_rates(
             OPERATOR, dataclasses.replace(RateSheet(BANK_A, (), world.clock.now_ms()))
         )
+
+
+def _restarted(world: HubWorld, tmp_path: Path) -> None:
+    """The hub built again on the same database and key, as after a restart."""
+    world.hub = build_hub(
+        HubSettings(
+            database_url=str(tmp_path / "hub.db"),
+            hub_key_path=tmp_path / "hub_key.pem",
+            hub_bic=HUB_BIC,
+            fx=FxSettings(fee_bps=10, lock_ms=60_000, bridge_currencies=("CNY",)),
+        ),
+        clock=world.clock,
+    )
+
+
+def test_a_restart_voids_unused_quotes_and_keeps_the_rates(world: HubWorld, tmp_path: Path) -> None:
+    # Quotes live in memory only (docs/operations.md, docs/integration.md): a restart
+    # voids them, while the providers' rate sheets are stored and price new quotes.
+    quote = _quote(world, "CNY", CNY_BANK, 10_000_00)
+    _restarted(world, tmp_path)
+    data, uetr = _pay_with(world, quote, CNY_BANK)
+    answer = world.hub.submit(BANK_A, data)
+    assert (answer.status, answer.reason) == ("RJCT", "NARR")
+    assert "quote_not_found" in answer.detail
+    tracking = world.hub.track(OPERATOR, uetr)
+    assert tracking is not None and tracking.payment.state is PaymentState.rejected
+    fresh = _quote(world, "CNY", CNY_BANK, 10_000_00)
+    data, _ = _pay_with(world, fresh, CNY_BANK)
+    assert world.hub.submit(BANK_A, data).status == "ACSC"
+    assert audit_ledger(world.hub.store.engine).problems == []
+
+
+def test_a_restart_rejects_an_fx_payment_queued_for_liquidity(
+    world: HubWorld, tmp_path: Path
+) -> None:
+    available = world.hub.available_minor(BANK_A, "INR")
+    quote = _quote(world, "CNY", CNY_BANK, available)  # the charges come on top: too much
+    assert quote.debtor_total_minor > available
+    data, uetr = _pay_with(world, quote, CNY_BANK)
+    assert world.hub.submit(BANK_A, data).status == "PDNG"
+    _restarted(world, tmp_path)
+    tracking = world.hub.track(OPERATOR, uetr)
+    assert tracking is not None and tracking.payment.state is PaymentState.rejected
+    assert tracking.payment.reason == "NARR"
+    assert tracking.events[-1].detail == "FX quote lost when the hub restarted"
+    assert world.hub.liquidity.entries("INR") == []
+    # The debtor agent, answered PDNG before, gets the final RJCT in its outbox.
+    final = world.hub.outbox(Principal(BANK_A, Role.participant))[-1]
+    assert final.kind.startswith("pacs.002") and uetr in final.uetrs
+    assert b"<TxSts>RJCT</TxSts>" in final.payload
+    assert audit_ledger(world.hub.store.engine).problems == []
