@@ -13,7 +13,15 @@ from tests.support.hub import BANK_A, HUB_BIC, HubWorld, make_world
 
 from corridor.bootstrap import HubSettings, build_hub
 from corridor.crypto.keys import generate_private_key, public_key_pem
-from corridor.fx import FixedSide, ProviderRate, Quote, QuoteRequest, RateSheet
+from corridor.fx import (
+    FixedSide,
+    ProviderRate,
+    Quote,
+    QuoteOutcome,
+    QuoteRejection,
+    QuoteRequest,
+    RateSheet,
+)
 from corridor.hub.fx_desk import FxSettings
 from corridor.hub.network import fees_account_id
 from corridor.hub.security import Principal, Role
@@ -24,7 +32,7 @@ from corridor.iso20022.records import (
     GroupHeader,
     Party,
 )
-from corridor.payments.records import PaymentState
+from corridor.payments.records import ParticipantStatus, PaymentState
 from corridor.store.ledger_audit import audit_ledger
 
 PROVIDER = "SILKHKHH"
@@ -258,3 +266,41 @@ def test_a_restart_rejects_an_fx_payment_queued_for_liquidity(
     assert final.kind.startswith("pacs.002") and uetr in final.uetrs
     assert b"<TxSts>RJCT</TxSts>" in final.payload
     assert audit_ledger(world.hub.store.engine).problems == []
+
+
+def _ask(world: HubWorld, amount_minor: int) -> QuoteOutcome:
+    return world.hub.request_quote(
+        Principal(BANK_A, Role.participant),
+        QuoteRequest(BANK_A, CNY_BANK, "INR", "CNY", FixedSide.send, amount_minor),
+    )
+
+
+def test_a_suspended_provider_is_not_priced_and_its_quotes_are_refused(
+    world: HubWorld,
+) -> None:
+    locked = _quote(world, "CNY", CNY_BANK, 10_000_00)
+    world.hub.set_status(PROVIDER, ParticipantStatus.suspended)
+    refused = _ask(world, 10_000_00)
+    assert refused.quote is None and refused.rejection is QuoteRejection.provider_suspended
+    before = _balance(world, BANK_A, "INR")
+    data, uetr = _pay_with(world, locked, CNY_BANK)
+    answer = world.hub.submit(BANK_A, data)
+    assert (answer.status, answer.reason) == ("RJCT", "NARR")
+    assert "provider_suspended" in answer.detail
+    tracking = world.hub.track(OPERATOR, uetr)
+    assert tracking is not None and tracking.payment.state is PaymentState.rejected
+    assert _balance(world, BANK_A, "INR") == before  # no leg settled
+    # Reinstated, it prices again, and its quote still locked is executable once more.
+    world.hub.set_status(PROVIDER, ParticipantStatus.active)
+    assert _ask(world, 10_000_00).quote is not None
+    data, _ = _pay_with(world, locked, CNY_BANK)
+    assert world.hub.submit(BANK_A, data).status == "ACSC"
+    assert audit_ledger(world.hub.store.engine).problems == []
+
+
+def test_a_provider_suspension_holds_across_a_restart(world: HubWorld, tmp_path: Path) -> None:
+    world.hub.set_status(PROVIDER, ParticipantStatus.suspended)
+    _restarted(world, tmp_path)
+    assert _ask(world, 10_000_00).rejection is QuoteRejection.provider_suspended
+    world.hub.set_status(PROVIDER, ParticipantStatus.closed)
+    assert _ask(world, 10_000_00).quote is None

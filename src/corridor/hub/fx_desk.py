@@ -1,8 +1,9 @@
 """Cross-currency payments in the hub: providers' rates, quotes, and PvP settlement.
 
 The pricing and the leg arithmetic are corridor.fx's; this desk keeps the QuoteBook on
-the engine thread, checks who may publish what, persists rate sheets, and turns a
-consumed quote into the linked ledger chain that settles every leg or none.
+the engine thread, checks who may publish what, persists rate sheets, keeps the book's
+suspended providers in step with the directory, and turns a consumed quote into the
+linked ledger chain that settles every leg or none.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from corridor.fx.quotes import ConsumeOutcome
 from corridor.fx.reports import FxTrade
 from corridor.hub.directory import Directory
 from corridor.hub.network import fees_account_id, transit_account_id
-from corridor.payments.records import ParticipantKind
+from corridor.payments.records import ParticipantKind, ParticipantStatus
 from corridor.store.fx_store import load_sheets, save_sheet
 
 
@@ -63,6 +64,7 @@ class FxDesk:
         )
         for sheet in load_sheets(engine):  # type: ignore[arg-type]
             self.book.publish(sheet)
+        self._directory_version = -1  # none seen yet: the first use syncs the book
 
     def publish(self, sheet: RateSheet) -> None:
         """A provider's executable rates: it must be an active FX provider holding an
@@ -86,10 +88,29 @@ class FxDesk:
         save_sheet(self._engine, sheet)  # type: ignore[arg-type]
 
     def quote(self, request: QuoteRequest, now_ms: int) -> QuoteOutcome:
+        self._sync_suspensions()
         return self.book.request_quote(request, self._new_quote_id(), now_ms)
 
     def consume(self, quote_id: str, terms: PaymentTerms, now_ms: int) -> ConsumeOutcome:
+        self._sync_suspensions()
         return self.book.consume(quote_id, now_ms, terms)
+
+    def _sync_suspensions(self) -> None:
+        """A provider that is not active in the directory (suspended or closed) is
+        suspended in the book: left out of pricing, its locked quotes refused. Read again
+        whenever the directory's version moves on, whatever changed it (an operator
+        action, `corridor init`, a restart)."""
+        version = self._directory.version
+        if version == self._directory_version:
+            return
+        for participant in self._directory.participants():
+            if participant.kind is not ParticipantKind.fx_provider:
+                continue
+            if participant.status is ParticipantStatus.active:
+                self.book.reinstate(participant.bic)
+            else:
+                self.book.suspend(participant.bic)
+        self._directory_version = version
 
     def plan(self, quote: Quote, uetr: str, new_id: Callable[[], int]) -> PvpPlan:
         return pvp_plan(
