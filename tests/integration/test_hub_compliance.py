@@ -15,7 +15,7 @@ from corridor.foundation.errors import InputError
 from corridor.hub.compliance import ComplianceConfig
 from corridor.hub.security import Principal, Role
 from corridor.iso20022.records import CreditTransfer, Party
-from corridor.payments.records import CaseStatus, PaymentState
+from corridor.payments.records import CaseStatus, ParticipantStatus, PaymentState
 from corridor.screening import AmlRules, load_simple_csv
 from corridor.store.watchlist_archive import ArchivedVersion, WatchListArchive
 
@@ -215,3 +215,24 @@ def test_a_rescreen_does_not_count_a_queued_payment_twice_for_aml(tmp_path: Path
     assert world.hub.submit(BANK_A, data).status != "RJCT"
     tracking = world.hub.track(OPERATOR, uetr)
     assert tracking is not None and tracking.payment.state is not PaymentState.held
+
+
+def test_a_held_payment_to_a_participant_suspended_meanwhile_is_rejected_on_release(
+    world: HubWorld,
+) -> None:
+    data, uetr = _payment_to(world, "VOLKOV HEAVY MACHINERY TRADING")
+    assert world.hub.submit(BANK_A, data).status == "PDNG"
+    world.hub.set_status(BANK_B, ParticipantStatus.suspended)
+    before_b = _balance(world, BANK_B)
+    request = world.hub.request_approval(OFFICER_1, "release_hold", {"uetr": uetr})
+    assert world.hub.approve(OFFICER_2, request.id).result == "rejected"
+    assert _balance(world, BANK_B) == before_b
+    tracking = world.hub.track(OPERATOR, uetr)
+    assert tracking is not None and tracking.payment.state is PaymentState.rejected
+    assert tracking.payment.reason == "AG01"
+    assert tracking.events[-1].detail == f"{BANK_B} is not active"
+    (case,) = world.hub.cases(OFFICER_1, uetr=uetr)
+    assert case.status is CaseStatus.released and case.decided_by == "olga + omar"
+    answer = world.hub.outbox(Principal(BANK_A, Role.participant))[-1]
+    assert uetr in answer.uetrs and b"<TxSts>RJCT</TxSts>" in answer.payload
+    assert world.hub.outbox(Principal(BANK_B, Role.participant)) == []  # nothing forwarded

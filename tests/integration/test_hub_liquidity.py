@@ -11,7 +11,7 @@ from tests.support.hub import BANK_A, BANK_B, BANK_C, HUB_BIC, HubWorld, make_wo
 from corridor.bootstrap import HubSettings, build_hub
 from corridor.foundation.errors import InputError
 from corridor.hub.security import Principal, Role
-from corridor.payments.records import PaymentState
+from corridor.payments.records import ParticipantStatus, PaymentState
 from corridor.store.ledger_audit import audit_ledger
 
 NS_STATUS = "{urn:iso:std:iso:20022:tech:xsd:pacs.002.001.10}"
@@ -208,3 +208,60 @@ def test_operator_moves_a_payment_to_the_front_of_its_queue(tmp_path: Path) -> N
         clock=world.clock,
     )
     assert [e.instruction.uetr for e in restarted.queue(ops, "INR")] == [u2, u1]
+
+
+def _reason(world: HubWorld, uetr: str) -> tuple[PaymentState, str | None, str]:
+    tracking = world.hub.track(Principal("ops", Role.operator), uetr)
+    assert tracking is not None
+    return tracking.payment.state, tracking.payment.reason, tracking.events[-1].detail
+
+
+def test_a_queued_payment_to_a_participant_suspended_meanwhile_is_rejected(
+    world: HubWorld,
+) -> None:
+    available = world.hub.available_minor(BANK_A, "INR")
+    data, (waiting,) = world.credit_transfer(BANK_A, BANK_B, [available + 5_000])
+    assert world.hub.submit(BANK_A, data).status == "PDNG"
+    world.hub.set_status(BANK_B, ParticipantStatus.suspended)
+    before_b = world.hub.available_minor(BANK_B, "INR")
+    data, _ = world.credit_transfer(BANK_C, BANK_A, [10_000])  # the liquidity it waited for
+    assert world.hub.submit(BANK_C, data).status == "ACSC"
+    assert _reason(world, waiting) == (
+        PaymentState.rejected,
+        "AG01",
+        f"{BANK_B} is not active",
+    )
+    assert world.hub.available_minor(BANK_B, "INR") == before_b  # nothing reached it
+    assert world.hub.liquidity.entries("INR") == []
+    assert _statuses(world, BANK_A)[-1] == "RJCT"  # the sender, told PDNG, hears the end
+    # Reinstated later, the rejected payment stays rejected: nothing settles twice.
+    world.hub.set_status(BANK_B, ParticipantStatus.active)
+    world.hub.release_queues()
+    assert _reason(world, waiting)[0] is PaymentState.rejected
+    assert audit_ledger(world.hub.store.engine).problems == []
+
+
+def test_a_queued_payment_of_a_suspended_debtor_is_rejected_when_funds_arrive(
+    world: HubWorld,
+) -> None:
+    available = world.hub.available_minor(BANK_A, "INR")
+    data, (waiting,) = world.credit_transfer(BANK_A, BANK_B, [available + 5_000])
+    assert world.hub.submit(BANK_A, data).status == "PDNG"
+    data, (other,) = world.credit_transfer(BANK_C, BANK_B, [100])
+    world.hub.set_status(BANK_A, ParticipantStatus.suspended)
+    before_a = world.hub.available_minor(BANK_A, "INR")
+    alice, bob = Principal("alice", Role.operator), Principal("bob", Role.operator)
+    request = world.hub.request_approval(
+        alice, "fund", {"bic": BANK_A, "currency": "INR", "amount": "100.00"}
+    )
+    world.hub.approve(bob, request.id)  # the central bank funds it: its queue is released
+    assert _reason(world, waiting) == (
+        PaymentState.rejected,
+        "AG01",
+        f"{BANK_A} is not active",
+    )
+    assert world.hub.available_minor(BANK_A, "INR") == before_a + 100_00
+    # The others' payments go on as before.
+    assert world.hub.submit(BANK_C, data).status == "ACSC"
+    assert _state(world, other) is PaymentState.settled
+    assert audit_ledger(world.hub.store.engine).problems == []

@@ -6,7 +6,7 @@ operator changes it, so readers on other threads always see one consistent versi
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -93,6 +93,10 @@ class Directory:
         return sorted(
             (a for a in self._ledger().accounts() if a.owner == bic), key=lambda a: a.currency
         )
+
+    def first_inactive(self, bics: Iterable[str]) -> str | None:
+        """The first of these BICs that is not an active participant now, or None."""
+        return next((bic for bic in bics if not self.is_active(self.participant(bic))), None)
 
     @staticmethod
     def is_active(participant: Participant | None) -> bool:

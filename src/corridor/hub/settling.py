@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from corridor.foundation.ids import IdGenerator
 from corridor.foundation.money import format_amount
 from corridor.fx import ChargeBearer
+from corridor.fx.pvp import OPERATOR
 from corridor.hub.answers import TxOutcome
 from corridor.hub.fx_desk import FxDesk
 from corridor.hub.intake import TransferInstruction
@@ -33,6 +34,22 @@ def transfers_for(instruction: TransferInstruction, ids: IdGenerator) -> list[Cr
             reference=instruction.uetr,
         )
     ]
+
+
+def settling_parties(instruction: TransferInstruction) -> list[str]:
+    """Every participant a payment settles between, in a fixed order: the debtor agent and
+    the participant that settles for it, the creditor agent and its settling participant,
+    then each FX leg's payer and payee (the operator's own accounts left out)."""
+    parties = [
+        instruction.debtor_agent,
+        instruction.debit_participant,
+        instruction.creditor_agent,
+        instruction.credit_participant,
+    ]
+    if instruction.fx is not None:
+        for leg in instruction.fx.legs:
+            parties += [bic for bic in (leg.payer, leg.payee) if bic != OPERATOR]
+    return parties
 
 
 def chain_result(results: Sequence[Result], index: int, instruction: object) -> Result:

@@ -17,6 +17,7 @@ from corridor.hub.compliance import ComplianceDesk
 from corridor.hub.intake import TransferInstruction
 from corridor.hub.screening import ScreeningDecision
 from corridor.hub.security import Principal
+from corridor.hub.settling import settling_parties
 from corridor.hub.usecases._parts import HubParts
 from corridor.hub.watchlists import screener_for
 from corridor.payments.lifecycle import advance
@@ -109,7 +110,8 @@ class ComplianceCases(HubParts):
         return decided
 
     def _release_hold(self, params: dict[str, Any], requested_by: str, approved_by: str) -> str:
-        """Four eyes done: settle the held payment now, or queue it for liquidity."""
+        """Four eyes done: settle the held payment now, or queue it for liquidity; reject it
+        if one of its parties was suspended or closed while it was held."""
         uetr = str(params["uetr"])
         instruction, case = self._held_case(uetr)
         decided = replace(
@@ -121,6 +123,12 @@ class ComplianceCases(HubParts):
         )
         detail = f"released by compliance ({requested_by}, {approved_by})"
         self.compliance.unhold(uetr)
+        inactive = self.directory.first_inactive(settling_parties(instruction))
+        if inactive is not None:  # suspended or closed while held: as the intake would
+            self.deferred.reject(
+                [instruction], reasons.AG01, f"{inactive} is not active", [decided]
+            )
+            return "rejected"
         if not self.liquidity.must_wait(instruction):
             outcome = self.deferred.settle([instruction], detail=detail, cases=[decided])
             if outcome.settled:

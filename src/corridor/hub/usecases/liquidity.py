@@ -17,6 +17,7 @@ from corridor.hub.network import (
     transit_account_id,
 )
 from corridor.hub.security import Principal
+from corridor.hub.settling import settling_parties
 from corridor.hub.usecases._parts import HubParts
 from corridor.ledger import (
     BALANCE_MAX,
@@ -67,14 +68,15 @@ class LiquidityCases(HubParts):
         gridlock resolution where queues passed their threshold. Returns payments settled."""
         settled = 0
         for _ in range(rounds_max):
-            instructions = self.liquidity.releasable(self.available_minor)
-            if not instructions:
+            releasable = self.liquidity.releasable(self.available_minor)
+            if not releasable:
                 break
+            instructions = self._refuse_inactive(releasable)
             outcome = self.deferred.settle(instructions, detail="liquidity arrived")
             self._dequeue_settled(outcome.settled, instructions)
             settled += len(outcome.settled)
-            if not outcome.settled:
-                break
+            if not outcome.settled and len(instructions) == len(releasable):
+                break  # nothing moved: neither settled nor refused
         for currency in self.liquidity.currencies():
             if self.liquidity.book(currency).gridlock_due():
                 settled += self.resolve_gridlock(currency).settled_count
@@ -82,7 +84,10 @@ class LiquidityCases(HubParts):
 
     def resolve_gridlock(self, currency: str) -> GridlockReport:
         """Multilateral offsetting over the currency's queues, settled in one linked batch."""
-        result, instructions = self.liquidity.gridlock(currency, self.available_minor)
+        result, chosen = self.liquidity.gridlock(currency, self.available_minor)
+        instructions = self._refuse_inactive(chosen)
+        if len(instructions) != len(chosen):  # the set settles whole or not at all: the
+            instructions = []  # next run chooses again among what still waits
         floors: dict[int, int] = {}
         for instruction in instructions:
             account = self.engine.ledger.account(instruction.debit_account_id)
@@ -208,6 +213,26 @@ class LiquidityCases(HubParts):
         self.audit.record("engine", "cut_off", currency=currency, rejected=len(expired))
         self.deferred.reject(expired, reason, f"unsettled at the {currency} cut-off")
         return len(expired)
+
+    def _refuse_inactive(
+        self, instructions: Sequence[TransferInstruction]
+    ) -> list[TransferInstruction]:
+        """The waiting payments whose parties are all active now. The others leave their
+        queue rejected (AG01), as the intake rejects a payment from or to a participant
+        that is not active: a suspension or closure while a payment waited must not let
+        it settle later."""
+        kept: list[TransferInstruction] = []
+        refused: dict[str, list[TransferInstruction]] = {}
+        for instruction in instructions:
+            inactive = self.directory.first_inactive(settling_parties(instruction))
+            if inactive is None:
+                kept.append(instruction)
+            else:
+                refused.setdefault(inactive, []).append(instruction)
+        for bic, stopped in refused.items():
+            self.liquidity.remove([i.uetr for i in stopped])
+            self.deferred.reject(stopped, reasons.AG01, f"{bic} is not active")
+        return kept
 
     def _dequeue_settled(
         self, uetrs: Sequence[str], instructions: Sequence[TransferInstruction]
