@@ -199,6 +199,22 @@ def test_return_of_a_settled_payment(world: HubWorld) -> None:
     _assert_ledger_sound(world)
 
 
+def test_a_return_to_a_suspended_participant_is_refused(world: HubWorld) -> None:
+    data, (uetr,) = world.credit_transfer(BANK_A, BANK_B, [10_000])
+    assert world.hub.submit(BANK_A, data).status == "ACSC"
+    world.hub.set_status(BANK_A, ParticipantStatus.suspended)
+    balance_b = _balance(world, BANK_B)
+    refused = world.hub.submit(BANK_B, world.payment_return(BANK_B, uetr, 4_000))
+    assert (refused.status, refused.reason) == ("RJCT", "AG01")
+    assert refused.detail == f"{BANK_A} is not active"
+    assert _balance(world, BANK_B) == balance_b
+    world.hub.set_status(BANK_A, ParticipantStatus.active)
+    assert world.hub.submit(BANK_B, world.payment_return(BANK_B, uetr, 4_000)).status == "ACSC"
+    tracking = world.hub.track(_principal(BANK_A), uetr)
+    assert tracking is not None and tracking.payment.returned_minor == 4_000
+    _assert_ledger_sound(world)
+
+
 def test_cancellation_of_a_settled_payment_is_refused(world: HubWorld) -> None:
     data, (uetr,) = world.credit_transfer(BANK_A, BANK_B, [10_000])
     world.hub.submit(BANK_A, data)

@@ -414,6 +414,16 @@ class _Batch:
             work.steps.append((instruction, _NOT_SETTLED, *problem))
             return
         assert original is not None
+        # The return is an incoming payment of the original debtor side: refused while it
+        # is not active, as any payment to a suspended or closed participant is.
+        inactive = self.p.directory.first_inactive(
+            (original.debtor_agent, original.debit_participant)
+        )
+        if inactive is not None:
+            work.steps.append(
+                (instruction, _NOT_SETTLED, reasons.AG01, f"{inactive} is not active")
+            )
+            return
         debit = self.p.directory.account_id(original.credit_participant, original.currency)
         credit = self.p.directory.account_id(original.debit_participant, original.currency)
         if debit is None or credit is None:
