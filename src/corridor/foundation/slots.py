@@ -4,8 +4,9 @@ unpickled from intake workers).
 
 A frozen dataclass's __init__ sets each field through object.__setattr__, which is
 checked; these functions are written once per class as source (the way dataclasses
-writes __init__) and set each slot through its descriptor instead: a fraction of the
-cost. None calls __post_init__, so classes that have one are refused.
+writes __init__) and set each slot through its descriptor instead (slot_restorer, where
+it can, through a plain twin class: cheaper still): a fraction of the cost. None calls
+__post_init__, so classes that have one are refused.
 """
 
 from __future__ import annotations
@@ -71,16 +72,56 @@ def _init_parts(cls: type, scope: dict[str, Any]) -> tuple[list[str], list[str]]
     return positional + (["*", *keyword] if keyword else []), body
 
 
-def slot_restorer(cls: type) -> Callable[[tuple[object, ...]], Any]:
-    """values (in field order) -> instance; `cls(*values)` when the class has no slots."""
-    names = _field_names(cls)
+def slot_restorer(cls: type) -> Callable[..., Any]:
+    """restore(*values) -> instance, the values in field order, without calling __init__;
+    `cls` itself when its fields are not all its own slots (its __init__ takes them).
+
+    Setting a slot through its descriptor (`__set__`, as slot_init does) is a call through
+    a method wrapper; setting an attribute of a plain class with the same slots is a
+    single store, several times cheaper. So the restorer fills an instance of such a twin
+    class, then gives it the record's class: CPython allows that assignment between
+    classes of the same layout. The twin never escapes. Where CPython refuses it (a base
+    class other than object, a __weakref__ slot), the restorer sets the descriptors."""
+    names = _field_names(cls)  # refuses a class with a __post_init__
     setters = [cls.__dict__.get(name) for name in names]
     if not all(isinstance(s, MemberDescriptorType) for s in setters):
-        return lambda values: cls(*values)
-    body = "".join(f"    _set_{i}(new, values[{i}])\n" for i in range(len(names)))
-    source = f"def restore(values):\n    new = _new(_cls)\n{body}    return new\n"
-    scope = _scope(cls, {f"_set_{i}": s.__set__ for i, s in enumerate(setters)})  # type: ignore[union-attr]
-    return _compiled(source, scope, "restore")
+        return cls
+    # parameters v0, v1...: a field may be called "new" or "_cls"
+    params = ", ".join(f"v{i}" for i in range(len(names)))
+    twin = _twin(cls)
+    if twin is None:
+        body = "".join(f"    _set_{i}(new, v{i})\n" for i in range(len(names)))
+        source = f"def restore({params}):\n    new = _new(_cls)\n{body}    return new\n"
+        scope = _scope(cls, {f"_set_{i}": s.__set__ for i, s in enumerate(setters)})  # type: ignore[union-attr]
+        return _compiled(source, scope, "restore")
+    body = "".join(f"    new.{name} = v{i}\n" for i, name in enumerate(names))
+    source = f"def restore({params}):\n    new = _twin()\n{body}    new.__class__ = _cls\n"
+    return _compiled(source + "    return new\n", {"_twin": twin, "_cls": cls}, "restore")
+
+
+def _twin(cls: type) -> type | None:
+    """A plain class with the slots of `cls`, if CPython lets an instance of it become a
+    `cls` (tried once here, on an empty instance); else None."""
+    slots = cls.__dict__.get("__slots__", ())
+    twin = type(f"_{cls.__name__}Twin", (), {"__slots__": slots, "__module__": cls.__module__})
+    try:
+        twin().__class__ = cls
+    except TypeError:  # "object layout differs"
+        return None
+    return twin
+
+
+def field_reducer(
+    restore: Callable[..., Any], cls: type
+) -> Callable[[Any], tuple[Callable[..., Any], tuple[object, ...]]]:
+    """A reduction function for pickle (see copyreg.pickle): record -> (restore, its field
+    values in field order). Written as source that reads each field as an attribute: a
+    loop over the names with getattr costs several times as much."""
+    values = "".join(f"record.{name}, " for name in _field_names(cls))
+    source = f"def reduce(record):\n    return _restore, ({values})\n"
+    reduce = _compiled(source, {"_restore": restore}, "reduce")
+    reduce.__qualname__ = f"reduce_{cls.__qualname__}"
+    return reduce
 
 
 def slot_copier(cls: type) -> Callable[..., Any]:

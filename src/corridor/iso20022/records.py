@@ -7,6 +7,7 @@ repeated parts are tuples, empty when absent.
 
 from __future__ import annotations
 
+import copyreg
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import date, datetime
@@ -14,7 +15,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from corridor.foundation.slots import slot_init, slot_restorer
+from corridor.foundation.slots import field_reducer, slot_init, slot_restorer
 
 
 class Direction(StrEnum):
@@ -475,30 +476,35 @@ Body = (
 
 
 def pickled_by_fields(cls: type) -> type:
-    """Make a dataclass pickle as (class, field values): records cross between processes
-    in bulk (intake workers), and the slots dataclass default, a __setstate__ looping over
-    `fields()`, costs twice as much to load. Only for classes whose fields are all
-    positional __init__ arguments and that have no __post_init__ (loading sets the fields
-    as __init__ would, without calling it)."""
-    names = tuple(f.name for f in fields(cls))
+    """Make a dataclass pickle as its field values, loaded by a restorer of its own:
+    records cross between processes in bulk (intake workers), and the slots dataclass
+    default, a __setstate__ looping over `fields()`, costs twice as much to load. Only for
+    classes whose fields are all positional __init__ arguments and that have no
+    __post_init__ (loading sets the fields as __init__ would, without calling it)."""
     if not all(f.init and not f.kw_only for f in fields(cls)):
         raise TypeError(f"{cls.__name__}: every field must be a positional init argument")
-    _RESTORERS[cls] = slot_restorer(cls)  # refuses a class with a __post_init__
-
-    def __reduce__(self: object) -> tuple[Callable[..., Any], tuple[object, ...]]:  # noqa: N807
-        return _restore, (cls, tuple([getattr(self, name) for name in names]))
-
-    cls.__reduce__ = __reduce__  # type: ignore[method-assign,assignment]
+    restore = slot_restorer(cls)  # refuses a class with a __post_init__
+    if restore is not cls:
+        _name_restorer(cls, restore)
+    # In copyreg's table, which pickle (and copy) consult before asking the record for
+    # __reduce_ex__: one call less per record. Unlike a __reduce__, it serves this exact
+    # class only: a subclass pickles the default way, as itself.
+    copyreg.pickle(cls, field_reducer(restore, cls))
     return cls
 
 
-_RESTORERS: dict[type, Callable[[tuple[object, ...]], object]] = {}
+_RESTORER = "_from_fields"
 
 
-def _restore(cls: type, values: tuple[object, ...]) -> object:
-    """Unpickle a record (see pickled_by_fields): the hub loads every transaction of
-    every bulk message this way, on its event loop."""
-    return _RESTORERS[cls](values)
+def _name_restorer(cls: type, restore: Callable[..., Any]) -> None:
+    """Make `restore` a static method of its class, named so: pickle refers to a function
+    by module and qualified name (once per pickle; the later records reuse it from the
+    memo), and loading then calls it with the values directly."""
+    if _RESTORER in vars(cls):
+        raise TypeError(f"{cls.__name__}: already pickled by fields, or has {_RESTORER}")
+    restore.__module__ = cls.__module__
+    restore.__qualname__ = f"{cls.__qualname__}.{_RESTORER}"
+    setattr(cls, _RESTORER, staticmethod(restore))
 
 
 # Every record here: built by the extractors (a bulk pacs.008 makes ~5 per transaction),
