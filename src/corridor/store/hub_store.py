@@ -9,10 +9,25 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from functools import cache
 from json.encoder import encode_basestring
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    Text,
+    bindparam,
+    func,
+    insert,
+    literal_column,
+    select,
+    update,
+)
+from sqlalchemy import case as sql_case
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from corridor.payments.records import (
     ComplianceCase,
@@ -35,7 +50,6 @@ from corridor.store.schema import (
     inbound_messages,
     outbox,
     participants,
-    payment_event_runs,
     payments,
 )
 
@@ -53,7 +67,12 @@ _PAYMENT_UPDATABLE = (
     "credit_participant",
 )
 _PARTICIPANT_UPDATABLE = tuple(c.name for c in participants.c if not c.primary_key)
-_PAYMENT_COLUMNS = tuple(c.name for c in payments.c)
+# A payment's columns but its events: what a Payment holds (the events are read only
+# by tracking, and written by appending).
+_PAYMENT_FIELDS = tuple(c for c in payments.c if c.name != "events")
+_PAYMENT_COLUMNS = tuple(c.name for c in _PAYMENT_FIELDS)
+_PAYMENT_ROW_COLUMNS = (*_PAYMENT_COLUMNS, "events")
+_NO_EVENTS = "[]"
 # The columns a batch writes, in the tables' order (database.execute_rows checks it).
 _OUTBOX_COLUMNS = ("message_id", "recipient", "kind", "payload", "uetrs", "created_at_ms")
 _INBOUND_COLUMNS = (
@@ -68,7 +87,6 @@ _INBOUND_COLUMNS = (
 
 
 # Built once: the batch's writes run them through database.execute_rows.
-_INSERT_EVENT_RUNS = insert(payment_event_runs)
 _RUN_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 # `["STATE",` for each state (plain capital words: nothing to escape).
 _EVENT_OPENING = {state: f"[{_RUN_ENCODER.encode(state.value)}," for state in PaymentState}
@@ -78,15 +96,8 @@ _INSERT_INBOUND = insert(inbound_messages)
 
 def write_changes(connection: Connection, changes: PaymentChanges) -> None:
     """Persist a batch's payment changes on the caller's connection (its transaction)."""
-    if changes.payments:
-        execute_rows(
-            connection,
-            upsert(payments, connection.dialect.name, _PAYMENT_UPDATABLE),
-            _PAYMENT_COLUMNS,
-            [payment_values(p) for p in changes.payments],
-        )
-    if changes.events:
-        execute_rows(connection, _INSERT_EVENT_RUNS, ("uetr", "events"), event_runs(changes.events))
+    if changes.payments or changes.events:
+        _write_payments(connection, changes.payments, changes.events)
     if changes.outbox:
         execute_rows(
             connection,
@@ -135,12 +146,66 @@ def write_changes(connection: Connection, changes: PaymentChanges) -> None:
         )
 
 
+def _write_payments(
+    connection: Connection, changed: Sequence[Payment], events: Sequence[PaymentEvent]
+) -> None:
+    """Upsert the batch's payments, each appending the batch's events to its row's list;
+    then append the events of payments whose rows the batch leaves alone."""
+    runs = dict(event_runs(events))
+    if changed:
+        execute_rows(
+            connection,
+            _payment_upsert(connection.dialect.name),
+            _PAYMENT_ROW_COLUMNS,
+            [payment_values(p, runs.pop(p.uetr, _NO_EVENTS)) for p in changed],
+        )
+    if runs:
+        connection.execute(
+            _APPEND_EVENTS,
+            [{"append_uetr": uetr, "append_events": run} for uetr, run in runs.items()],
+        )
+
+
+def appended_events(stored: ColumnElement[Any], new: ColumnElement[Any]) -> ColumnElement[Any]:
+    """SQL for the JSON list `stored` with the items of the JSON list `new` after its
+    own; either may be empty. Joined as text, not parsed: both databases spell it the
+    same way, and the stored list stays byte for byte what event_runs wrote."""
+    empty = literal_column(f"'{_NO_EVENTS}'")
+    one, two = literal_column("1"), literal_column("2")
+    # Literal columns, not bound values: the statement's only parameters stay the row's
+    # columns (database.execute_rows binds them by position).
+    joined = (
+        func.substr(stored, one, func.length(stored) - one)
+        .concat(literal_column("','"))
+        .concat(func.substr(new, two))
+    )
+    return sql_case((new == empty, stored), (stored == empty, new), else_=joined)
+
+
+@cache
+def _payment_upsert(dialect: str) -> Any:
+    """database.upsert of a payment's row, but a conflict appends the batch's events to
+    the stored ones instead of replacing them. Built once per dialect."""
+    statement = (pg_insert if dialect == "postgresql" else sqlite_insert)(payments)
+    set_: dict[str, Any] = {name: statement.excluded[name] for name in _PAYMENT_UPDATABLE}
+    set_["events"] = appended_events(payments.c.events, statement.excluded.events)
+    return statement.on_conflict_do_update(index_elements=[payments.c.uetr], set_=set_)
+
+
+# The events of a payment whose row the batch does not write.
+_APPEND_EVENTS = (
+    update(payments)
+    .where(payments.c.uetr == bindparam("append_uetr"))
+    .values(events=appended_events(payments.c.events, bindparam("append_events", type_=Text)))
+)
+
+
 def event_runs(events: Sequence[PaymentEvent]) -> list[tuple[str, str]]:
-    """One row per payment for schema.payment_event_runs: (uetr, JSON of its events of
-    this batch, in order). The JSON is written here, each event from its state's
-    constant opening and its escaped detail, as _RUN_ENCODER would write the list
-    [[state, at_ms, detail], ...] at under half the cost (a bulk batch writes hundreds
-    of events)."""
+    """The batch's events per payment: (uetr, JSON list of its events of this batch, in
+    order), appended to payments.events. The JSON is written here, each event from its
+    state's constant opening and its escaped detail, as _RUN_ENCODER would write the
+    list [[state, at_ms, detail], ...] at under half the cost (a bulk batch writes
+    hundreds of events)."""
     runs: dict[str, list[str]] = {}
     opening, escape = _EVENT_OPENING, encode_basestring
     for e in events:
@@ -161,8 +226,9 @@ def events_from_runs(uetr: str, runs: Iterable[str]) -> list[PaymentEvent]:
     ]
 
 
-def payment_values(p: Payment) -> tuple[Any, ...]:
-    """A payment's row, in _PAYMENT_COLUMNS (the table's) order."""
+def payment_values(p: Payment, events: str) -> tuple[Any, ...]:
+    """A payment's row with the JSON list `events`, in _PAYMENT_ROW_COLUMNS (the
+    table's) order."""
     return (
         p.uetr,
         p.kind.value,
@@ -185,6 +251,7 @@ def payment_values(p: Payment) -> tuple[Any, ...]:
         p.queue_seq,
         p.created_at_ms,
         p.updated_at_ms,
+        events,
     )
 
 
@@ -268,7 +335,7 @@ class HubStore:
     def payment(self, uetr: str) -> Payment | None:
         with self._reader.connect() as connection:
             row = (
-                connection.execute(select(payments).where(payments.c.uetr == uetr))
+                connection.execute(select(*_PAYMENT_FIELDS).where(payments.c.uetr == uetr))
                 .mappings()
                 .first()
             )
@@ -297,18 +364,18 @@ class HubStore:
         return found
 
     def events(self, uetr: str) -> list[PaymentEvent]:
-        runs = payment_event_runs
+        """The payment's lifecycle events in order ([] for an unknown UETR)."""
         with self._reader.connect() as connection:
-            rows = connection.execute(
-                select(runs.c.events).where(runs.c.uetr == uetr).order_by(runs.c.seq)
-            )
-            return events_from_runs(uetr, rows.scalars())
+            stored = connection.execute(
+                select(payments.c.events).where(payments.c.uetr == uetr)
+            ).scalar_one_or_none()
+        return [] if stored is None else events_from_runs(uetr, [stored])
 
     def payments_page(
         self, participant: str | None, after_updated_ms: int, limit: int, after_uetr: str = ""
     ) -> list[Payment]:
         """Payments ordered by (updated_at_ms, uetr), after that key (a keyset cursor)."""
-        query = select(payments).where(
+        query = select(*_PAYMENT_FIELDS).where(
             (payments.c.updated_at_ms > after_updated_ms)
             | ((payments.c.updated_at_ms == after_updated_ms) & (payments.c.uetr > after_uetr))
         )
@@ -446,7 +513,7 @@ def payments_in_state(engine: Engine, states: Sequence[PaymentState]) -> list[Pa
     """Every payment in one of `states` (for rebuilding queues and holds at start-up)."""
     with engine.connect() as connection:
         rows = connection.execute(
-            select(payments)
+            select(*_PAYMENT_FIELDS)
             .where(payments.c.state.in_([s.value for s in states]))
             .order_by(payments.c.queue_seq)
         )

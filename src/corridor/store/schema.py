@@ -103,18 +103,12 @@ payments = Table(
     Column("queue_seq", BigInteger, nullable=False),
     Column("created_at_ms", BigInteger, nullable=False),
     Column("updated_at_ms", BigInteger, nullable=False),
-)
-
-# A payment's lifecycle events, one row per payment per batch that wrote any: `events` is
-# the JSON list [[state, at_ms, detail], ...] in the order they happened. Tracking is
-# the only reader, always by UETR; and a payment usually goes from RECEIVED to DELIVERED
-# in one batch, so one row (two B-tree inserts) holds what five rows held before.
-payment_event_runs = Table(
-    "payment_event_runs",
-    metadata,
-    Column("seq", SeqType, primary_key=True, autoincrement=True),
-    Column("uetr", UETR, nullable=False, index=True),
-    Column("events", Text, nullable=False),
+    # The payment's lifecycle events, the JSON list [[state, at_ms, detail], ...] in the
+    # order they happened; each batch appends its own (hub_store.write_changes). Kept in
+    # the payment's row, not a table of their own: tracking reads them only by UETR, and
+    # a row of their own cost every batch another random-key index insert per payment.
+    # The default lets a database add the column without rewriting the table.
+    Column("events", Text, nullable=False, server_default="[]"),
 )
 
 outbox = Table(

@@ -5,7 +5,7 @@ Revises: 0001_ledger
 """
 
 from alembic import op
-from sqlalchemy import BigInteger, Column, MetaData, String, Table, Text
+from sqlalchemy import BigInteger, Column, LargeBinary, MetaData, String, Table, Text
 
 from corridor.store import schema
 
@@ -25,6 +25,34 @@ _EVENTS = Table(
     Column("detail", Text, nullable=False),
 )
 
+# payments as this revision made it (0008_events_in_payments added `events`).
+_PAYMENTS = Table(
+    "payments",
+    MetaData(),
+    Column("uetr", schema.UETR, primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("msg_id", String(35), nullable=False),
+    Column("end_to_end_id", String(35), nullable=False),
+    Column("tx_id", String(35), nullable=True),
+    Column("instructing_agent", schema.BIC, nullable=False),
+    Column("debtor_agent", schema.BIC, nullable=False),
+    Column("creditor_agent", schema.BIC, nullable=False),
+    Column("debit_participant", schema.BIC, nullable=False, index=True),
+    Column("credit_participant", schema.BIC, nullable=False, index=True),
+    Column("amount_minor", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("state", String(16), nullable=False, index=True),
+    Column("reason", String(8), nullable=True),
+    Column("transfer_id", LargeBinary(16), nullable=True),
+    Column("related_uetr", schema.UETR, nullable=True),
+    Column("returned_minor", BigInteger, nullable=False),
+    Column("priority", String(4), nullable=True),
+    Column("queue_seq", BigInteger, nullable=False),
+    Column("created_at_ms", BigInteger, nullable=False),
+    Column("updated_at_ms", BigInteger, nullable=False),
+)
+_AS_MADE_HERE = {"payment_events": _EVENTS, "payments": _PAYMENTS}
+
 # Created from the Core definitions of this revision, table by table: these tables are
 # new here, and later schema changes get migrations of their own.
 _TABLES = (
@@ -40,7 +68,8 @@ _TABLES = (
 
 
 def _table(name: str) -> Table:
-    return _EVENTS if name == "payment_events" else schema.metadata.tables[name]
+    made_here = _AS_MADE_HERE.get(name)
+    return made_here if made_here is not None else schema.metadata.tables[name]
 
 
 def upgrade() -> None:

@@ -18,11 +18,19 @@ depends_on = None
 
 _COPY_ROWS = 10_000  # rows per INSERT while copying
 
+# payment_event_runs as this revision made it (0008_events_in_payments replaced it).
+_RUNS = sa.Table(
+    "payment_event_runs",
+    sa.MetaData(),
+    sa.Column("seq", schema.SeqType, primary_key=True, autoincrement=True),
+    sa.Column("uetr", schema.UETR, nullable=False, index=True),
+    sa.Column("events", sa.Text, nullable=False),
+)
+
 
 def upgrade() -> None:
     bind = op.get_bind()
-    runs = schema.metadata.tables["payment_event_runs"]
-    runs.create(bind)
+    _RUNS.create(bind)
     # Every existing event becomes a run of one, in its old order: the events of a
     # payment read back exactly as before.
     old = bind.execute(
@@ -30,7 +38,7 @@ def upgrade() -> None:
     )
     while chunk := old.fetchmany(_COPY_ROWS):
         bind.execute(
-            runs.insert(),
+            _RUNS.insert(),
             [
                 {"uetr": uetr, "events": json.dumps([[state, at_ms, detail]])}
                 for uetr, state, at_ms, detail in chunk
