@@ -48,9 +48,15 @@ def parse_date(value: str, xpath: str) -> date:
 
 
 def child_date(d: dict[str, Element], name: str, xpath: str) -> date | None:
-    """The optional xs:date child `name` (None when absent or empty); `xpath` is the parent's."""
+    """The optional xs:date child `name` (None when absent or empty); `xpath` is the parent's
+    (the child's XPath is written only for a problem: most transactions have this date)."""
     raw = child_text(d, name)
-    return parse_date(raw, f"{xpath}/{name}") if raw else None
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw[:10])
+    except ValueError:
+        return parse_date(raw, f"{xpath}/{name}")  # raises, with the child's XPath
 
 
 def parse_decimal(value: str, xpath: str) -> Decimal:
@@ -63,17 +69,20 @@ def parse_decimal(value: str, xpath: str) -> Decimal:
     return number
 
 
-def amount(el: Element, xpath: str) -> tuple[int, str]:
-    """An element with a Ccy attribute and a decimal text to (amount_minor, currency)."""
+def amount(el: Element, parent: str, name: str) -> tuple[int, str]:
+    """An element with a Ccy attribute and a decimal text to (amount_minor, currency).
+    `el` is the child `name` of the element at XPath `parent`: its own XPath is written
+    only for a problem (a bulk message has an amount or two per transaction)."""
     currency = el.get("Ccy") or ""
     value = (el.text or "").strip()
     try:
-        return parse_amount(value, currency, field=xpath), currency
+        return parse_amount(value, currency), currency
     except CurrencyError as exc:
-        raise ExtractError(Problem(Reason.AM03, f"{xpath}/@Ccy", currency, exc.message)) from None
+        problem = Problem(Reason.AM03, f"{parent}/{name}/@Ccy", currency, exc.message)
+        raise ExtractError(problem) from None
     except AmountError as exc:
         reason = Reason.CH20 if "fraction digits" in exc.message else Reason.FF01
-        raise ExtractError(Problem(reason, xpath, value, exc.message)) from None
+        raise ExtractError(Problem(reason, f"{parent}/{name}", value, exc.message)) from None
 
 
 def format_datetime(moment: datetime) -> str:

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import cache, lru_cache
+from operator import attrgetter
 
 from schwifty import BIC, IBAN
 from schwifty.exceptions import SchwiftyException
@@ -128,9 +130,25 @@ def uetr_valid(uetr: str) -> bool:
 _SCALARS = ("str", "int", "bool", "date", "datetime", "Decimal", "ReportKind")
 
 
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """What the walker reads of a record class, worked out once per class.
+
+    Attributes:
+        amounts: (field, XML name) of the amounts (none for a Balance: balances may be 0).
+        uetrs: the UETR fields.
+        nested_xml: the XML names of the fields that may hold records.
+        read_nested: the values of those fields, in one call (attrgetter).
+    """
+
+    amounts: tuple[tuple[str, str], ...]
+    uetrs: tuple[str, ...]
+    nested_xml: tuple[str, ...]
+    read_nested: Callable[[object], tuple[object, ...]]
+
+
 @cache
-def _plan(cls: type) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
-    """(amount fields, UETR fields, fields that may hold records) of a record class."""
+def _plan(cls: type) -> _Plan:
     fields = dataclasses.fields(cls)
     amounts = tuple(f.name for f in fields if f.name.endswith("amount_minor"))
     uetrs = tuple(f.name for f in fields if f.name == "uetr")
@@ -142,24 +160,47 @@ def _plan(cls: type) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]
         and str(f.type).replace(" | None", "") not in _SCALARS
         and not str(f.type).startswith("tuple[str")
     )
-    return amounts, uetrs, nested
+    if issubclass(cls, Balance):  # balances may be zero or anything
+        amounts = ()
+    return _Plan(
+        amounts=tuple((n, _XML_NAMES.get(n, n)) for n in amounts),
+        uetrs=uetrs,
+        nested_xml=tuple(_XML_NAMES.get(n, n) for n in nested),
+        read_nested=_reader(nested),
+    )
 
 
-Path = str | tuple  # type: ignore[type-arg]  # (parent path, element name): built lazily
+def _reader(names: tuple[str, ...]) -> Callable[[object], tuple[object, ...]]:
+    """obj -> the values of `names`, as a tuple (attrgetter of one name gives the value)."""
+    if len(names) > 1:
+        return attrgetter(*names)
+    if names:
+        get = attrgetter(names[0])
+        return lambda obj: (get(obj),)
+    return lambda obj: ()
+
+
+# (parent path, element name) or (parent path, element name, index): built as the
+# walker descends, turned into an XPath string only for a problem.
+Path = str | tuple  # type: ignore[type-arg]
 
 
 def _xpath(path: Path) -> str:
     parts: list[str] = []
     while isinstance(path, tuple):
-        path, name = path
-        parts.append(name)
+        if len(path) == 3:
+            path, name, index = path
+            parts.append(f"{name}[{index}]")
+        else:
+            path, name = path
+            parts.append(name)
     return "/".join([path, *reversed(parts)])
 
 
 class _Walker:
     """Visits every record inside a message body and collects identifier/amount problems.
 
-    Paths are (parent, name) tuples, turned into XPath strings only when a problem is found.
+    Paths are tuples, turned into XPath strings only when a problem is found.
     """
 
     def __init__(self, config: RuleConfig) -> None:
@@ -181,25 +222,25 @@ class _Walker:
             self._record(obj, path)
 
     def _record(self, obj: object, path: Path) -> None:
-        amounts, uetrs, nested = _plan(type(obj))
-        if amounts and not isinstance(obj, Balance):
-            for name in amounts:
-                value = getattr(obj, name)
-                if value is not None:
-                    self._amount(value, (path, _XML_NAMES.get(name, name)))
-        for name in uetrs:
+        plan = _plan(type(obj))
+        amount_minor_max = self.config.amount_minor_max
+        for name, xml in plan.amounts:
+            value = getattr(obj, name)
+            if value is not None and (value == 0 or value > amount_minor_max):
+                self._amount(value, (path, xml))
+        for name in plan.uetrs:
             value = getattr(obj, name)
             if value is not None and not uetr_valid(value):
                 self.add(Reason.CH16, (path, "UETR"), value, "UETR must be a UUID version 4")
-        for name in nested:
-            value = getattr(obj, name)
+        values = plan.read_nested(obj)
+        for i, xml in enumerate(plan.nested_xml):
+            value = values[i]
             if value is None:
                 continue
-            xml = _XML_NAMES.get(name, name)
             if isinstance(value, tuple):
-                for i, item in enumerate(value, start=1):
+                for index, item in enumerate(value, start=1):
                     if hasattr(type(item), "__dataclass_fields__"):
-                        self.visit(item, (path, f"{xml}[{i}]"))
+                        self.visit(item, (path, xml, index))
             elif hasattr(type(value), "__dataclass_fields__"):
                 self.visit(value, (path, xml))
 

@@ -28,7 +28,7 @@ def _date_choice(r: Reader, el: Element | None, xpath: str) -> date | None:
 def _balance(r: Reader, el: Element, xpath: str) -> Balance:
     k = r.kids(el)
     tp = r.kids(k["Tp"])
-    value, ccy = amount(k["Amt"], f"{xpath}/Amt")
+    value, ccy = amount(k["Amt"], xpath, "Amt")
     when = _date_choice(r, k.get("Dt"), f"{xpath}/Dt")
     return Balance(
         type_code=r.code(tp.get("CdOrPrtry")) or "",
@@ -41,7 +41,7 @@ def _balance(r: Reader, el: Element, xpath: str) -> Balance:
 
 def _entry(r: Reader, el: Element, xpath: str) -> Entry:
     k = r.kids(el)
-    value, ccy = amount(k["Amt"], f"{xpath}/Amt")
+    value, ccy = amount(k["Amt"], xpath, "Amt")
     sts = k.get("Sts")
     status = child_text(k, "Sts") or ""
     if sts is not None and len(sts):
@@ -95,7 +95,7 @@ def _extractor(kind: ReportKind) -> Callable[[Element, str], CashReport]:
 
     def extract(el: Element, ns: str) -> CashReport:
         r = Reader(ns)
-        g = r.kids(r.kids(el)["GrpHdr"])
+        g = r.kids(r.first(el, "GrpHdr"))
         base = f"/Document/{root}"
         return CashReport(
             kind=kind,

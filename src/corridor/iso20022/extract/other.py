@@ -24,10 +24,10 @@ from corridor.iso20022.records import (
 
 def _return_tx(r: Reader, el: Element, xpath: str) -> ReturnTransaction:
     k = r.kids(el)
-    value, ccy = amount(k["RtrdIntrBkSttlmAmt"], f"{xpath}/RtrdIntrBkSttlmAmt")
+    value, ccy = amount(k["RtrdIntrBkSttlmAmt"], xpath, "RtrdIntrBkSttlmAmt")
     orig_value = orig_ccy = None
     if "OrgnlIntrBkSttlmAmt" in k:
-        orig_value, orig_ccy = amount(k["OrgnlIntrBkSttlmAmt"], f"{xpath}/OrgnlIntrBkSttlmAmt")
+        orig_value, orig_ccy = amount(k["OrgnlIntrBkSttlmAmt"], xpath, "OrgnlIntrBkSttlmAmt")
     code, info = r.reason(k.get("RtrRsnInf"))
     return ReturnTransaction(
         original=r.original(k, k.get("OrgnlGrpInf"), f"{xpath}/OrgnlGrpInf"),
@@ -48,7 +48,7 @@ def _return_tx(r: Reader, el: Element, xpath: str) -> ReturnTransaction:
 def extract_pacs004(el: Element, ns: str) -> PaymentReturn:
     r = Reader(ns)
     base = "/Document/PmtRtr"
-    group = group_header(r, r.kids(el)["GrpHdr"], f"{base}/GrpHdr", "TtlRtrdIntrBkSttlmAmt")
+    group = group_header(r, r.first(el, "GrpHdr"), f"{base}/GrpHdr", "TtlRtrdIntrBkSttlmAmt")
     txs = tuple(
         _return_tx(r, tx, f"{base}/TxInf[{i}]") for i, tx in enumerate(r.all(el, "TxInf"), start=1)
     )
@@ -80,7 +80,7 @@ def _cancel_tx(r: Reader, el: Element, xpath: str) -> CancellationTransaction:
     k = r.kids(el)
     orig_value = orig_ccy = None
     if "OrgnlIntrBkSttlmAmt" in k:
-        orig_value, orig_ccy = amount(k["OrgnlIntrBkSttlmAmt"], f"{xpath}/OrgnlIntrBkSttlmAmt")
+        orig_value, orig_ccy = amount(k["OrgnlIntrBkSttlmAmt"], xpath, "OrgnlIntrBkSttlmAmt")
     code, info = r.reason(k.get("CxlRsnInf"))
     return CancellationTransaction(
         original=r.original(k, k.get("OrgnlGrpInf"), f"{xpath}/OrgnlGrpInf"),
