@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from corridor.crypto.keys import PrivateKey
+from corridor.foundation.slots import slot_init
 from corridor.iso20022.outbound import (
     RELAY_IDENTIFIER,
     build_message,
@@ -42,6 +43,7 @@ from corridor.payments.records import OutboxMessage
 REFERENCE_MAX = 35
 
 
+@slot_init  # one per transaction of every batch
 @dataclass(frozen=True, slots=True)
 class TxOutcome:
     """What became of one transaction, for the status report."""

@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from corridor.foundation.slots import slot_init
 from corridor.hub.intake import TransferInstruction
 from corridor.payments.records import ComplianceCase
 
 
+@slot_init  # one per payment screened
 @dataclass(frozen=True, slots=True)
 class ScreeningDecision:
     """hold: stop before settlement for a compliance officer; detail: for the history."""
