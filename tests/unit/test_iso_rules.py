@@ -102,8 +102,8 @@ def test_settlement_dates_out_of_range_name_their_group_or_transaction() -> None
     )
     assert [(p.reason, p.xpath, p.message) for p in problems] == [
         (Reason.DT01, f"{base}/GrpHdr/IntrBkSttlmDt", ahead),
-        (Reason.DT01, f"{base}/TxInf[2]/IntrBkSttlmDt", before),
-        (Reason.DT01, f"{base}/TxInf[3]/IntrBkSttlmDt", ahead),
+        (Reason.DT01, f"{base}/CdtTrfTxInf[2]/IntrBkSttlmDt", before),
+        (Reason.DT01, f"{base}/CdtTrfTxInf[3]/IntrBkSttlmDt", ahead),
     ]
     assert problems[1].value == (created - timedelta(days=2)).isoformat()
 

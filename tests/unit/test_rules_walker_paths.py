@@ -22,6 +22,8 @@ from corridor.iso20022.records import (
 from corridor.iso20022.rules import _xpath, check_body
 
 BAD_BIC = "DEUTXXFF"
+# Problems name the element as the message holds it (pacs.008 here).
+_TX = "/Document/FIToFICstmrCdtTrf/CdtTrfTxInf"
 
 
 def _bulk_with(index: int, **changes: object):  # type: ignore[no-untyped-def]
@@ -44,8 +46,8 @@ def test_problems_in_repeated_parts_name_their_index() -> None:
     )
     problems = check_body(_bulk_with(2, charges=charges))
     assert [(p.reason, p.xpath) for p in problems] == [
-        (Reason.AM01, "/Document/TxInf[3]/ChrgsInf[2]/IntrBkSttlmAmt"),
-        (Reason.RC01, "/Document/TxInf[3]/ChrgsInf[2]/Agt/FinInstnId/BICFI"),
+        (Reason.AM01, f"{_TX}[3]/ChrgsInf[2]/Amt"),
+        (Reason.RC01, f"{_TX}[3]/ChrgsInf[2]/Agt/FinInstnId/BICFI"),
     ]
 
 
@@ -66,11 +68,11 @@ def test_every_nested_record_of_a_transaction_is_checked_in_field_order() -> Non
         creditor_account=Account(iban="DE89370400440532013001"),
         ultimate_creditor=Party(name="V", any_bic=BAD_BIC),
     )
-    tx = "/Document/TxInf[2]"
+    tx = f"{_TX}[2]"
     assert [(p.reason, p.xpath) for p in check_body(body)] == [
         (Reason.AM01, f"{tx}/IntrBkSttlmAmt"),
-        (Reason.AM02, f"{tx}/instructed_amount_minor"),
-        (Reason.CH16, f"{tx}/UETR"),
+        (Reason.AM02, f"{tx}/InstdAmt"),
+        (Reason.CH16, f"{tx}/PmtId/UETR"),
         (Reason.RC01, f"{tx}/Dbtr/Id/OrgId/AnyBIC"),
         (Reason.RC01, f"{tx}/DbtrAgt/FinInstnId/BICFI"),
         (Reason.BE15, f"{tx}/CdtrAgt/FinInstnId/LEI"),
@@ -114,6 +116,57 @@ def test_zero_balances_pass_but_zero_entries_do_not() -> None:
         ),
     )
     assert [(p.reason, p.xpath) for p in check_body(report)] == [
-        (Reason.AM01, "/Document/Stmt[1]/Ntry[1]/IntrBkSttlmAmt"),
-        (Reason.CH16, "/Document/Stmt[1]/Ntry[2]/UETR"),
+        (Reason.AM01, "/Document/BkToCstmrStmt/Stmt[1]/Ntry[1]/Amt"),
+        (Reason.CH16, "/Document/BkToCstmrStmt/Stmt[1]/Ntry[2]/NtryDtls/TxDtls/Refs/UETR"),
     ]
+
+
+def test_each_message_kind_names_its_own_elements() -> None:
+    from corridor.iso20022.examples import (
+        cancellation_request,
+        institution_transfer,
+        payment_return,
+        status_report,
+    )
+
+    fi = institution_transfer()
+    tx = dataclasses.replace(fi.transactions[0], uetr="not-a-uuid")
+    problems = check_body(dataclasses.replace(fi, transactions=(tx,)))
+    assert (Reason.CH16, "/Document/FICdtTrf/CdtTrfTxInf[1]/PmtId/UETR") in [
+        (p.reason, p.xpath) for p in problems
+    ]
+
+    rtr = payment_return()
+    tx = rtr.transactions[0]
+    tx = dataclasses.replace(tx, original=dataclasses.replace(tx.original, uetr="bad"))
+    group = dataclasses.replace(rtr.group, total_amount_minor=0)
+    problems = check_body(dataclasses.replace(rtr, group=group, transactions=(tx,)))
+    found = [(p.reason, p.xpath) for p in problems]
+    assert (Reason.CH16, "/Document/PmtRtr/TxInf[1]/OrgnlUETR") in found
+    assert (Reason.AM01, "/Document/PmtRtr/GrpHdr/TtlRtrdIntrBkSttlmAmt") in found
+
+    cxl = cancellation_request()
+    tx = cxl.transactions[0]
+    tx = dataclasses.replace(tx, original=dataclasses.replace(tx.original, uetr="bad"))
+    problems = check_body(dataclasses.replace(cxl, transactions=(tx,)))
+    assert [(p.reason, p.xpath) for p in problems] == [
+        (Reason.CH16, "/Document/FIToFIPmtCxlReq/Undrlyg/TxInf[1]/OrgnlUETR")
+    ]
+
+    sts = status_report()
+    tx = sts.transactions[0]
+    tx = dataclasses.replace(tx, original=dataclasses.replace(tx.original, uetr="bad"))
+    problems = check_body(dataclasses.replace(sts, transactions=(tx,)), inbound=False)
+    assert [(p.reason, p.xpath) for p in problems] == [
+        (Reason.CH16, "/Document/FIToFIPmtStsRpt/TxInfAndSts[1]/OrgnlUETR")
+    ]
+
+
+def test_a_credit_transfer_total_out_of_range_names_its_total_element() -> None:
+    body = credit_transfer(2)
+    group = dataclasses.replace(body.group, total_amount_minor=0)
+    problems = check_body(dataclasses.replace(body, group=group))
+    assert (problems[0].reason, problems[0].xpath) == (
+        Reason.AM01,
+        "/Document/FIToFICstmrCdtTrf/GrpHdr/TtlIntrBkSttlmAmt",
+    )

@@ -19,17 +19,32 @@ from schwifty import BIC, IBAN
 from schwifty.exceptions import SchwiftyException
 
 from corridor.foundation.money import AMOUNT_MINOR_MAX
+from corridor.iso20022.extract.cash import REPORT_ELEMENTS
 from corridor.iso20022.reasons import Problem, Reason
 from corridor.iso20022.records import (
     Account,
     Agent,
     Balance,
     BusinessHeader,
+    CancellationRequest,
+    CancellationStatus,
+    CancellationTransaction,
+    CashReport,
+    Charge,
     CreditTransfer,
+    CreditTransferTransaction,
+    Entry,
+    FinancialInstitutionTransaction,
     FinancialInstitutionTransfer,
     GroupHeader,
+    OriginalRef,
     Party,
     PaymentReturn,
+    PaymentStatusReport,
+    RejectionNotice,
+    ResolutionOfInvestigation,
+    ReturnTransaction,
+    TransactionStatus,
 )
 
 _BIC_RE = re.compile(r"^[A-Z0-9]{4}[A-Z]{2}[A-Z0-9]{2}([A-Z0-9]{3})?$")
@@ -64,7 +79,56 @@ _XML_NAMES = {
     "to_agent": "To",
     "amount_minor": "IntrBkSttlmAmt",
     "returned_amount_minor": "RtrdIntrBkSttlmAmt",
+    "instructed_amount_minor": "InstdAmt",
+    "original_amount_minor": "OrgnlIntrBkSttlmAmt",
 }
+# Where a record's field has another element name than _XML_NAMES gives.
+_CLASS_XML_NAMES: dict[tuple[type, str], str] = {
+    (CreditTransfer, "transactions"): "CdtTrfTxInf",
+    (FinancialInstitutionTransfer, "transactions"): "CdtTrfTxInf",
+    (PaymentStatusReport, "transactions"): "TxInfAndSts",
+    # (the extractor reads Undrlyg/TxInf and CxlDtls/TxInfAndSts of every Undrlyg or
+    # CxlDtls as one list; their index counts along that list)
+    (CancellationRequest, "transactions"): "Undrlyg/TxInf",
+    (ResolutionOfInvestigation, "transactions"): "CxlDtls/TxInfAndSts",
+    (Charge, "amount_minor"): "Amt",
+    (Entry, "amount_minor"): "Amt",
+    # A transaction's Orgnl* references are its own children: no element of their own.
+    (ReturnTransaction, "original"): "",
+    (CancellationTransaction, "original"): "",
+    (CancellationStatus, "original"): "",
+    (TransactionStatus, "original"): "",
+    (PaymentStatusReport, "original"): "OrgnlGrpInfAndSts",
+}
+# Where each record's UETR is, under its own element.
+_UETR_XML: dict[type, str] = {
+    CreditTransferTransaction: "PmtId/UETR",
+    FinancialInstitutionTransaction: "PmtId/UETR",
+    OriginalRef: "OrgnlUETR",
+    Entry: "NtryDtls/TxDtls/Refs/UETR",
+}
+# The message element under Document, by body (a cash report's depends on its kind).
+_BODY_ROOTS: dict[type, str] = {
+    CreditTransfer: "FIToFICstmrCdtTrf",
+    FinancialInstitutionTransfer: "FICdtTrf",
+    PaymentReturn: "PmtRtr",
+    CancellationRequest: "FIToFIPmtCxlReq",
+    ResolutionOfInvestigation: "RsltnOfInvstgtn",
+    PaymentStatusReport: "FIToFIPmtStsRpt",
+    RejectionNotice: "admi.002.001.01",
+}
+
+
+def _walk_body(w: _Walker, body: object) -> None:
+    """Walk a message body from its message element (FIToFICstmrCdtTrf, ...), so that
+    problems name the XPath of the element in the message as sent."""
+    if isinstance(body, CashReport):  # Stmt, Rpt or Ntfctn, by the report's kind
+        root, item = REPORT_ELEMENTS[body.kind]
+        for index, report in enumerate(body.reports, start=1):
+            w.visit(report, (f"/Document/{root}", item, index))
+        return
+    root = _BODY_ROOTS.get(type(body))
+    w.visit(body, f"/Document/{root}" if root is not None else "/Document")
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,14 +199,14 @@ class _Plan:
     """What the walker reads of a record class, worked out once per class.
 
     Attributes:
-        amounts: (field, XML name) of the amounts (none for a Balance: balances may be 0).
-        uetrs: the UETR fields.
+        amounts: (field, XML name) of the amounts (none for a Balance or a GroupHeader).
+        uetrs: (field, where its element is) of the UETR fields.
         nested_xml: the XML names of the fields that may hold records.
         read_nested: the values of those fields, in one call (attrgetter).
     """
 
     amounts: tuple[tuple[str, str], ...]
-    uetrs: tuple[str, ...]
+    uetrs: tuple[tuple[str, str], ...]
     nested_xml: tuple[str, ...]
     read_nested: Callable[[object], tuple[object, ...]]
 
@@ -160,14 +224,21 @@ def _plan(cls: type) -> _Plan:
         and str(f.type).replace(" | None", "") not in _SCALARS
         and not str(f.type).startswith("tuple[str")
     )
-    if issubclass(cls, Balance):  # balances may be zero or anything
+    # Balances may be zero or anything; a group's total is checked with the message's
+    # own total element by _group_checks.
+    if issubclass(cls, Balance | GroupHeader):
         amounts = ()
     return _Plan(
-        amounts=tuple((n, _XML_NAMES.get(n, n)) for n in amounts),
-        uetrs=uetrs,
-        nested_xml=tuple(_XML_NAMES.get(n, n) for n in nested),
+        amounts=tuple((n, _xml_name(cls, n)) for n in amounts),
+        uetrs=tuple((n, _UETR_XML.get(cls, "UETR")) for n in uetrs),
+        nested_xml=tuple(_xml_name(cls, n) for n in nested),
         read_nested=_reader(nested),
     )
+
+
+def _xml_name(cls: type, field_name: str) -> str:
+    name = _CLASS_XML_NAMES.get((cls, field_name))
+    return name if name is not None else _XML_NAMES.get(field_name, field_name)
 
 
 def _reader(names: tuple[str, ...]) -> Callable[[object], tuple[object, ...]]:
@@ -228,10 +299,10 @@ class _Walker:
             value = getattr(obj, name)
             if value is not None and (value == 0 or value > amount_minor_max):
                 self._amount(value, (path, xml))
-        for name in plan.uetrs:
+        for name, xml in plan.uetrs:
             value = getattr(obj, name)
             if value is not None and not uetr_valid(value):
-                self.add(Reason.CH16, (path, "UETR"), value, "UETR must be a UUID version 4")
+                self.add(Reason.CH16, (path, xml), value, "UETR must be a UUID version 4")
         values = plan.read_nested(obj)
         for i, xml in enumerate(plan.nested_xml):
             value = values[i]
@@ -242,7 +313,7 @@ class _Walker:
                     if hasattr(type(item), "__dataclass_fields__"):
                         self.visit(item, (path, xml, index))
             elif hasattr(type(value), "__dataclass_fields__"):
-                self.visit(value, (path, xml))
+                self.visit(value, (path, xml) if xml else path)  # "": the same element
 
     def _amount(self, value: int, xpath: Path) -> None:
         if value == 0:  # balances may be zero; they are skipped by the caller
@@ -286,7 +357,10 @@ def _group_checks(
     *,
     total_tag: str,
     amount_attr: str,
+    tx_tag: str,
 ) -> None:
+    if group.total_amount_minor is not None:  # zero, or above the network's maximum
+        w._amount(group.total_amount_minor, f"{base}/GrpHdr/{total_tag}")
     if group.number_of_transactions != len(txs):
         w.add(
             Reason.AM18,
@@ -321,7 +395,7 @@ def _group_checks(
     for where, when in dates:
         if when is None or earliest <= when <= latest:
             continue
-        parent = where if isinstance(where, str) else f"{base}/TxInf[{where}]"
+        parent = where if isinstance(where, str) else f"{base}/{tx_tag}[{where}]"
         xpath = f"{parent}/IntrBkSttlmDt"
         if when < earliest:
             w.add(Reason.DT01, xpath, when.isoformat(), "settlement date before creation date")
@@ -345,6 +419,7 @@ def _transfer_checks(
         base,
         total_tag="TtlIntrBkSttlmAmt",
         amount_attr="amount_minor",
+        tx_tag="CdtTrfTxInf",
     )
     if inbound and body.group.settlement_method not in w.config.settlement_methods:
         w.add(
@@ -406,7 +481,7 @@ def check_body(
     if header is not None:
         w.visit(header.from_agent, "/AppHdr/Fr/FIId")
         w.visit(header.to_agent, "/AppHdr/To/FIId")
-    w.visit(body, "/Document")
+    _walk_body(w, body)
     if isinstance(body, CreditTransfer | FinancialInstitutionTransfer):
         _transfer_checks(w, body, inbound)
     elif isinstance(body, PaymentReturn):
@@ -417,6 +492,7 @@ def check_body(
             "/Document/PmtRtr",
             total_tag="TtlRtrdIntrBkSttlmAmt",
             amount_attr="returned_amount_minor",
+            tx_tag="TxInf",
         )
     if now is not None:
         group = getattr(body, "group", None)
