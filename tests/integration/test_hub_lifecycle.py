@@ -11,7 +11,12 @@ from tests.support.hub import BANK_A, BANK_B, BANK_C, HubWorld, make_world
 
 from corridor.crypto.keys import generate_private_key
 from corridor.hub.security import Principal, Role
-from corridor.payments.records import ParticipantStatus, PaymentState
+from corridor.payments.records import (
+    Participant,
+    ParticipantKind,
+    ParticipantStatus,
+    PaymentState,
+)
 from corridor.store.ledger_audit import audit_ledger
 
 
@@ -212,6 +217,30 @@ def test_a_return_to_a_suspended_participant_is_refused(world: HubWorld) -> None
     assert world.hub.submit(BANK_B, world.payment_return(BANK_B, uetr, 4_000)).status == "ACSC"
     tracking = world.hub.track(_principal(BANK_A), uetr)
     assert tracking is not None and tracking.payment.returned_minor == 4_000
+    _assert_ledger_sound(world)
+
+
+def test_an_on_us_payment_is_refused_by_routing_with_a_clear_reason(world: HubWorld) -> None:
+    indirect = Participant(
+        bic="MALABINB",
+        name="Malabar Bank",
+        country="IN",
+        kind=ParticipantKind.indirect,
+        settles_through=BANK_B,
+    )
+    world.hub.onboard(indirect)
+    balance_b = _balance(world, BANK_B)
+    on_us = f"the debtor and creditor agents both settle on {BANK_B}'s INR account"
+    for creditor_agent in (BANK_B, "MALABINB"):  # itself, or its own indirect participant
+        data, _ = world.credit_transfer(BANK_B, creditor_agent, [1_000])
+        answer = world.hub.submit(BANK_B, data)
+        assert (answer.status, answer.reason) == ("RJCT", "NARR")
+        assert answer.detail.startswith(on_us)
+    assert _balance(world, BANK_B) == balance_b
+    # To the indirect participant from another bank: settled on its direct participant.
+    data, _ = world.credit_transfer(BANK_A, "MALABINB", [1_000])
+    assert world.hub.submit(BANK_A, data).status == "ACSC"
+    assert _balance(world, BANK_B) == balance_b + 1_000
     _assert_ledger_sound(world)
 
 

@@ -307,6 +307,14 @@ class IntakeDesk:
                 else f"{credit.bic} holds no settlement account in {credit_currency}"
             )
             return _Route(debit.bic, credit.bic, reason=reasons.AM03, detail=missing)
+        if debit_account == credit_account:  # e.g. a direct participant and its indirect
+            return _Route(
+                debit.bic,
+                credit.bic,
+                reason=reasons.NARR,
+                detail=f"the debtor and creditor agents both settle on {debit.bic}'s "
+                f"{debit_currency} account: an on-us payment, for {debit.bic}'s own books",
+            )
         return _Route(debit.bic, credit.bic, debit_account, credit_account)
 
     def _routing_problem(
