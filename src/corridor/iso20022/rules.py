@@ -298,7 +298,7 @@ class _Walker:
         for name, xml in plan.amounts:
             value = getattr(obj, name)
             if value is not None and (value == 0 or value > amount_minor_max):
-                self._amount(value, (path, xml))
+                self.check_amount(value, (path, xml))
         for name, xml in plan.uetrs:
             value = getattr(obj, name)
             if value is not None and not uetr_valid(value):
@@ -315,7 +315,8 @@ class _Walker:
             elif hasattr(type(value), "__dataclass_fields__"):
                 self.visit(value, (path, xml) if xml else path)  # "": the same element
 
-    def _amount(self, value: int, xpath: Path) -> None:
+    def check_amount(self, value: int, xpath: Path) -> None:
+        """An amount of zero (AM01) or above the network's maximum (AM02) is a problem."""
         if value == 0:  # balances may be zero; they are skipped by the caller
             self.add(Reason.AM01, xpath, "0", "amount must not be zero")
         elif value > self.config.amount_minor_max:
@@ -360,7 +361,7 @@ def _group_checks(
     tx_tag: str,
 ) -> None:
     if group.total_amount_minor is not None:  # zero, or above the network's maximum
-        w._amount(group.total_amount_minor, f"{base}/GrpHdr/{total_tag}")
+        w.check_amount(group.total_amount_minor, f"{base}/GrpHdr/{total_tag}")
     if group.number_of_transactions != len(txs):
         w.add(
             Reason.AM18,
