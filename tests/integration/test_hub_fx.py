@@ -77,11 +77,17 @@ def world(tmp_path: Path) -> HubWorld:
     return world
 
 
-def _quote(world: HubWorld, target_currency: str, creditor: str, amount_minor: int) -> Quote:
-    outcome = world.hub.request_quote(
+def _ask(
+    world: HubWorld, amount_minor: int, target_currency: str = "CNY", creditor: str = CNY_BANK
+) -> QuoteOutcome:
+    return world.hub.request_quote(
         Principal(BANK_A, Role.participant),
         QuoteRequest(BANK_A, creditor, "INR", target_currency, FixedSide.send, amount_minor),
     )
+
+
+def _quote(world: HubWorld, target_currency: str, creditor: str, amount_minor: int) -> Quote:
+    outcome = _ask(world, amount_minor, target_currency, creditor)
     assert outcome.quote is not None, outcome
     return outcome.quote
 
@@ -266,13 +272,6 @@ def test_a_restart_rejects_an_fx_payment_queued_for_liquidity(
     assert final.kind.startswith("pacs.002") and uetr in final.uetrs
     assert b"<TxSts>RJCT</TxSts>" in final.payload
     assert audit_ledger(world.hub.store.engine).problems == []
-
-
-def _ask(world: HubWorld, amount_minor: int) -> QuoteOutcome:
-    return world.hub.request_quote(
-        Principal(BANK_A, Role.participant),
-        QuoteRequest(BANK_A, CNY_BANK, "INR", "CNY", FixedSide.send, amount_minor),
-    )
 
 
 def test_a_suspended_provider_is_not_priced_and_its_quotes_are_refused(
