@@ -212,10 +212,10 @@ class Hub(LiquidityCases, ApprovalCases, ComplianceCases, FxCases, DayCases):
 
     def track(self, principal: Principal, uetr: str) -> Tracking | None:
         """None when unknown or not the caller's to see (the two look the same)."""
-        payment = self.store.payment(uetr)
-        if payment is None or not principal.may_see_payment(payment):
+        found = self.store.payment_with_events(uetr)  # one read: both are in its row
+        if found is None or not principal.may_see_payment(found[0]):
             return None
-        return Tracking(payment, tuple(self.store.events(uetr)))
+        return Tracking(found[0], tuple(found[1]))
 
     def payments(
         self, principal: Principal, after: tuple[int, str] = (0, ""), limit: int = 100

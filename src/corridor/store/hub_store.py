@@ -341,6 +341,20 @@ class HubStore:
             )
             return None if row is None else payment_from_row(row)
 
+    def payment_with_events(self, uetr: str) -> tuple[Payment, list[PaymentEvent]] | None:
+        """A payment and its lifecycle events in order, read from its one row (tracking)."""
+        with self._reader.connect() as connection:
+            row = (
+                connection.execute(
+                    select(*_PAYMENT_FIELDS, payments.c.events).where(payments.c.uetr == uetr)
+                )
+                .mappings()
+                .first()
+            )
+        if row is None:
+            return None
+        return payment_from_row(row), events_from_runs(uetr, [row["events"]])
+
     def payments_by_uetr(self, uetrs: Sequence[str]) -> dict[str, Payment]:
         """The payments among `uetrs` that exist (the engine asks once per batch)."""
         if not uetrs:
@@ -362,14 +376,6 @@ class HubStore:
                     payment = payment_from_row(dict(zip(_PAYMENT_COLUMNS, row, strict=True)))
                     found[payment.uetr] = payment
         return found
-
-    def events(self, uetr: str) -> list[PaymentEvent]:
-        """The payment's lifecycle events in order ([] for an unknown UETR)."""
-        with self._reader.connect() as connection:
-            stored = connection.execute(
-                select(payments.c.events).where(payments.c.uetr == uetr)
-            ).scalar_one_or_none()
-        return [] if stored is None else events_from_runs(uetr, [stored])
 
     def payments_page(
         self, participant: str | None, after_updated_ms: int, limit: int, after_uetr: str = ""
