@@ -33,6 +33,7 @@ from corridor.iso20022.records import (
     Party,
 )
 from corridor.payments.records import ParticipantStatus, PaymentState
+from corridor.settlement import DayState
 from corridor.store.ledger_audit import audit_ledger
 
 PROVIDER = "SILKHKHH"
@@ -303,3 +304,19 @@ def test_a_provider_suspension_holds_across_a_restart(world: HubWorld, tmp_path:
     assert _ask(world, 10_000_00).rejection is QuoteRejection.provider_suspended
     world.hub.set_status(PROVIDER, ParticipantStatus.closed)
     assert _ask(world, 10_000_00).quote is None
+
+
+def test_exposure_starts_again_when_the_base_currency_day_opens(world: HubWorld) -> None:
+    world.hub.tick()  # Monday 09:30 UTC: 17:30 in Shanghai, the CNY day is over
+    quote = _quote(world, "CNY", CNY_BANK, 10_000_00)
+    data, _ = _pay_with(world, quote, CNY_BANK)
+    assert world.hub.submit(BANK_A, data).status == "ACSC"
+    settled = {(r.base, r.quote): r.settled_minor for r in world.hub.fx_exposure()}
+    assert settled[("CNY", "INR")] == quote.legs[0].base_minor > 0
+    world.clock.advance(16 * 3_600_000)  # Tuesday 09:30 in Shanghai
+    steps = world.hub.tick()
+    assert [s.state for s in steps if s.currency == "CNY"] == [DayState.open]
+    rows = {(r.base, r.quote): r for r in world.hub.fx_exposure()}
+    assert (rows[("CNY", "INR")].settled_minor, rows[("CNY", "INR")].peak_minor) == (0, 0)
+    # The trade itself is kept for the reports.
+    assert len(world.hub.fx_volumes(0, world.clock.now_ms() + 1)) == 1

@@ -263,6 +263,25 @@ def test_exposure_counts_both_directions_in_base_and_keeps_the_peak() -> None:
     assert (row.now_minor, row.peak_minor) == (0, 0)
 
 
+
+def test_a_business_day_resets_only_the_pairs_of_its_base_currency() -> None:
+    from corridor.fx.exposure import ExposureBook
+
+    exposure = ExposureBook()
+    usd, eur = (FX1, "USD", "INR"), (FX1, "EUR", "INR")
+    for key, amount_minor in ((usd, 3_000_00), (eur, 2_000_00)):
+        exposure.reserve(key, amount_minor)
+        exposure.settle(key, amount_minor)
+    exposure.reserve(eur, 500_00)  # locked, not settled: stays reserved across the reset
+    exposure.reset("INR")  # the quote currency's day: nothing is counted in INR
+    assert (exposure.now_minor(usd), exposure.now_minor(eur)) == (3_000_00, 2_500_00)
+    exposure.reset("EUR")
+    assert (exposure.now_minor(usd), exposure.now_minor(eur)) == (3_000_00, 500_00)
+    assert exposure.peak_minor(eur) == 500_00 and exposure.peak_minor(usd) == 3_000_00
+    exposure.reset("USD")
+    assert (exposure.now_minor(usd), exposure.peak_minor(usd)) == (0, 0)
+
+
 # -- lock and use --------------------------------------------------------------------
 
 

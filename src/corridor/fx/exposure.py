@@ -76,10 +76,21 @@ class ExposureBook:
         self._settled[key] = self._settled.get(key, 0) + amount_minor
         assert self.now_minor(key) <= self._peak[key]
 
-    def reset(self) -> None:
-        """A new business day: settled exposure and peaks start again; reservations stay."""
-        self._settled.clear()
-        self._peak = {key: held for key, held in self._reserved.items() if held}
+    def reset(self, base: str | None = None) -> None:
+        """A new business day: settled exposure and peaks start again; reservations stay.
+        With `base`, only the pairs of that base currency (its business day opened)."""
+        if base is None:
+            self._settled.clear()
+            self._peak = {key: held for key, held in self._reserved.items() if held}
+            return
+        for key in [key for key in self._settled if key[1] == base]:
+            del self._settled[key]
+        for key in [key for key in self._peak if key[1] == base]:
+            held = self._reserved.get(key, 0)
+            if held:
+                self._peak[key] = held
+            else:
+                del self._peak[key]
 
     def rows(self, caps: dict[ExposureKey, int]) -> list[ExposureRow]:
         """Every key with a reservation, a settlement, a peak or a cap, sorted."""

@@ -319,9 +319,10 @@ class QuoteBook:
         """Every provider's exposure per pair: reserved, settled, now, peak, cap."""
         return self._exposure.rows(self._caps())
 
-    def reset_exposure(self) -> None:
-        """A new business day: settled exposure and peaks start from what is reserved."""
-        self._exposure.reset()
+    def reset_exposure(self, base: str | None = None) -> None:
+        """A new business day: settled exposure and peaks start from what is reserved;
+        with `base`, for the pairs of that base currency only (exposure is in base)."""
+        self._exposure.reset(base)
 
     # -- persistence ----------------------------------------------------------------
     def snapshot(self) -> QuoteBookState:

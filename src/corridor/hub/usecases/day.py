@@ -110,7 +110,10 @@ class DayCases(HubParts):
             self.processor.fx.book.expire_due(now_ms)
         steps = self.days.due_steps(ms_to_datetime(now_ms))
         for step in steps:
-            if step.state is DayState.cut_off:
+            if step.state is DayState.open and self.processor.fx is not None:
+                # A provider's exposure is counted per business day of its pair's base.
+                self.processor.fx.book.reset_exposure(step.currency)
+            elif step.state is DayState.cut_off:
                 self.cut_off(step.currency)
             elif step.state is DayState.end_of_day:
                 self.end_of_day(step.currency, step.business_date)
