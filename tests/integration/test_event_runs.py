@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, func, inspect, select, text
 from tests.support.hub import BANK_A, BANK_B, BANK_C, HubWorld, make_world
+from tests.support.payments import sample_payment
 
 from corridor.hub.security import Principal, Role
 from corridor.payments.records import (
@@ -59,22 +60,7 @@ def _lifecycle(uetr: str, at_ms: int) -> list[PaymentEvent]:
 
 
 def _payment(uetr: str, state: PaymentState, at_ms: int = 1_000) -> Payment:
-    return Payment(
-        uetr=uetr,
-        kind=PaymentKind.customer,
-        msg_id="M1",
-        end_to_end_id="E1",
-        instructing_agent="BANKAAAA",
-        debtor_agent="BANKAAAA",
-        creditor_agent="BANKBBBB",
-        debit_participant="BANKAAAA",
-        credit_participant="BANKBBBB",
-        amount_minor=10_000,
-        currency="INR",
-        state=state,
-        created_at_ms=1_000,
-        updated_at_ms=at_ms,
-    )
+    return sample_payment(uetr=uetr, state=state, updated_at_ms=at_ms)
 
 
 def _event(uetr: str, state: PaymentState, at_ms: int, detail: str = "") -> PaymentEvent:

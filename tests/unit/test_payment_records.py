@@ -5,25 +5,16 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from tests.support.payments import sample_payment
 
 from corridor.payments.lifecycle import ALLOWED, TransitionError, advance, check_step
-from corridor.payments.records import Payment, PaymentKind, PaymentState, evolve_payment
+from corridor.payments.records import Payment, PaymentState, evolve_payment
 
 
 def _payment() -> Payment:
-    return Payment(
-        uetr="u-1",
-        kind=PaymentKind.customer,
-        msg_id="M1",
-        end_to_end_id="E1",
-        instructing_agent="BANKAAAA",
-        debtor_agent="BANKAAAA",
-        creditor_agent="BANKBBBB",
-        debit_participant="BANKAAAA",
-        credit_participant="BANKBBBB",
+    return sample_payment(
         amount_minor=12_345,
         currency="EUR",
-        state=PaymentState.received,
         created_at_ms=1,
         updated_at_ms=2,
         tx_id="T1",
