@@ -224,6 +224,16 @@ def test_only_the_provider_may_publish_its_rates(world: HubWorld) -> None:
         )
 
 
+def _assert_refused(world: HubWorld, quote: Quote, why: str) -> None:
+    """Paying with `quote` is refused (RJCT NARR naming `why`) and the payment rejected."""
+    data, uetr = _pay_with(world, quote, CNY_BANK)
+    answer = world.hub.submit(BANK_A, data)
+    assert (answer.status, answer.reason) == ("RJCT", "NARR")
+    assert why in answer.detail
+    tracking = world.hub.track(OPERATOR, uetr)
+    assert tracking is not None and tracking.payment.state is PaymentState.rejected
+
+
 def _restarted(world: HubWorld, tmp_path: Path) -> None:
     """The hub built again on the same database and key, as after a restart."""
     world.hub = build_hub(
@@ -242,12 +252,7 @@ def test_a_restart_voids_unused_quotes_and_keeps_the_rates(world: HubWorld, tmp_
     # voids them, while the providers' rate sheets are stored and price new quotes.
     quote = _quote(world, "CNY", CNY_BANK, 10_000_00)
     _restarted(world, tmp_path)
-    data, uetr = _pay_with(world, quote, CNY_BANK)
-    answer = world.hub.submit(BANK_A, data)
-    assert (answer.status, answer.reason) == ("RJCT", "NARR")
-    assert "quote_not_found" in answer.detail
-    tracking = world.hub.track(OPERATOR, uetr)
-    assert tracking is not None and tracking.payment.state is PaymentState.rejected
+    _assert_refused(world, quote, "quote_not_found")
     fresh = _quote(world, "CNY", CNY_BANK, 10_000_00)
     data, _ = _pay_with(world, fresh, CNY_BANK)
     assert world.hub.submit(BANK_A, data).status == "ACSC"
@@ -283,12 +288,7 @@ def test_a_suspended_provider_is_not_priced_and_its_quotes_are_refused(
     refused = _ask(world, 10_000_00)
     assert refused.quote is None and refused.rejection is QuoteRejection.provider_suspended
     before = _balance(world, BANK_A, "INR")
-    data, uetr = _pay_with(world, locked, CNY_BANK)
-    answer = world.hub.submit(BANK_A, data)
-    assert (answer.status, answer.reason) == ("RJCT", "NARR")
-    assert "provider_suspended" in answer.detail
-    tracking = world.hub.track(OPERATOR, uetr)
-    assert tracking is not None and tracking.payment.state is PaymentState.rejected
+    _assert_refused(world, locked, "provider_suspended")
     assert _balance(world, BANK_A, "INR") == before  # no leg settled
     # Reinstated, it prices again, and its quote still locked is executable once more.
     world.hub.set_status(PROVIDER, ParticipantStatus.active)
