@@ -5,6 +5,8 @@ fails with it when that commit fails."""
 from __future__ import annotations
 
 import asyncio
+import threading
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -13,7 +15,7 @@ from tests.support.hub import BANK_A, BANK_B, HubWorld, make_world
 
 from corridor.hub.processing import Answer
 from corridor.hub.security import Principal, Role
-from corridor.hub.worker import EngineWorker
+from corridor.hub.worker import OVERLAP_ON_ARRIVAL_TRANSACTIONS_MIN, EngineWorker
 from corridor.iso20022.pipeline import ParsedMessage, Policy, parse_message
 from corridor.iso20022.records import CreditTransfer
 from corridor.store.ledger_audit import audit_ledger
@@ -113,3 +115,64 @@ def test_the_engine_worker_answers_everything_once_under_load(world: HubWorld) -
     assert _balance(world, BANK_B) == before + sum(100 + i for i in range(60))
     assert world.hub.engine.ledger.verify() == []
     assert audit_ledger(world.hub.store.engine).problems == []
+
+
+def test_a_message_arriving_while_a_big_batch_commits_is_applied_on_top_of_it(
+    world: HubWorld,
+) -> None:
+    # A bulk message's commit takes milliseconds: the next message, arriving meanwhile,
+    # is settled on top of it at once instead of waiting for the commit to end.
+    big, _ = world.credit_transfer(
+        BANK_A, BANK_B, [100 + i for i in range(OVERLAP_ON_ARRIVAL_TRANSACTIONS_MIN)]
+    )
+    small, _ = world.credit_transfer(BANK_A, BANK_B, [5_00])
+    before = _balance(world, BANK_B)
+    hub = world.hub
+    applied_on: list[object] = []
+    release = threading.Event()
+    apply_batch = hub.apply_batch
+
+    def held(intakes, on=None):  # type: ignore[no-untyped-def]
+        batch = apply_batch(intakes, on)
+        applied_on.append(on)
+        if on is None:  # the big one: its commit ends only when the test says so
+            commit = batch.commit
+
+            def slow_commit() -> None:
+                assert release.wait(10)
+                commit()
+
+            batch.commit = slow_commit
+        return batch
+
+    hub.apply_batch = held  # type: ignore[method-assign]
+
+    async def run() -> list[Answer]:
+        engine = EngineWorker(hub)
+        await engine.start()
+        try:
+            first = asyncio.ensure_future(engine.submit(BANK_A, big))
+            await _until(lambda: len(applied_on) == 1)  # the big batch now commits
+            second = asyncio.ensure_future(engine.submit(BANK_A, small))
+            await _until(lambda: len(applied_on) == 2)
+            assert not first.done() and not second.done()  # nobody answered before commit
+            release.set()
+            return [await first, await second]
+        finally:
+            release.set()
+            await engine.stop()
+
+    first_answer, second_answer = asyncio.run(run())
+    assert applied_on[0] is None and applied_on[1] is not None  # on top of the big batch
+    assert (first_answer.status, second_answer.status) == ("ACSC", "ACSC")
+    big_total = sum(100 + i for i in range(OVERLAP_ON_ARRIVAL_TRANSACTIONS_MIN))
+    assert _balance(world, BANK_B) == before + big_total + 5_00
+    assert hub.engine.ledger.verify() == []
+    assert audit_ledger(hub.store.engine).problems == []
+
+
+async def _until(condition: Callable[[], bool], timeout_s: float = 5.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout_s
+    while not condition():
+        assert asyncio.get_running_loop().time() < deadline, "timed out"
+        await asyncio.sleep(0.001)
