@@ -29,6 +29,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
 )
 from lxml import etree
 
+from corridor.crypto import sodium
 from corridor.crypto.keys import PrivateKey, PublicKey, fingerprint
 
 DS = "http://www.w3.org/2000/09/xmldsig#"
@@ -126,7 +127,7 @@ def signature_xml(header_c14n: bytes, body_c14n: bytes, key: PrivateKey) -> byte
 
 def _signature_value(key: PrivateKey, signed_info: bytes) -> str:
     if isinstance(key, ed25519.Ed25519PrivateKey):
-        raw = key.sign(signed_info)
+        raw = sodium.sign(key, signed_info)
     else:
         r, s = decode_dss_signature(key.sign(signed_info, ec.ECDSA(hashes.SHA256())))
         raw = r.to_bytes(32, "big") + s.to_bytes(32, "big")
@@ -242,18 +243,13 @@ def _check_profile(info: Element) -> list[Element] | None:
 
 
 def _signature_ok(key: PublicKey, algorithm: str | None, raw: bytes, data: bytes) -> bool:
+    if isinstance(key, ed25519.Ed25519PublicKey):
+        return algorithm == ALG_ED25519 and sodium.verify(key, raw, data)
+    if algorithm != ALG_P256 or len(raw) != 64:
+        return False
+    der = encode_dss_signature(int.from_bytes(raw[:32], "big"), int.from_bytes(raw[32:], "big"))
     try:
-        if isinstance(key, ed25519.Ed25519PublicKey):
-            if algorithm != ALG_ED25519:
-                return False
-            key.verify(raw, data)
-        else:
-            if algorithm != ALG_P256 or len(raw) != 64:
-                return False
-            der = encode_dss_signature(
-                int.from_bytes(raw[:32], "big"), int.from_bytes(raw[32:], "big")
-            )
-            key.verify(der, data, ec.ECDSA(hashes.SHA256()))
+        key.verify(der, data, ec.ECDSA(hashes.SHA256()))
     except InvalidSignature:
         return False
     return True
