@@ -22,10 +22,12 @@ from corridor.iso20022.outbound import (
     build_message_element,
     build_relayed_transfer,
     make_header,
+    relay_span,
 )
 from corridor.iso20022.pipeline import ParsedMessage, Policy, parse_message
 from corridor.iso20022.records import (
     Agent,
+    CreditTransfer,
     GroupHeader,
     OriginalRef,
     PaymentStatusReport,
@@ -380,3 +382,161 @@ def test_canonical_as_written_decides_as_the_reference_does() -> None:
     for _ in range(20_000):
         text = b"".join(rng.choice(pieces) for _ in range(rng.randint(0, 8)))
         assert _canonical_as_written(text) is _canonical_as_first_written(text), text
+
+
+# -- relayed messages joined from spans found at intake (outbound.relay_span) -----------
+
+
+def _with_empty_element(tx: bytes) -> bytes:
+    return re.sub(rb"<Ustrd>[^<]*</Ustrd>", b"<Ustrd/>", tx)
+
+
+@pytest.mark.parametrize(
+    ("shape", "joined"),
+    [
+        (lambda tx: tx, True),  # its own InstgAgt/InstdAgt: replaced
+        (_drop_agents, True),  # none of its own: inserted before Dbtr
+        (_with_intermediary, True),  # ... before IntrmyAgt1 and UltmtDbtr
+        (lambda tx: _pretty(_drop_agents(tx)), True),  # indentation
+        (_nested_agents_after_debtor, True),  # agents named again after Dbtr
+        (lambda tx: _with_text(tx, b"Invoice", b"Rechnung &amp; Invoice"), True),
+        (lambda tx: _with_text(tx, b"Invoice", b"a=b"), True),  # `=` in text, no `="`
+        (lambda tx: _with_text(tx, b"Invoice", b"Invoice &#13; line"), False),
+        (lambda tx: _with_text(tx, b"Invoice", b"M&#252;ller"), False),
+        (lambda tx: _with_text(tx, b"Invoice", b"&#x2603; snow"), False),
+        (lambda tx: _with_text(tx, b"Invoice", b'say a="b"'), False),
+        (lambda tx: _with_text(tx, b"<Dbtr>", b'<Dbtr xmlns:x="urn:x">'), False),
+        (lambda tx: _with_text(tx, b"<Dbtr>", b'<Dbtr Id="D1">'), False),  # not Ccy
+        (_with_empty_element, False),  # `/>`
+        (_pretty, False),  # text after its own agents
+        (lambda tx: etree.tostring(_prefixed(etree.fromstring(tx))), False),  # ns0:
+    ],
+)
+def test_relayed_messages_joined_from_spans_are_todays_bytes(
+    shape: object, joined: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With spans, a relay is the join of their pieces when every transaction has one;
+    either way its bytes are those of the scanning and of the parsing paths."""
+    from corridor.iso20022 import outbound
+
+    key = generate_private_key()  # Ed25519: deterministic, so the bytes must be equal
+    received = [shape(tx) for tx in _received_transactions(3)]  # type: ignore[operator]
+    spans = [relay_span(tx) for tx in received]
+    assert all(span is not None for span in spans) is joined
+    with_spans = build_relayed_transfer(HUB, BANK, _GROUP, received, key, spans)
+    assert with_spans == build_relayed_transfer(HUB, BANK, _GROUP, received, key)
+    mixed = [None, *spans[1:]]  # one transaction without: all are scanned
+    assert build_relayed_transfer(HUB, BANK, _GROUP, received, key, mixed) == with_spans
+    with monkeypatch.context() as patched:  # the parsing path
+        patched.setattr(outbound, "_relay_signed_as_text", lambda *args: None)
+        patched.setattr(outbound, "_relay_joined", lambda *args: None)
+        assert build_relayed_transfer(HUB, BANK, _GROUP, received, key, spans) == with_spans
+    if joined:  # and the transactions are not scanned when relayed
+        monkeypatch.setattr(outbound, "_with_agents", _not_called)
+        assert build_relayed_transfer(HUB, BANK, _GROUP, received, key, spans) == with_spans
+
+
+def _not_called(*args: object) -> None:
+    raise AssertionError("scanned although every transaction has its span")
+
+
+def _prefixed(tx: etree._Element) -> etree._Element:
+    element = etree.Element(f"{{{NS_008}}}{etree.QName(tx).localname}", nsmap={"ns0": NS_008})
+    element.text = tx.text
+    for child in tx:
+        element.append(_prefixed(child))
+    for name, value in tx.attrib.items():
+        element.set(name, value)
+    return element
+
+
+@pytest.mark.parametrize(
+    "group",
+    [
+        replace(_GROUP, msg_id="F\r1"),  # written as &#13;: the frame is not its own c14n
+        replace(_GROUP, instructing_agent=Agent(bic="CRDRSGSG", name="Corridor hub")),
+    ],
+)
+def test_what_the_hub_writes_is_checked_when_joined(group: GroupHeader) -> None:
+    key = generate_private_key()
+    received = _received_transactions(2)
+    spans = [relay_span(tx) for tx in received]
+    assert None not in spans
+    as_joined = build_relayed_transfer(HUB, BANK, group, received, key, spans)
+    assert as_joined == build_relayed_transfer(HUB, BANK, group, received, key)
+    rich = Agent(bic="CRDRSGSG", name="Corridor hub")  # agents not written as text
+    assert build_relayed_transfer(rich, BANK, group, received, key, spans) == (
+        build_relayed_transfer(rich, BANK, group, received, key)
+    )
+
+
+@pytest.mark.parametrize("kind", list(KeyKind))
+def test_relayed_messages_joined_from_spans_verify(kind: KeyKind) -> None:
+    key = generate_private_key(kind)
+    received = _received_transactions(2) + [_drop_agents(tx) for tx in _received_transactions(2)]
+    spans = [relay_span(tx) for tx in received]
+    group = replace(_GROUP, number_of_transactions=4, total_amount_minor=5_000_000)
+    payload = build_relayed_transfer(HUB, BANK, group, received, key, spans)
+    ring = KeyRing()
+    ring.add(HUB.bic or "", key.public_key())
+    result = parse_message(payload, Policy(schemas=SchemaRegistry.default(), keys=ring))
+    assert isinstance(result, ParsedMessage), result
+    assert result.header is not None and result.header.signed
+    assert isinstance(result.body, CreditTransfer) and len(result.body.transactions) == 4
+    for tx in result.body.transactions:
+        assert (tx.instructing_agent, tx.instructed_agent) == (HUB, BANK)
+
+
+def test_a_span_of_another_text_is_refused() -> None:
+    received = _received_transactions(2)
+    spans = [relay_span(tx) for tx in received]
+    other = etree.tostring(_prefixed(etree.fromstring(received[1])))
+    with pytest.raises(ValueError, match="relay span"):
+        build_relayed_transfer(
+            HUB, BANK, _GROUP, [received[0], other], generate_private_key(), spans
+        )
+
+
+_INSERTS = [b"&#", b"&quot;", b"&amp;", b"&", b"#", b"/>", b"/", b">", b"xmlns", b"="]
+_INSERTS += [b'="', b' Ccy="', b'"', b"\x01", b"\x1f", "\ufffe".encode(), b"\xef\xbf"]
+_INSERTS += [b"\xbf", "é".encode(), b"\r", b"<", b"<Dbtr", b"<InstgAgt>", b"</InstdAgt>"]
+
+
+def test_spans_are_found_only_where_joining_checks_as_the_whole_document_does() -> None:
+    """relay_span on transactions with random bytes put in anywhere: whenever it gives
+    every one a span, the Document joined from them is one the scanning path signs as
+    text (its whole-Document checks pass) and the bytes are the same."""
+    from corridor.iso20022 import outbound
+
+    key = generate_private_key()
+    bases = _received_transactions(2) + [_drop_agents(tx) for tx in _received_transactions(2)]
+    cut = len(f'<CdtTrfTxInf xmlns="{NS_008}">')
+    seed = 20261206
+    rng = random.Random(seed)
+    joined = 0
+    for attempt in range(3_000):
+        received = [
+            _inserted(rng, tx, cut) if rng.random() < 0.5 else tx for tx in rng.sample(bases, 3)
+        ]
+        spans = [relay_span(tx) for tx in received]
+        if None in spans:
+            continue
+        joined += 1
+        spliced = outbound._with_agents(received, HUB, BANK)
+        assert spliced is not None, (seed, attempt)
+        document = outbound._relay_document_text(_GROUP, spliced, NS_008)
+        assert document is not None, (seed, attempt)
+        assert _canonical_as_written(document) and not _holds_non_xml(document), (seed, attempt)
+        as_joined = build_relayed_transfer(HUB, BANK, _GROUP, received, key, spans)
+        assert as_joined == build_relayed_transfer(HUB, BANK, _GROUP, received, key), (
+            seed,
+            attempt,
+        )
+    assert 300 < joined < 2_900  # both outcomes were tried
+
+
+def _inserted(rng: random.Random, tx: bytes, cut: int) -> bytes:
+    for _ in range(rng.randint(1, 3)):
+        at = rng.randint(cut, len(tx))
+        tx = tx[:at] + rng.choice(_INSERTS) + tx[at:]
+    return tx

@@ -180,12 +180,15 @@ class Outbound:
         at: datetime,
         at_ms: int,
         received_xml: Sequence[bytes | None] = (),
+        relay_spans: Sequence[tuple[int, int] | None] = (),
     ) -> OutboxMessage:
         """The settled transactions for one receiver, as one pacs.008 (customer transfers)
         or pacs.009 (institution transfers) from the hub.
 
         `received_xml`: each transaction's element as received (TransferInstruction); when
         all are there, they are copied into the message rather than rebuilt from `txs`.
+        `relay_spans`: where the agents go in each (TransferInstruction.relay_span); when
+        all are there, the message is joined from them (build_relayed_transfer).
         """
         group = self._group(
             len(txs),
@@ -197,7 +200,8 @@ class Outbound:
         )
         received = [xml for xml in received_xml if xml is not None]
         if received and len(received) == len(txs):
-            return self._relay(recipient, group, received, [t.uetr for t in txs], at_ms)
+            uetrs = [t.uetr for t in txs]
+            return self._relay(recipient, group, received, relay_spans, uetrs, at_ms)
         relayed = tuple(
             replace(t, instructing_agent=self._hub, instructed_agent=Agent(bic=recipient))
             for t in txs
@@ -214,12 +218,13 @@ class Outbound:
         recipient: str,
         group: GroupHeader,
         received_xml: Sequence[bytes],
+        relay_spans: Sequence[tuple[int, int] | None],
         uetrs: Sequence[str | None],
         at_ms: int,
     ) -> OutboxMessage:
         """The forwarded pacs.008 with the received transactions copied in, not rebuilt."""
         payload = build_relayed_transfer(
-            self._hub, Agent(bic=recipient), group, received_xml, self._key
+            self._hub, Agent(bic=recipient), group, received_xml, self._key, relay_spans
         )
         return OutboxMessage(
             message_id=group.msg_id,

@@ -222,7 +222,8 @@ class DeferredSettlement:
     ) -> OutboxMessage:
         records = [i.record for i in group]
         received = [i.received_xml for i in group]
-        return self._outbound.forward(recipient, records, at, now_ms, received)  # type: ignore[arg-type]
+        spans = [i.relay_span for i in group]
+        return self._outbound.forward(recipient, records, at, now_ms, received, spans)  # type: ignore[arg-type]
 
     def queue_released(
         self, instruction: TransferInstruction, sequence: int, detail: str, case: ComplianceCase

@@ -15,7 +15,7 @@ from corridor.foundation.slots import slot_copier, slot_init
 from corridor.fx import PvpPlan
 from corridor.hub import reasons
 from corridor.hub.directory import Directory
-from corridor.iso20022.outbound import RELAY_IDENTIFIER
+from corridor.iso20022.outbound import RELAY_IDENTIFIER, relay_span
 from corridor.iso20022.pipeline import MessageReject, ParsedMessage, Policy, parse_message
 from corridor.iso20022.records import (
     CancellationRequest,
@@ -50,6 +50,11 @@ class TransferInstruction:
             amount_minor / currency / debit_account_id are then the debtor's source side.
         received_xml: the transaction's CdtTrfTxInf as received, when the hub can forward
             it as it came (pacs.008 in the version the hub writes); else None.
+        relay_span: where the hub's agents go in received_xml (`outbound.relay_span`),
+            found here so that the engine relays it with a join instead of scanning it
+            (two offsets rather than the pieces: the text crosses once, and a transaction
+            that cannot take the join is relayed from received_xml as it is); None when
+            there is no received_xml or it is not of that shape.
     """
 
     kind: PaymentKind
@@ -71,6 +76,7 @@ class TransferInstruction:
     quote_id: str | None = None
     fx: PvpPlan | None = None
     received_xml: bytes | None = None
+    relay_span: tuple[int, int] | None = None
 
 
 @pickled_by_fields  # crosses from the intake processes in bulk
@@ -282,6 +288,7 @@ class IntakeDesk:
             detail=route.detail,
             quote_id=quote_id if route.reason is None else None,
             received_xml=received_xml,
+            relay_span=relay_span(received_xml) if received_xml is not None else None,
         )
 
     def _find_route(

@@ -614,8 +614,9 @@ class _Batch:
     ) -> None:
         txs = [i.record for i in instructions]
         received = [i.received_xml for i in instructions]
+        spans = [i.relay_span for i in instructions]
         self.outbox.append(
-            self.p.outbound.forward(recipient, txs, self.at, self.now_ms, received)  # type: ignore[arg-type]
+            self.p.outbound.forward(recipient, txs, self.at, self.now_ms, received, spans)  # type: ignore[arg-type]
         )
 
     # -- answers --------------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import cache
 
 from lxml import etree
 
@@ -165,14 +166,31 @@ def signed_as_text(apphdr: str, document: bytes, key: PrivateKey) -> bytes | Non
     and the signature goes in as text (`xmldsig.signature_xml`). None when either is not
     of that shape (the callers then parse). The bytes are the parsing path's (Ed25519
     signatures are deterministic)."""
+    signing = _signing_header(apphdr)
+    if signing is None or not _canonical_as_written(document) or _holds_non_xml(document):
+        return None  # parsing would refuse it: the element path refuses it as before
+    return _signed(signing, document, key)
+
+
+def _signing_header(apphdr: str) -> tuple[bytes, bytes] | None:
+    """(the AppHdr's text up to its end tag, the AppHdr as the enveloped-signature
+    transform sees it) when `apphdr` is canonical as written and holds only what XML can;
+    else None."""
     if not apphdr.endswith(_APPHDR_CLOSE):
         return None
     head = apphdr[: -len(_APPHDR_CLOSE)].encode()
-    unsigned = head + _EMPTY_SGNTR_CLOSE  # as the enveloped-signature transform sees it
-    if not _canonical_as_written(unsigned) or not _canonical_as_written(document):
+    unsigned = head + _EMPTY_SGNTR_CLOSE
+    if not _canonical_as_written(unsigned) or _holds_non_xml(head):
         return None
-    if _holds_non_xml(head) or _holds_non_xml(document):
-        return None  # parsing would refuse it: the element path refuses it as before
+    return head, unsigned
+
+
+def _signed(signing: tuple[bytes, bytes], document: bytes, key: PrivateKey) -> bytes:
+    """The framed message: a checked AppHdr (`_signing_header`) signed with `key` over
+    itself and `document` (already checked to be its own c14n), then the Document."""
+    head, unsigned = signing
+    assert unsigned.startswith(head), "the AppHdr as signed is the AppHdr as sent"
+    assert document.startswith(b"<Document"), "a Document follows the AppHdr"
     signature = xmldsig.signature_xml(unsigned, document, key)
     return b"".join(
         (
@@ -211,11 +229,17 @@ def build_relayed_transfer(
     group: GroupHeader,
     transactions_xml: Sequence[bytes],
     key: PrivateKey | None = None,
+    spans: Sequence[tuple[int, int] | None] = (),
 ) -> bytes:
     """A pacs.008 (RELAY_IDENTIFIER) from `from_agent` to `to_agent` carrying received
     CdtTrfTxInf elements as they came (`ParsedMessage.transactions_xml` of messages of that
     version), the two agents as each one's InstgAgt and InstdAgt; framed and signed like
-    `build_message`. `group` is the new message's GrpHdr."""
+    `build_message`. `group` is the new message's GrpHdr.
+
+    `spans`: each transaction's `relay_span`, worked out when it was received. When every
+    transaction has one, the Document is joined from their pieces and only what is written
+    here is checked (`_relay_joined`); else, or when that declines, each transaction is
+    scanned here. The bytes are the same either way."""
     header = BusinessHeader(
         from_agent=from_agent,
         to_agent=to_agent,
@@ -227,6 +251,10 @@ def build_relayed_transfer(
     row = by_identifier(RELAY_IDENTIFIER)
     assert row is not None
     count = len(transactions_xml)
+    if key is not None and count and len(spans) == count:
+        joined = _relay_joined(header, group, transactions_xml, spans, key)
+        if joined is not None:
+            return joined
     spliced = _with_agents(transactions_xml, from_agent, to_agent)
     if spliced is not None and key is not None:
         payload = _relay_signed_as_text(header, group, spliced, row.namespace, key)
@@ -268,25 +296,40 @@ def _with_agents(
     parser drops them) and no raw `<` in text or attributes; and no element before Dbtr
     (mandatory, and after both agents in the schema's sequence) holds other content
     (no xs:any), so the first tags found before `<Dbtr` are the transaction's own."""
+    replacement = _agents_text(instructing, instructed)
+    if replacement is None:
+        return None
+    spliced = []
+    for tx in transactions_xml:
+        span = _agents_span(tx)
+        if span is None:
+            return None
+        spliced.append(tx[: span[0]] + replacement + tx[span[1] :])
+    return spliced
+
+
+def _agents_span(tx: bytes) -> tuple[int, int] | None:
+    """Where the relayed agents go in `tx` (see _with_agents): (start, end) of its own
+    InstgAgt and InstdAgt, replaced; or (at, at) when it has neither, at the element that
+    follows them (relay_agents puts them after the ones before); None when not of a shape
+    that text can edit exactly."""
+    debtor = tx.find(_DEBTOR_TAG)
+    if debtor < 0:
+        return None
+    if any(tx.find(tag, 0, debtor) >= 0 for tag in _AGENT_TAGS):
+        return _own_agents(tx, debtor)
+    found = [tx.find(tag, 0, debtor) for tag in _FOLLOWING_TAGS]
+    at = min([index for index in found if index >= 0], default=debtor)
+    return at, at
+
+
+def _agents_text(instructing: Agent, instructed: Agent) -> bytes | None:
+    """`<InstgAgt>..</InstgAgt><InstdAgt>..</InstdAgt>` as relay_agents writes them, or
+    None when builders.text does not write one of them."""
     agents = agent_xml("InstgAgt", instructing), agent_xml("InstdAgt", instructed)
     if agents[0] is None or agents[1] is None:
         return None
-    replacement = (agents[0] + agents[1]).encode()
-    spliced = []
-    for tx in transactions_xml:
-        debtor = tx.find(_DEBTOR_TAG)
-        if debtor < 0:
-            return None
-        if any(tx.find(tag, 0, debtor) >= 0 for tag in _AGENT_TAGS):
-            span = _own_agents(tx, debtor)
-            if span is None:
-                return None
-            spliced.append(tx[: span[0]] + replacement + tx[span[1] :])
-        else:  # inserted before whatever follows them (relay_agents: after the ones before)
-            found = [tx.find(tag, 0, debtor) for tag in _FOLLOWING_TAGS]
-            at = min([index for index in found if index >= 0], default=debtor)
-            spliced.append(tx[:at] + replacement + tx[at:])
-    return spliced
+    return (agents[0] + agents[1]).encode()
 
 
 def _own_agents(tx: bytes, debtor: int) -> tuple[int, int] | None:
@@ -377,3 +420,99 @@ def _relay_document_text(
         + b"".join(b"<CdtTrfTxInf>" + tx[cut:] for tx in transactions_xml)
         + b"</FIToFICstmrCdtTrf></Document>"
     )
+
+
+@cache  # once per process, when first relayed (nothing at import time)
+def _relay_namespace() -> tuple[str, bytes]:
+    """RELAY_IDENTIFIER's namespace, and how a received transaction of that version
+    starts (`ParsedMessage.transactions_xml`: its own default namespace declaration)."""
+    row = by_identifier(RELAY_IDENTIFIER)
+    assert row is not None, "the relayed version is in the registry"
+    return row.namespace, f'<CdtTrfTxInf xmlns="{row.namespace}">'.encode()
+
+
+_TRANSACTION_OPEN = b"<CdtTrfTxInf>"
+_RELAY_DOCUMENT_CLOSE = b"</FIToFICstmrCdtTrf></Document>"
+
+
+def relay_span(tx: bytes) -> tuple[int, int] | None:
+    """Where the relayed agents go in a received transaction of RELAY_IDENTIFIER
+    (`ParsedMessage.transactions_xml`), worked out once when it is received (intake), so
+    that relaying it is a join (`build_relayed_transfer`'s `spans`). (start, end): the
+    relayed message holds the text between the transaction's namespace declaration and
+    `start`, the agents, then the text from `end` on (its own agents were start:end;
+    start == end when it had none): exactly _with_agents's splice. None when it is not of
+    the shape for that: it is then scanned when relayed, as before.
+
+    Why the pieces can be checked alone, here: _canonical_as_written and _holds_non_xml
+    find or count byte patterns (`&#`, `&quot;`, `/>`, `xmlns`, `=`, `="`, ` Ccy="` and
+    the non-characters), none of which holds a `<` or holds a `>` but last. Every piece
+    of the relayed Document starts with `<` (checked here for the text from `end`) but a
+    transaction's first, which follows the `>` of `<CdtTrfTxInf>`; so no pattern
+    straddles two pieces, and the Document's counts are the sums of its pieces'. Pieces
+    that hold none of the refused patterns and no attribute but Ccy (`_joins_as_written`)
+    leave the answer for the whole Document to the parts the hub writes, which
+    `_relay_joined` checks once per message. The transaction's text after its declaration
+    is checked whole (one scan): when it passes, so do the two pieces cut from it (both
+    cuts are before a `<`), and its own agents, dropped, only make it stricter."""
+    declared = _relay_namespace()[1]
+    if not tx.startswith(declared):
+        return None
+    span = _agents_span(tx)
+    if span is None or span[0] < len(declared) or not tx.startswith(b"<", span[1]):
+        return None
+    if not _joins_as_written(tx[len(declared) :]):  # so are its pieces: split before a `<`
+        return None
+    return span
+
+
+def _joins_as_written(piece: bytes) -> bool:
+    """Whether `piece` may be joined into a Document without changing what
+    _canonical_as_written and _holds_non_xml answer for it (see relay_span): none of what
+    the first refuses anywhere, no namespace declaration, and each `="` a Ccy's."""
+    if b"&" in piece and (b"&#" in piece or b"&quot;" in piece):  # memchr first
+        return False
+    if b"/>" in piece or b"xmlns" in piece:
+        return False
+    currencies = piece.count(_CURRENCY_ATTRIBUTE)
+    if piece.count(b"=") != currencies and piece.count(_ATTRIBUTE_OPEN) != currencies:
+        return False
+    return not _holds_non_xml(piece)
+
+
+def _relay_joined(
+    header: BusinessHeader,
+    group: GroupHeader,
+    transactions_xml: Sequence[bytes],
+    spans: Sequence[tuple[int, int] | None],
+    key: PrivateKey,
+) -> bytes | None:
+    """The signed relayed pacs.008 joined from the transactions' pieces (relay_span): the
+    bytes of _relay_signed_as_text, with only the parts written here checked, once per
+    message (the AppHdr; the Document around the transactions, as a Document of its own;
+    the agents, as a piece). None when one of those is not of that shape or a transaction
+    has no span: the caller then scans every transaction."""
+    ns, declared = _relay_namespace()
+    apphdr = header_xml(header)
+    signing = _signing_header(apphdr) if apphdr is not None else None
+    group_xml = group_header_xml(group, "TtlIntrBkSttlmAmt")
+    agents = _agents_text(header.from_agent, header.to_agent)
+    if signing is None or group_xml is None or agents is None:
+        return None
+    opening = f'<Document xmlns="{ns}"><FIToFICstmrCdtTrf>{group_xml}'.encode()
+    frame = opening + _RELAY_DOCUMENT_CLOSE
+    if not _canonical_as_written(frame) or _holds_non_xml(frame):
+        return None
+    if not _joins_as_written(agents):
+        return None
+    cut = len(declared)
+    parts = [opening]
+    for tx, span in zip(transactions_xml, spans, strict=True):
+        if span is None:
+            return None
+        start, end = span
+        if not tx.startswith(declared):  # relay_span found it there: not this text's span
+            raise ValueError(f"a relay span for a transaction not in {ns}")
+        parts += (_TRANSACTION_OPEN, tx[cut:start], agents, tx[end:])
+    parts.append(_RELAY_DOCUMENT_CLOSE)
+    return _signed(signing, b"".join(parts), key)
