@@ -10,6 +10,7 @@ from corridor.api.access_log import configure_logging
 from corridor.api.app import create_app
 from corridor.bootstrap import HubSettings, build_hub, tune_gc_for_engine
 from corridor.hub.intake_pool import IntakePool, PoolSettings
+from corridor.store.checkpoints import WalCheckpointer
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8080
@@ -19,9 +20,11 @@ def run(settings: HubSettings, host: str = DEFAULT_HOST, port: int = DEFAULT_POR
     """Build the hub, tune the GC for the engine, serve until interrupted.
 
     One process with one event loop and one engine thread (DESIGN.md, process topology),
-    plus intake worker processes that parse and authenticate inbound messages.
+    plus intake worker processes that parse and authenticate inbound messages, and on
+    SQLite a thread that checkpoints the WAL off the commit path.
     """
     hub = build_hub(settings)
+    checkpointer = WalCheckpointer.for_engine(hub.store.engine)
     workers = intake_workers(settings)
     pool = None
     if workers:
@@ -29,6 +32,8 @@ def run(settings: HubSettings, host: str = DEFAULT_HOST, port: int = DEFAULT_POR
         pool.warm()
     tune_gc_for_engine()
     configure_logging()
+    if checkpointer is not None:
+        checkpointer.start()
     try:  # the app's lifespan shuts the pool down; this covers a failed start
         uvicorn.run(
             create_app(
@@ -46,6 +51,8 @@ def run(settings: HubSettings, host: str = DEFAULT_HOST, port: int = DEFAULT_POR
     finally:
         if pool is not None:
             pool.shutdown()
+        if checkpointer is not None:
+            checkpointer.stop()
 
 
 def intake_workers(settings: HubSettings) -> int:
