@@ -31,6 +31,7 @@ from corridor.fx import (
     terms_of,
 )
 from corridor.fx.codec import decode_state, encode_quote, encode_state
+from corridor.fx.exposure import ExposureBook
 
 NOW = 1_767_225_600_000  # 2026-01-01T00:00:00Z
 HOUR = 3_600_000
@@ -263,10 +264,7 @@ def test_exposure_counts_both_directions_in_base_and_keeps_the_peak() -> None:
     assert (row.now_minor, row.peak_minor) == (0, 0)
 
 
-
 def test_a_business_day_resets_only_the_pairs_of_its_base_currency() -> None:
-    from corridor.fx.exposure import ExposureBook
-
     exposure = ExposureBook()
     usd, eur = (FX1, "USD", "INR"), (FX1, "EUR", "INR")
     for key, amount_minor in ((usd, 3_000_00), (eur, 2_000_00)):
