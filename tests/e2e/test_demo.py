@@ -211,6 +211,9 @@ def test_the_server_is_started_with_the_bridge_currency_and_the_watch_list(
     assert command[command.index("--bridge-currency") + 1] == "CNY"
     assert command[command.index("--fx-fee-bps") + 1] == "7"
     assert command[command.index("--watchlists") + 1] == str(network.watchlists_dir)
+    assert "--gridlock-interval-ms" not in command  # the hub's default unless asked
+    timed = HubServer(network, options=ServeOptions(gridlock_interval_ms=0)).command()
+    assert timed[timed.index("--gridlock-interval-ms") + 1] == "0"
     settings = settings_for(
         network.database_url,
         None,

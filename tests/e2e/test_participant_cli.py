@@ -280,3 +280,14 @@ def test_serve_refuses_a_bad_hub_bic(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2 and "hub_bic:" in result.output
     assert not (tmp_path / "x.db").exists()
+
+
+@pytest.mark.parametrize("interval_ms", ["5", "-1", "3600001"])
+def test_serve_refuses_a_gridlock_interval_out_of_range(tmp_path: Path, interval_ms: str) -> None:
+    result = RUNNER.invoke(
+        app,
+        ["serve", "--database", str(tmp_path / "x.db"), "--gridlock-interval-ms", interval_ms],
+    )
+    assert result.exit_code == 2 and "gridlock_interval_ms:" in result.output
+    assert "0 (off) or 10..3600000 ms" in result.output
+    assert not (tmp_path / "x.db").exists()

@@ -8,6 +8,7 @@ import uvicorn
 
 from corridor.api.access_log import configure_logging
 from corridor.api.app import create_app
+from corridor.api.ticker import GRIDLOCK_INTERVAL_MS
 from corridor.bootstrap import HubSettings, build_hub, tune_gc_for_engine
 from corridor.hub.intake_pool import IntakePool, PoolSettings
 from corridor.store.checkpoints import WalCheckpointer
@@ -16,8 +17,15 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8080
 
 
-def run(settings: HubSettings, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
-    """Build the hub, tune the GC for the engine, serve until interrupted.
+def run(
+    settings: HubSettings,
+    host: str = DEFAULT_HOST,
+    port: int = DEFAULT_PORT,
+    *,
+    gridlock_interval_ms: int = GRIDLOCK_INTERVAL_MS,
+) -> None:
+    """Build the hub, tune the GC for the engine, serve until interrupted (gridlock
+    resolution every `gridlock_interval_ms`, 0: only when an operator asks).
 
     One process with one event loop and one engine thread (DESIGN.md, process topology),
     plus intake worker processes that parse and authenticate inbound messages, and on
@@ -41,6 +49,7 @@ def run(settings: HubSettings, host: str = DEFAULT_HOST, port: int = DEFAULT_POR
                 watchlists_dir=settings.watchlists_dir,
                 screening_threshold=settings.screening_threshold,
                 intake_pool=pool,
+                gridlock_interval_ms=gridlock_interval_ms,
             ),
             host=host,
             port=port,

@@ -5,6 +5,7 @@ hub's signing key beside it); PostgreSQL with `--database postgresql://...`.
 FX: `--bridge-currency CNY` (repeatable, in order of preference) routes a pair no
 provider quotes through that currency; `--fx-fee-bps` is the network's FX charge.
 Screening: `--watchlists DIR` is a list archive (`corridor screening lists load`).
+Queues: `--gridlock-interval-ms` is how often the hub looks for gridlocks on its own.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Annotated
 import typer
 
 from corridor.api.server import DEFAULT_HOST, DEFAULT_PORT, run
+from corridor.api.ticker import GRIDLOCK_INTERVAL_MS, check_interval
 from corridor.bootstrap import DEFAULT_HUB_BIC, HubSettings
 from corridor.cli._common import DatabaseOption, err_console, user_errors
 from corridor.foundation.errors import CurrencyError, InputError
@@ -141,6 +143,14 @@ def serve(
             "event loop; -1: one per spare core, at most 4).",
         ),
     ] = -1,
+    gridlock_interval_ms: Annotated[
+        int,
+        typer.Option(
+            envvar="CORRIDOR_GRIDLOCK_INTERVAL_MS",
+            help="How often the hub resolves gridlocks in every queued currency on its own "
+            "(0: never; operators can always run one).",
+        ),
+    ] = GRIDLOCK_INTERVAL_MS,
 ) -> None:
     """Start the hub: HTTP API, engine, database (until Ctrl-C)."""
     with user_errors():
@@ -158,12 +168,18 @@ def serve(
             intake_workers=intake_workers,
             net_settlement_currencies=net_currencies(net_currency or ()),
         )
+        try:
+            check_interval(gridlock_interval_ms, "gridlock_interval_ms")
+        except ValueError as error:
+            raise InputError(
+                str(error), field="gridlock_interval_ms", value=gridlock_interval_ms
+            ) from None
         if not require_signature:
             err_console.print("[yellow]warning:[/] messages are accepted without signatures")
         err_console.print(
             f"Corridor hub {hub_bic} on http://{host}:{port} (database {_redact(database)})"
         )
-        run(settings, host, port)
+        run(settings, host, port, gridlock_interval_ms=gridlock_interval_ms)
 
 
 def _redact(database: str) -> str:

@@ -47,15 +47,20 @@ class ServeOptions:
     Attributes:
         bridge_currencies: `--bridge-currency`, in order of preference (empty: no bridging).
         fx_fee_bps: `--fx-fee-bps`; None keeps the hub's default.
+        gridlock_interval_ms: `--gridlock-interval-ms` (0: only the operator's runs);
+            None keeps the hub's default.
     """
 
     bridge_currencies: tuple[str, ...] = ()
     fx_fee_bps: int | None = None
+    gridlock_interval_ms: int | None = None
 
     def arguments(self) -> list[str]:
         args = [arg for code in self.bridge_currencies for arg in ("--bridge-currency", code)]
         if self.fx_fee_bps is not None:
             args += ["--fx-fee-bps", str(self.fx_fee_bps)]
+        if self.gridlock_interval_ms is not None:
+            args += ["--gridlock-interval-ms", str(self.gridlock_interval_ms)]
         return args
 
 
