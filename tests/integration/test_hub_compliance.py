@@ -8,9 +8,8 @@ import json
 from pathlib import Path
 
 import pytest
-from tests.support.hub import BANK_A, BANK_B, HUB_BIC, HubWorld, make_world
+from tests.support.hub import BANK_A, BANK_B, HubWorld, make_world, restarted_hub
 
-from corridor.bootstrap import HubSettings, build_hub
 from corridor.foundation.errors import InputError
 from corridor.hub.compliance import ComplianceConfig
 from corridor.hub.security import Principal, Role
@@ -129,15 +128,7 @@ def test_clean_payments_pass_and_say_which_lists_were_used(world: HubWorld) -> N
 def test_held_payments_survive_a_restart(world: HubWorld, tmp_path: Path) -> None:
     data, uetr = _payment_to(world, "VHM Trading")
     assert world.hub.submit(BANK_A, data).status == "PDNG"
-    restarted = build_hub(
-        HubSettings(
-            database_url=str(tmp_path / "hub.db"),
-            hub_key_path=tmp_path / "hub_key.pem",
-            hub_bic=HUB_BIC,
-            watchlists_dir=tmp_path / "lists",
-        ),
-        clock=world.clock,
-    )
+    restarted = restarted_hub(tmp_path, world, watchlists_dir=tmp_path / "lists")
     assert restarted.compliance.held_uetrs() == [uetr]
     request = restarted.request_approval(OFFICER_1, "release_hold", {"uetr": uetr})
     assert restarted.approve(OFFICER_2, request.id).result == "settled"

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 from lxml import etree
-from tests.support.hub import BANK_A, BANK_B, HUB_BIC, HubWorld, make_world
+from tests.support.hub import BANK_A, BANK_B, HUB_BIC, HubWorld, make_world, restarted_hub
+from tests.support.xml import with_prefix
 
 from corridor.bootstrap import HubSettings, build_hub
 from corridor.crypto.keys import KeyRing, PrivateKey, load_private_key, load_public_key
@@ -80,7 +81,7 @@ def test_relay_replaces_the_senders_agents_in_schema_order(tmp_path: Path) -> No
     parsed = parse_message(world.sign(BANK_A, body), policy)
     assert isinstance(parsed, ParsedMessage) and len(parsed.transactions_xml) == 2
     # A prefixed namespace on the way in comes out in the Document's default namespace.
-    prefixed = etree.tostring(_with_prefix(etree.fromstring(parsed.transactions_xml[1])))
+    prefixed = etree.tostring(with_prefix(etree.fromstring(parsed.transactions_xml[1]), NS))
     key = load_private_key((tmp_path / "hub_key.pem").read_bytes())
     payload = build_relayed_transfer(
         Agent(bic=HUB_BIC),
@@ -108,17 +109,6 @@ def test_intake_survives_the_trip_between_processes(tmp_path: Path) -> None:
     copied = pickle.loads(pickle.dumps(intake))
     assert copied == intake
     assert copied.parsed.message_type is intake.parsed.message_type  # the registry's row
-
-
-def _with_prefix(tx: etree._Element) -> etree._Element:
-    """The same element with every name in namespace prefix ns0 instead of the default."""
-    element = etree.Element(f"{{{NS}}}{etree.QName(tx).localname}", nsmap={"ns0": NS})
-    element.text = tx.text
-    for child in tx:
-        element.append(_with_prefix(child))
-    for name, value in tx.attrib.items():
-        element.set(name, value)
-    return element
 
 
 # -- relays joined from the spans intake found (TransferInstruction.relay_span) -------
@@ -257,15 +247,7 @@ def test_a_net_window_after_a_restart_relays_joined_as_todays_bytes(
     world = make_world(tmp_path, net_settlement_currencies=("INR",))
     data, uetrs = world.credit_transfer(BANK_A, BANK_B, [123_00, 45_00])
     assert world.hub.submit(BANK_A, data).status == "PDNG"
-    restarted = build_hub(
-        HubSettings(
-            database_url=str(tmp_path / "hub.db"),
-            hub_key_path=tmp_path / "hub_key.pem",
-            hub_bic=HUB_BIC,
-            net_settlement_currencies=("INR",),
-        ),
-        clock=world.clock,
-    )
+    restarted = restarted_hub(tmp_path, world, net_settlement_currencies=("INR",))
     relays = _relays(monkeypatch)
     (report,) = restarted.settle_windows("INR")
     assert report.state is WindowState.settled and report.payment_count == 2

@@ -9,9 +9,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from tests.support.hub import BANK_A, HUB_BIC, HubWorld, make_world
+from tests.support.hub import BANK_A, HubWorld, make_world, restarted_hub
 
-from corridor.bootstrap import HubSettings, build_hub
 from corridor.crypto.keys import generate_private_key, public_key_pem
 from corridor.fx import (
     FixedSide,
@@ -236,14 +235,8 @@ def _assert_refused(world: HubWorld, quote: Quote, why: str) -> None:
 
 def _restarted(world: HubWorld, tmp_path: Path) -> None:
     """The hub built again on the same database and key, as after a restart."""
-    world.hub = build_hub(
-        HubSettings(
-            database_url=str(tmp_path / "hub.db"),
-            hub_key_path=tmp_path / "hub_key.pem",
-            hub_bic=HUB_BIC,
-            fx=FxSettings(fee_bps=10, lock_ms=60_000, bridge_currencies=("CNY",)),
-        ),
-        clock=world.clock,
+    world.hub = restarted_hub(
+        tmp_path, world, fx=FxSettings(fee_bps=10, lock_ms=60_000, bridge_currencies=("CNY",))
     )
 
 

@@ -6,9 +6,8 @@ from pathlib import Path
 
 import pytest
 from lxml import etree
-from tests.support.hub import BANK_A, BANK_B, BANK_C, HUB_BIC, HubWorld, make_world
+from tests.support.hub import BANK_A, BANK_B, BANK_C, HubWorld, make_world, restarted_hub
 
-from corridor.bootstrap import HubSettings, build_hub
 from corridor.foundation.errors import InputError
 from corridor.hub.security import Principal, Role
 from corridor.payments.records import ParticipantStatus, PaymentState
@@ -130,15 +129,7 @@ def test_queues_survive_a_restart_in_order(tmp_path: Path) -> None:
     second, (u2,) = world.credit_transfer(BANK_A, BANK_C, [50])
     world.hub.submit(BANK_A, first)
     world.hub.submit(BANK_A, second)
-    restarted = build_hub(
-        HubSettings(
-            database_url=str(tmp_path / "hub.db"),
-            hub_key_path=tmp_path / "hub_key.pem",
-            hub_bic=HUB_BIC,
-            queue_fifo_bypass=False,
-        ),
-        clock=world.clock,
-    )
+    restarted = restarted_hub(tmp_path, world, queue_fifo_bypass=False)
     assert [e.instruction.uetr for e in restarted.liquidity.entries("INR")] == [u1, u2]
     world.hub = restarted
     data, _ = world.credit_transfer(BANK_C, BANK_A, [1_000])
@@ -172,15 +163,7 @@ def test_reprioritised_payment_keeps_its_priority_across_a_restart(tmp_path: Pat
     (entry,) = world.hub.queue(_me(BANK_A), "INR")
     assert entry.queued.priority is Priority.urgent and entry.instruction.priority == "URGT"
     assert not world.hub.reprioritise(_me(BANK_B), uetr, Priority.normal)  # not B's payment
-    restarted = build_hub(
-        HubSettings(
-            database_url=str(tmp_path / "hub.db"),
-            hub_key_path=tmp_path / "hub_key.pem",
-            hub_bic=HUB_BIC,
-            queue_fifo_bypass=False,
-        ),
-        clock=world.clock,
-    )
+    restarted = restarted_hub(tmp_path, world, queue_fifo_bypass=False)
     (entry,) = restarted.queue(_me(BANK_A), "INR")
     assert entry.queued.priority is Priority.urgent
 
@@ -198,15 +181,7 @@ def test_operator_moves_a_payment_to_the_front_of_its_queue(tmp_path: Path) -> N
     assert not world.hub.move_in_queue(ops, "00000000-0000-4000-8000-000000000000", to_front=True)
     with pytest.raises(InputError):
         world.hub.move_in_queue(_me(BANK_A), u1, to_front=True)
-    restarted = build_hub(
-        HubSettings(
-            database_url=str(tmp_path / "hub.db"),
-            hub_key_path=tmp_path / "hub_key.pem",
-            hub_bic=HUB_BIC,
-            queue_fifo_bypass=False,
-        ),
-        clock=world.clock,
-    )
+    restarted = restarted_hub(tmp_path, world, queue_fifo_bypass=False)
     assert [e.instruction.uetr for e in restarted.queue(ops, "INR")] == [u2, u1]
 
 

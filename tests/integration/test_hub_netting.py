@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.support.hub import BANK_A, BANK_B, BANK_C, HUB_BIC, make_world
+from tests.support.hub import BANK_A, BANK_B, BANK_C, make_world, restarted_hub
 
-from corridor.bootstrap import HubSettings, build_hub
 from corridor.hub.security import Principal, Role
 from corridor.payments.records import PaymentState
 from corridor.settlement import WindowState
@@ -78,14 +77,6 @@ def test_cleared_payments_survive_a_restart(tmp_path: Path) -> None:
     world = make_world(tmp_path, net_settlement_currencies=("INR",))
     data, (_uetr,) = world.credit_transfer(BANK_A, BANK_B, [123_00])
     world.hub.submit(BANK_A, data)
-    restarted = build_hub(
-        HubSettings(
-            database_url=str(tmp_path / "hub.db"),
-            hub_key_path=tmp_path / "hub_key.pem",
-            hub_bic=HUB_BIC,
-            net_settlement_currencies=("INR",),
-        ),
-        clock=world.clock,
-    )
+    restarted = restarted_hub(tmp_path, world, net_settlement_currencies=("INR",))
     (report,) = restarted.settle_windows("INR")
     assert report.state is WindowState.settled and report.payment_count == 1

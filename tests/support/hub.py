@@ -163,6 +163,20 @@ def make_world(
     return world
 
 
+def restarted_hub(tmp_path: Path, world: HubWorld, **settings: object) -> Hub:
+    """The hub built again over the world's SQLite file, key and clock: what restarting
+    the process of `make_world(tmp_path, **settings)` builds."""
+    return build_hub(
+        HubSettings(
+            database_url=str(tmp_path / "hub.db"),
+            hub_key_path=tmp_path / "hub_key.pem",
+            hub_bic=HUB_BIC,
+            **settings,  # type: ignore[arg-type]
+        ),
+        clock=world.clock,
+    )
+
+
 def _with_schema(url: str, schema: str) -> str:
     separator = "&" if "?" in url else "?"
     return f"{url}{separator}options=-csearch_path%3D{schema}"

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 from lxml import etree
+from tests.support.xml import with_prefix
 
 from corridor.crypto.keys import KeyKind, KeyRing, generate_private_key
 from corridor.iso20022 import examples
@@ -409,7 +410,7 @@ def _with_empty_element(tx: bytes) -> bytes:
         (lambda tx: _with_text(tx, b"<Dbtr>", b'<Dbtr Id="D1">'), False),  # not Ccy
         (_with_empty_element, False),  # `/>`
         (_pretty, False),  # text after its own agents
-        (lambda tx: etree.tostring(_prefixed(etree.fromstring(tx))), False),  # ns0:
+        (lambda tx: etree.tostring(with_prefix(etree.fromstring(tx), NS_008)), False),  # ns0:
     ],
 )
 def test_relayed_messages_joined_from_spans_are_todays_bytes(
@@ -438,16 +439,6 @@ def test_relayed_messages_joined_from_spans_are_todays_bytes(
 
 def _not_called(*args: object) -> None:
     raise AssertionError("scanned although every transaction has its span")
-
-
-def _prefixed(tx: etree._Element) -> etree._Element:
-    element = etree.Element(f"{{{NS_008}}}{etree.QName(tx).localname}", nsmap={"ns0": NS_008})
-    element.text = tx.text
-    for child in tx:
-        element.append(_prefixed(child))
-    for name, value in tx.attrib.items():
-        element.set(name, value)
-    return element
 
 
 @pytest.mark.parametrize(
@@ -490,7 +481,7 @@ def test_relayed_messages_joined_from_spans_verify(kind: KeyKind) -> None:
 def test_a_span_of_another_text_is_refused() -> None:
     received = _received_transactions(2)
     spans = [relay_span(tx) for tx in received]
-    other = etree.tostring(_prefixed(etree.fromstring(received[1])))
+    other = etree.tostring(with_prefix(etree.fromstring(received[1]), NS_008))
     with pytest.raises(ValueError, match="relay span"):
         build_relayed_transfer(
             HUB, BANK, _GROUP, [received[0], other], generate_private_key(), spans
