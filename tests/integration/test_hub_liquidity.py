@@ -6,7 +6,15 @@ from pathlib import Path
 
 import pytest
 from lxml import etree
-from tests.support.hub import BANK_A, BANK_B, BANK_C, HubWorld, make_world, restarted_hub
+from tests.support.hub import (
+    BANK_A,
+    BANK_B,
+    BANK_C,
+    HubWorld,
+    make_world,
+    queued_payment,
+    restarted_hub,
+)
 
 from corridor.foundation.errors import InputError
 from corridor.hub.security import Principal, Role
@@ -194,9 +202,7 @@ def _reason(world: HubWorld, uetr: str) -> tuple[PaymentState, str | None, str]:
 def test_a_queued_payment_to_a_participant_suspended_meanwhile_is_rejected(
     world: HubWorld,
 ) -> None:
-    available = world.hub.available_minor(BANK_A, "INR")
-    data, (waiting,) = world.credit_transfer(BANK_A, BANK_B, [available + 5_000])
-    assert world.hub.submit(BANK_A, data).status == "PDNG"
+    waiting = queued_payment(world)
     world.hub.set_status(BANK_B, ParticipantStatus.suspended)
     before_b = world.hub.available_minor(BANK_B, "INR")
     data, _ = world.credit_transfer(BANK_C, BANK_A, [10_000])  # the liquidity it waited for
@@ -219,9 +225,7 @@ def test_a_queued_payment_to_a_participant_suspended_meanwhile_is_rejected(
 def test_a_queued_payment_of_a_suspended_debtor_is_rejected_when_funds_arrive(
     world: HubWorld,
 ) -> None:
-    available = world.hub.available_minor(BANK_A, "INR")
-    data, (waiting,) = world.credit_transfer(BANK_A, BANK_B, [available + 5_000])
-    assert world.hub.submit(BANK_A, data).status == "PDNG"
+    waiting = queued_payment(world)
     data, (other,) = world.credit_transfer(BANK_C, BANK_B, [100])
     world.hub.set_status(BANK_A, ParticipantStatus.suspended)
     before_a = world.hub.available_minor(BANK_A, "INR")

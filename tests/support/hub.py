@@ -163,6 +163,15 @@ def make_world(
     return world
 
 
+def queued_payment(world: HubWorld) -> str:
+    """The UETR of a BANK_A -> BANK_B INR payment 5,000 minor units beyond BANK_A's
+    available liquidity, submitted and queued (PDNG)."""
+    available = world.hub.available_minor(BANK_A, "INR")
+    data, (uetr,) = world.credit_transfer(BANK_A, BANK_B, [available + 5_000])
+    assert world.hub.submit(BANK_A, data).status == "PDNG"
+    return uetr
+
+
 def restarted_hub(tmp_path: Path, world: HubWorld, **settings: object) -> Hub:
     """The hub built again over the world's SQLite file, key and clock: what restarting
     the process of `make_world(tmp_path, **settings)` builds."""
