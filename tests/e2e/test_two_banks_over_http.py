@@ -105,6 +105,17 @@ def test_duplicate_msg_id_gets_the_original_answer(banks: dict[str, object]) -> 
     assert again.uetrs == first.uetrs
 
 
+def test_msg_id_reused_for_another_payment_is_refused(banks: dict[str, object]) -> None:
+    first_data = _payment(banks, "a", banks["b"].bic, "11.00", msg_id="REUSED-OVER-HTTP")  # type: ignore[attr-defined]
+    other_data = _payment(banks, "a", banks["b"].bic, "12.00", msg_id="REUSED-OVER-HTTP")  # type: ignore[attr-defined]
+    with _client(banks, "a") as a:
+        first = a.send(first_data)
+        other = a.send(other_data)
+        assert (first.status, other.status, other.reason) == ("ACSC", "RJCT", "DUPL")
+        assert not other.duplicate and "REUSED-OVER-HTTP" in other.detail
+        assert a.send(first_data).message_id == first.message_id  # the first answer stands
+
+
 def test_insufficient_funds_waits_then_is_cancelled(banks: dict[str, object]) -> None:
     with _client(banks, "a") as a:
         available = {x.currency: x for x in a.balances()}["INR"]

@@ -92,6 +92,34 @@ def test_duplicate_msg_id_returns_the_original_answer_and_settles_once(world: Hu
     _assert_ledger_sound(world)
 
 
+def test_a_msg_id_reused_for_other_bytes_is_refused_and_the_first_answer_stands(
+    world: HubWorld,
+) -> None:
+    data, _ = world.credit_transfer(BANK_A, BANK_B, [500_00], msg_id="REUSED-1")
+    other, (other_uetr,) = world.credit_transfer(BANK_A, BANK_B, [9_00], msg_id="REUSED-1")
+    first = world.hub.submit(BANK_A, data)
+    balance = _balance(world, BANK_B)
+    refused = world.hub.submit(BANK_A, other)
+    assert (refused.status, refused.reason, refused.duplicate) == ("RJCT", "DUPL", False)
+    assert "MsgId REUSED-1 was received at" in refused.detail
+    assert b"<GrpSts>RJCT</GrpSts>" in refused.payload
+    assert refused.message_id != first.message_id
+    assert _balance(world, BANK_B) == balance  # nothing settled
+    assert world.hub.track(_principal(BANK_A), other_uetr) is None  # no payment made
+    # The refusal is not recorded as received: the first message's answer still stands,
+    # and the other message is refused again, as often as it comes.
+    again = world.hub.submit(BANK_A, data)
+    assert again.duplicate and (again.message_id, again.status) == (first.message_id, "ACSC")
+    assert world.hub.submit(BANK_A, other).reason == "DUPL"
+    # The same within one batch: the first settles, the other bytes are refused.
+    data2, _ = world.credit_transfer(BANK_A, BANK_B, [7_00], msg_id="REUSED-2")
+    other2, _ = world.credit_transfer(BANK_A, BANK_B, [8_00], msg_id="REUSED-2")
+    answers = world.hub.settle([world.hub.take(BANK_A, data2), world.hub.take(BANK_A, other2)])
+    assert [(a.status, a.reason) for a in answers] == [("ACSC", None), ("RJCT", "DUPL")]
+    assert _balance(world, BANK_B) == balance + 7_00
+    _assert_ledger_sound(world)
+
+
 def test_unknown_creditor_agent_is_rc01(world: HubWorld) -> None:
     data, _ = world.credit_transfer(BANK_A, "UNKNINBB", [100])
     answer = world.hub.submit(BANK_A, data)

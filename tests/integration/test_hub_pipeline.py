@@ -63,6 +63,26 @@ def test_a_message_repeated_while_its_batch_commits_is_a_duplicate(world: HubWor
     assert audit_ledger(hub.store.engine).problems == []
 
 
+def test_a_msg_id_reused_while_its_batch_commits_is_refused(world: HubWorld) -> None:
+    hub = world.hub
+    data, _ = world.credit_transfer(BANK_A, BANK_B, [700_00], msg_id="PIPE-R")
+    other, _ = world.credit_transfer(BANK_A, BANK_B, [800_00], msg_id="PIPE-R")
+    before = _balance(world, BANK_B)
+    first = hub.apply_batch([hub.take(BANK_A, data)])
+    hub.write_batch(first)
+    assert hub.may_overlap(first)
+    second = hub.apply_batch([hub.take(BANK_A, other), hub.take(BANK_A, data)], first)
+    first.commit()
+    (answer,) = hub.finish_batch(first)
+    hub.write_batch(second)
+    second.commit()
+    refused, duplicate = hub.finish_batch(second)
+    assert (answer.status, refused.status, refused.reason) == ("ACSC", "RJCT", "DUPL")
+    assert duplicate.duplicate and duplicate.message_id == answer.message_id
+    assert _balance(world, BANK_B) == before + 700_00  # the other bytes never settled
+    assert audit_ledger(hub.store.engine).problems == []
+
+
 def test_a_failed_commit_takes_the_batch_applied_on_top_of_it(world: HubWorld) -> None:
     hub = world.hub
     data, _ = world.credit_transfer(BANK_A, BANK_B, [700_00])

@@ -21,7 +21,13 @@ from corridor.hub.answers import Outbound, TxOutcome
 from corridor.hub.directory import Directory
 from corridor.hub.engine import Applied, SettlementEngine
 from corridor.hub.fx_desk import FxDesk
-from corridor.hub.intake import CancelInstruction, Intake, ReturnInstruction, TransferInstruction
+from corridor.hub.intake import (
+    CancelInstruction,
+    Intake,
+    ReturnInstruction,
+    TransferInstruction,
+    copy_intake,
+)
 from corridor.hub.liquidity import LiquidityDesk
 from corridor.hub.netting_desk import NettingDesk
 from corridor.hub.ports import OpenBatch
@@ -179,7 +185,7 @@ class _Batch:
         self.applied: Applied | None = None
         self.open: OpenBatch | None = None
         # The answers recorded for (sender, MsgId), for a batch applied right after this one.
-        self.recorded: dict[tuple[str, str], tuple[str, OutboxMessage]] = {}
+        self.recorded: dict[tuple[str, str], tuple[str, OutboxMessage, Intake]] = {}
         self.now_ms = now_ms
         self.at = ms_to_datetime(now_ms)
         self.works = [_Work(intake) for intake in intakes]
@@ -248,6 +254,11 @@ class _Batch:
         return result
 
     def _find_duplicates(self) -> None:
+        """A message whose (sender, MsgId) was received before gets the original answer
+        when it is the same bytes (a re-send); with other bytes it is refused (DUPL),
+        since answering it with the first one's status would report a payment the hub
+        never saw. Received before: committed (the inbound table), in the batch still
+        committing (`before`), or earlier in this batch."""
         first_in_batch: dict[tuple[str, str], int] = {}
         keys = [
             (w.intake.sender, w.intake.msg_id)
@@ -261,19 +272,29 @@ class _Batch:
             if intake.rejected or intake.msg_id is None:
                 continue
             key = (intake.sender, intake.msg_id)
-            if key in first_in_batch:
-                work.duplicate_of = first_in_batch[key]
-                continue
-            first_in_batch[key] = index
             record = received.get(key)
             earlier = self.before.recorded.get(key) if self.before is not None else None
-            if record is None and earlier is not None:  # in the batch still committing
-                status, message = earlier
-                work.answer = _original_answer(status, message, intake.msg_id)
-            elif record is not None:
+            if record is not None:
+                if record.payload != intake.data:
+                    work.intake = _msg_id_reused(intake, record.received_at_ms)
+                    continue
                 message = original_answers.get(record.answer_message_id)
                 assert message is not None, f"answer {record.answer_message_id} not in outbox"
                 work.answer = _original_answer(record.answer_status, message, record.msg_id)
+            elif earlier is not None:  # in the batch still committing
+                status, message, first = earlier
+                if first.data != intake.data:
+                    work.intake = _msg_id_reused(intake, first.received_at_ms)
+                    continue
+                work.answer = _original_answer(status, message, intake.msg_id)
+            elif key in first_in_batch:
+                first = self.works[first_in_batch[key]].intake
+                if first.data != intake.data:
+                    work.intake = _msg_id_reused(intake, first.received_at_ms)
+                    continue
+                work.duplicate_of = first_in_batch[key]
+            else:
+                first_in_batch[key] = index
 
     def _original_answers(self, records: Iterable[InboundRecord]) -> dict[str, OutboxMessage]:
         """The answers given to messages received before, by message id: one query per
@@ -711,7 +732,7 @@ class _Batch:
         self.outbox.append(message)
         intake = work.intake
         if intake.msg_id is not None:
-            self.recorded[(intake.sender, intake.msg_id)] = (status, message)
+            self.recorded[(intake.sender, intake.msg_id)] = (status, message, intake)
             self.inbound.append(
                 InboundRecord(
                     intake.sender,
@@ -838,6 +859,19 @@ def _cancel_status(
 
 
 SettlementBatch = _Batch  # a batch between the steps of PaymentProcessor.apply/write/finish
+
+
+def _msg_id_reused(intake: Intake, first_received_at_ms: int) -> Intake:
+    """`intake`, refused: its MsgId came before with other bytes. Not recorded as
+    received (a refusal never is), so the first message's answer stands."""
+    first_at = ms_to_datetime(first_received_at_ms).isoformat(timespec="milliseconds")
+    return copy_intake(
+        intake,
+        reject_reason=reasons.DUPL,
+        reject_text=f"MsgId {intake.msg_id} was received at {first_at} in a different "
+        "message, which keeps its answer; a re-send must be the same bytes",
+        instructions=(),
+    )
 
 
 def _original_answer(status: str, message: OutboxMessage, msg_id: str) -> Answer:

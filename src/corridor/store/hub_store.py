@@ -409,13 +409,14 @@ class HubStore:
             # Plain SQL for the driver, as in payments_by_uetr (once per engine batch).
             rows = query(
                 connection,
-                "SELECT sender, msg_id, kind, received_at_ms, answer_message_id, answer_status "
+                "SELECT sender, msg_id, kind, received_at_ms, answer_message_id, answer_status, "
+                "payload "
                 f"FROM inbound_messages WHERE sender IN ({in_marks(connection, len(senders))}) "
                 f"AND msg_id IN ({in_marks(connection, len(msg_ids))})",
                 (*senders, *msg_ids),
             )
         return {
-            (r[0], r[1]): InboundRecord(r[0], r[1], r[2], r[3], r[4], r[5])
+            (r[0], r[1]): InboundRecord(r[0], r[1], r[2], r[3], r[4], r[5], bytes(r[6]))
             for r in rows
             if (r[0], r[1]) in wanted
         }
