@@ -68,6 +68,9 @@ def test_answers_and_forwards_are_signed_and_the_ledger_verifies(figures: dict) 
 
 def test_figures_name_the_machine_database_and_targets(figures: dict) -> None:
     assert figures["machine"]["cpus"] >= 1
+    before_ns, after_ns = figures["machine"]["python_ns_per_op"]  # the machine's speed
+    assert before_ns > 0 and after_ns > 0
+    assert figures["machine"]["fsync_ms"] > 0
     assert figures["database"].startswith("sqlite")
     assert figures["targets"] == {
         "single_per_s": 1_000,
@@ -85,6 +88,7 @@ def test_text_output_has_one_line_per_run() -> None:
     result = e2e.E2eResult(e2e.machine_info(), "sqlite", (run,))
     text = e2e.render(result)
     assert "single-1" in text
+    assert "calibration: -" in text  # no calibration figures: said, not made up
     assert "NOT met" in text
     assert run.server_cpu_us_per_payment == pytest.approx(50_000)
 

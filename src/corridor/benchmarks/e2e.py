@@ -35,6 +35,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from corridor.benchmarks.calibration import calibrate, python_ns_per_op
 from corridor.bootstrap import open_database
 from corridor.client import CorridorClient
 from corridor.crypto.keys import KeyRing, load_public_key
@@ -198,6 +199,7 @@ def run(options: E2eOptions) -> E2eResult:
     options.check()
     with tempfile.TemporaryDirectory(prefix="corridor-e2e-") as tmp:
         workdir = options.workdir or Path(tmp)
+        before = calibrate(workdir)
         network = prepare_network(workdir, options.postgres_url)
         plan = _plan(network, options)
         with HubServer(network) as server:
@@ -205,7 +207,12 @@ def run(options: E2eOptions) -> E2eResult:
             checks = _checks(server, network, plan)
         checks |= _audit(network.database_url)
         database = "postgresql" if options.postgres_url else f"sqlite {sqlite3.sqlite_version}"
-        return E2eResult(machine_info(), database, tuple(runs), checks)
+        machine = machine_info() | {
+            # before and after the runs: a machine whose speed moved meanwhile shows it
+            "python_ns_per_op": [before["python_ns_per_op"], python_ns_per_op()],
+            "fsync_ms": before["fsync_ms"],
+        }
+        return E2eResult(machine, database, tuple(runs), checks)
 
 
 @dataclass(frozen=True, slots=True)
@@ -532,6 +539,7 @@ def render(result: E2eResult) -> str:
     lines = [
         f"machine: {m['cpus']} cpus ({m['cpu_model']}), {m['memory_gib']} GiB, {m['os']}, "
         f"Python {m['python']}, load average {m['load_average']}",
+        f"calibration: {_calibration(m)}",
         f"database: {result.database}; server: corridor serve (1 process), "
         "load generator: this process",
         f"{'run':12} {'clients':>7} {'messages':>8} {'payments':>8} {'payments/s':>10} "
@@ -553,6 +561,16 @@ def render(result: E2eResult) -> str:
         f"{_verdict(meets['bulk_per_s'])}"
     )
     return "\n".join(lines)
+
+
+def _calibration(machine: dict[str, object]) -> str:
+    ns = machine.get("python_ns_per_op")
+    if not isinstance(ns, list):
+        return "-"
+    return (
+        f"python {ns[0]:,.0f} ns/op before the runs, {ns[1]:,.0f} after; "
+        f"fsync {machine.get('fsync_ms')} ms (see benchmarks.calibration)"
+    )
 
 
 def _verdict(met: bool) -> str:
