@@ -23,6 +23,7 @@ from sqlalchemy import (
     insert,
     literal_column,
     select,
+    tuple_,
     update,
 )
 from sqlalchemy import case as sql_case
@@ -380,11 +381,11 @@ class HubStore:
     def payments_page(
         self, participant: str | None, after_updated_ms: int, limit: int, after_uetr: str = ""
     ) -> list[Payment]:
-        """Payments ordered by (updated_at_ms, uetr), after that key (a keyset cursor)."""
-        query = select(*_PAYMENT_FIELDS).where(
-            (payments.c.updated_at_ms > after_updated_ms)
-            | ((payments.c.updated_at_ms == after_updated_ms) & (payments.c.uetr > after_uetr))
-        )
+        """Payments ordered by (updated_at_ms, uetr), after that key (a keyset cursor).
+        The comparison is a row value: both databases read it as a range of the index on
+        those two columns, which the equivalent OR of two comparisons is not."""
+        cursor = tuple_(payments.c.updated_at_ms, payments.c.uetr)
+        query = select(*_PAYMENT_FIELDS).where(cursor > tuple_(after_updated_ms, after_uetr))
         if participant is not None:
             query = query.where(
                 (payments.c.debit_participant == participant)

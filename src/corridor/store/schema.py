@@ -188,6 +188,8 @@ currency_settings = Table(
 )
 
 # Statements read a day's postings per account.
+# The keyset cursor of GET /v1/payments (hub_store.payments_page).
+Index("ix_payments_updated", payments.c.updated_at_ms, payments.c.uetr)
 Index("ix_ledger_journal_debit", ledger_journal.c.debit_account_id, ledger_journal.c.seq)
 Index("ix_ledger_journal_credit", ledger_journal.c.credit_account_id, ledger_journal.c.seq)
 Index("ix_ledger_journal_applied", ledger_journal.c.applied_at_ms)
