@@ -19,6 +19,7 @@ from tests.support.hub import BANK_A, BANK_B, BANK_C
 from corridor.crypto.keys import generate_private_key, public_key_pem
 from corridor.hub.intake_pool import IntakeWorkerError
 from corridor.hub.worker import Overloaded
+from corridor.store.ledger_store import LedgerStore
 
 
 @pytest.fixture
@@ -352,6 +353,29 @@ async def test_health_and_metrics(api: ApiWorld) -> None:
     route = 'method="POST",route="/v1/messages",status="200"'
     assert f"corridor_http_request_duration_seconds_count{{{route}}} 3.0" in text
     assert BANK_A not in text
+
+
+async def test_a_stale_ledger_answers_503_until_health_reloads_it(
+    api: ApiWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failed commit whose reload failed too (the database away) leaves the ledger
+    stale: balances answer 503, and the health probe reloads it once it can."""
+
+    def refused(_store: LedgerStore) -> None:
+        raise ConnectionError("connection refused")
+
+    monkeypatch.setattr(LedgerStore, "load", refused)
+    with pytest.raises(ConnectionError):
+        api.world.hub.engine.reload()
+    stale = await api.get(BANK_A, "/v1/balances")
+    assert stale.status_code == 503
+    assert stale.json()["error"]["code"] == "database_unavailable"
+    assert stale.headers["Retry-After"] == "1"
+    health = await api.client.get("/health")
+    assert health.status_code == 503 and health.json()["engine"] == "unresponsive"
+    monkeypatch.undo()  # the database is back
+    assert (await api.client.get("/health")).json()["status"] == "ok"
+    assert (await api.get(BANK_A, "/v1/balances")).status_code == 200
 
 
 async def test_one_json_log_line_per_request_without_secrets(api: ApiWorld) -> None:

@@ -9,7 +9,7 @@ from sqlalchemy import Engine, update
 
 from corridor.foundation.clock import FixedClock
 from corridor.foundation.errors import InvariantViolation
-from corridor.hub.engine import SettlementEngine
+from corridor.hub.engine import LedgerUnavailable, SettlementEngine
 from corridor.ledger import (
     AccountKind,
     CloseAccount,
@@ -165,6 +165,42 @@ def test_a_failed_commit_leaves_memory_as_the_database(engine: Engine) -> None:
         settlement.execute([CreateTransfer(140, BANK_A, BANK_B, 1_000)])
     assert settlement.ledger.account(BANK_B).balance_minor == 0  # type: ignore[union-attr]
     assert settlement.ledger.applied(140) is None
+
+
+def test_a_failed_commit_whose_reload_fails_leaves_the_ledger_unread_until_reloaded(
+    engine: Engine,
+) -> None:
+    """The database went away: the commit failed, and so did the reload. The memory may
+    hold the failed batch, so nothing reads it, and the next batch reloads it first."""
+
+    class LostStore(LedgerStore):
+        lost = False
+
+        def commit(self, outcome, changes=None):  # type: ignore[no-untyped-def]
+            if self.lost:
+                raise ConnectionError("server closed the connection")
+            super().commit(outcome, changes)
+
+        def load(self):  # type: ignore[no-untyped-def]
+            if self.lost:
+                raise ConnectionError("connection refused")
+            return super().load()
+
+    store = LostStore(engine)
+    settlement = SettlementEngine(store, FixedClock())
+    _setup(settlement)
+    store.lost = True
+    with pytest.raises(ConnectionError, match="server closed"):  # the batch's own error
+        settlement.execute([CreateTransfer(160, BANK_A, BANK_B, 1_000)])
+    with pytest.raises(LedgerUnavailable):
+        settlement.ledger  # noqa: B018 - reading it is the test
+    with pytest.raises(ConnectionError, match="refused"):  # still gone: refused, unapplied
+        settlement.execute([CreateTransfer(161, BANK_A, BANK_B, 2_000)])
+    store.lost = False
+    settlement.execute([CreateTransfer(162, BANK_A, BANK_B, 3_000)])  # reloads first
+    assert settlement.ledger.applied(160) is None and settlement.ledger.applied(161) is None
+    assert settlement.ledger.account(BANK_B).balance_minor == 3_000  # type: ignore[union-attr]
+    assert settlement.ledger.verify() == []
 
 
 def test_a_bad_command_mid_batch_leaves_memory_as_the_database(engine: Engine) -> None:

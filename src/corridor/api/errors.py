@@ -11,7 +11,10 @@ The tree of errors the API raises on purpose (each carries its HTTP status)::
     └── UnavailableError          503 api_error             engine overloaded or unhealthy
 
 corridor.foundation.errors.InputError becomes a 400 whose `param` names the field;
-request validation errors become a 400 naming the first bad parameter.
+request validation errors become a 400 naming the first bad parameter. A database that
+cannot be reached or is busy (SQLAlchemy's OperationalError: a lost PostgreSQL connection,
+a server restart, SQLite's lock timeout) is a 503 `database_unavailable` with Retry-After:
+nothing was committed for the request, and sending it again is safe.
 """
 
 from __future__ import annotations
@@ -19,16 +22,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from corridor.foundation.errors import InputError
+from corridor.hub.engine import LedgerUnavailable
 from corridor.hub.intake_pool import IntakeWorkerError
 from corridor.hub.worker import Overloaded
 
+logger = structlog.get_logger("corridor.api")
 RETRY_AFTER_S = 1
 MESSAGE_LENGTH_MAX = 500
 
@@ -149,12 +156,28 @@ def _intake_lost_response(error: IntakeWorkerError) -> JSONResponse:
     )
 
 
+def _database_unavailable_response(error: OperationalError | LedgerUnavailable) -> JSONResponse:
+    """The database could not do the request's work (its batch did not commit, or its
+    read did not run), or the ledger waits to be reloaded from it: retrying is safe, and
+    a payment message is answered by MsgId."""
+    logger.warning("database unavailable", error=str(getattr(error, "orig", error)))
+    return error_response(
+        503,
+        "api_error",
+        "database_unavailable",
+        "the database is unavailable, send the request again",
+        headers={"Retry-After": str(RETRY_AFTER_S)},
+    )
+
+
 # The errors a route raises on purpose, each with its response (most specific first).
 _RESPONSES: tuple[tuple[type[Exception], Callable[[Any], JSONResponse]], ...] = (
     (ApiError, _api_error_response),
     (InputError, _input_error_response),
     (Overloaded, _overloaded_response),
     (IntakeWorkerError, _intake_lost_response),
+    (OperationalError, _database_unavailable_response),
+    (LedgerUnavailable, _database_unavailable_response),
 )
 
 
@@ -217,6 +240,6 @@ def documented(*statuses: int) -> dict[int | str, dict[str, Any]]:
         404: "Unknown, or not visible to the caller (the two look the same)",
         413: "Body over the size limit",
         415: "Unsupported Content-Type",
-        503: "Engine overloaded or unhealthy; see Retry-After",
+        503: "Engine overloaded or unhealthy, or the database unavailable; see Retry-After",
     }
     return {s: {"model": ErrorEnvelope, "description": descriptions[s]} for s in statuses}

@@ -18,7 +18,14 @@ router = APIRouter(tags=["system"])
 ENGINE_PROBE_TIMEOUT_S = 2.0
 
 
-def _engine_alive() -> bool:
+def _engine_ready(ctx: ApiContext) -> bool:
+    """On the engine thread, between batches: it answers, and its ledger is loaded (one
+    left stale by a database outage is reloaded here, so balances serve again without
+    waiting for the next payment)."""
+    try:
+        ctx.hub.engine.reload_if_stale()
+    except Exception:  # the database is still away: the ledger stays stale
+        return False
     return True
 
 
@@ -34,13 +41,16 @@ async def _engine_ok(ctx: ApiContext) -> bool:
     if ctx.worker is None:
         return False
     try:
-        return await asyncio.wait_for(ctx.worker.run(_engine_alive), ENGINE_PROBE_TIMEOUT_S)
+        return await asyncio.wait_for(ctx.worker.run(_engine_ready, ctx), ENGINE_PROBE_TIMEOUT_S)
     except (TimeoutError, RuntimeError):
         return False
 
 
 _HEALTH: dict[int | str, dict[str, Any]] = {
-    503: {"model": HealthView, "description": "The database or the engine thread is down"}
+    503: {
+        "model": HealthView,
+        "description": "The database or the engine thread is down (or its ledger not loaded)",
+    }
 }
 
 

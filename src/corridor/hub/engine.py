@@ -3,10 +3,13 @@
 It applies a batch to the in-memory ledger, commits the batch durably, and only then
 hands back the results (group commit). If the commit fails, the in-memory state is
 thrown away and reloaded from the store, so nothing unacknowledged survives in memory.
+If the reload fails too (the database went away), the memory is marked stale: nothing
+reads it (LedgerUnavailable) and the next batch reloads it first, or is refused.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -14,6 +17,11 @@ from corridor.foundation.clock import Clock
 from corridor.hub.ports import LedgerJournal, OpenBatch
 from corridor.ledger import BatchOutcome, Command, Ledger
 from corridor.payments.records import PaymentChanges
+
+
+class LedgerUnavailable(Exception):  # noqa: N818 - the state, as the API reports it
+    """The in-memory ledger may hold a batch that did not commit, and reloading it from
+    the database failed: it is neither read nor written until a reload succeeds."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,10 +39,13 @@ class SettlementEngine:
         self._journal = journal
         self._clock = clock
         self._ledger = journal.load()
+        self._stale = False  # memory may not be what the database holds: reload first
 
     @property
     def ledger(self) -> Ledger:
         """Read access for queries; only `execute` may change it."""
+        if self._stale:
+            raise LedgerUnavailable("the ledger is being reloaded from the database")
         return self._ledger
 
     def execute(
@@ -49,12 +60,16 @@ class SettlementEngine:
         anything fails (a bad command, the hub's step, the commit), memory is reloaded
         from the database, so it never holds what was not committed.
         """
+        self.reload_if_stale()
         try:
             outcome = self._ledger.apply(batch, self._clock.now_ms())
             changes = changes_for(outcome) if changes_for is not None else None
             self._journal.commit(outcome, changes)
         except BaseException:
-            self._ledger = self._journal.load()
+            # The batch's own error is the one to report; a reload that fails as well
+            # leaves the memory stale, and the next batch reloads it first.
+            with contextlib.suppress(Exception):
+                self.reload()
             raise
         return outcome
 
@@ -67,6 +82,7 @@ class SettlementEngine:
         batch: Sequence[Command],
         changes_for: Callable[[BatchOutcome], PaymentChanges] | None = None,
     ) -> Applied:
+        self.reload_if_stale()
         outcome = self._ledger.apply(batch, self._clock.now_ms())
         return Applied(outcome, changes_for(outcome) if changes_for is not None else None)
 
@@ -74,5 +90,13 @@ class SettlementEngine:
         return self._journal.write(applied.outcome, applied.changes)
 
     def reload(self) -> None:
-        """Memory back to what the database holds (after a failed step)."""
+        """Memory back to what the database holds (after a failed step). If the load
+        fails, the memory stays stale until a reload succeeds."""
+        self._stale = True
         self._ledger = self._journal.load()
+        self._stale = False
+
+    def reload_if_stale(self) -> None:
+        """Reload a ledger left stale by a failed reload (engine thread only)."""
+        if self._stale:
+            self.reload()  # raises while the database is unavailable: the batch is refused
