@@ -18,15 +18,15 @@ from corridor.store import database as database_module
 from corridor.store import open_engine
 from corridor.store.ledger_audit import audit_ledger
 
-pytestmark = pytest.mark.postgres
+# The conftest's database fixture, PostgreSQL only (skipped, with its reason, without a
+# server): SQLite has no server to lose.
+pytestmark = pytest.mark.parametrize("database", ["postgres"], indirect=True)
 
 
 @pytest.fixture
-def engine() -> Iterator[Engine]:
-    url = postgres_url()
-    if url is None:
-        pytest.skip("CORRIDOR_TEST_POSTGRES_URL is not set (.ci/run sets it to the local server)")
-    engine = open_engine(url)
+def engine(database: tuple[str, str | None]) -> Iterator[Engine]:
+    url, schema = database
+    engine = open_engine(url, schema=schema)
     yield engine
     engine.dispose()
 
@@ -73,7 +73,6 @@ def test_a_connection_closed_in_use_fails_503_then_new_ones_serve(engine: Engine
         assert _pid(connection) != pid
 
 
-@pytest.mark.parametrize("database", ["postgres"], indirect=True)  # a server to lose
 def test_the_hub_settles_on_after_the_server_closed_its_connections(
     tmp_path: Path, database: tuple[str, str | None]
 ) -> None:
