@@ -203,6 +203,30 @@ def test_a_failed_commit_whose_reload_fails_leaves_the_ledger_unread_until_reloa
     assert settlement.ledger.verify() == []
 
 
+def test_a_broken_invariant_found_by_the_reload_after_a_failed_commit_stops_the_engine(
+    engine: Engine,
+) -> None:
+    class BrokenStore(LedgerStore):
+        broken = False
+
+        def commit(self, outcome, changes=None):  # type: ignore[no-untyped-def]
+            if self.broken:
+                raise OSError("disk full")
+            super().commit(outcome, changes)
+
+        def load(self):  # type: ignore[no-untyped-def]
+            if self.broken:
+                raise InvariantViolation("restored state is inconsistent")
+            return super().load()
+
+    store = BrokenStore(engine)
+    settlement = SettlementEngine(store, FixedClock())
+    _setup(settlement)
+    store.broken = True
+    with pytest.raises(InvariantViolation):  # not swallowed behind the commit's error
+        settlement.execute([CreateTransfer(170, BANK_A, BANK_B, 1_000)])
+
+
 def test_a_bad_command_mid_batch_leaves_memory_as_the_database(engine: Engine) -> None:
     settlement = _open(engine, FixedClock())
     _setup(settlement)

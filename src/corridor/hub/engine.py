@@ -9,11 +9,11 @@ reads it (LedgerUnavailable) and the next batch reloads it first, or is refused.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from corridor.foundation.clock import Clock
+from corridor.foundation.errors import InvariantViolation
 from corridor.hub.ports import LedgerJournal, OpenBatch
 from corridor.ledger import BatchOutcome, Command, Ledger
 from corridor.payments.records import PaymentChanges
@@ -66,10 +66,7 @@ class SettlementEngine:
             changes = changes_for(outcome) if changes_for is not None else None
             self._journal.commit(outcome, changes)
         except BaseException:
-            # The batch's own error is the one to report; a reload that fails as well
-            # leaves the memory stale, and the next batch reloads it first.
-            with contextlib.suppress(Exception):
-                self.reload()
+            self._reload_after_failure()
             raise
         return outcome
 
@@ -95,6 +92,17 @@ class SettlementEngine:
         self._stale = True
         self._ledger = self._journal.load()
         self._stale = False
+
+    def _reload_after_failure(self) -> None:
+        """The batch's own error is the one to report: a reload that fails as well (the
+        database away) leaves the memory stale, and the next batch reloads it first. A
+        broken invariant in what the database holds is never caught: the engine stops."""
+        try:
+            self.reload()
+        except InvariantViolation:
+            raise
+        except Exception:
+            return
 
     def reload_if_stale(self) -> None:
         """Reload a ledger left stale by a failed reload (engine thread only)."""
