@@ -218,7 +218,7 @@ def test_return_of_a_settled_payment(world: HubWorld) -> None:
     balance_a = _balance(world, BANK_A)
     assert world.hub.submit(BANK_C, world.payment_return(BANK_C, uetr, 1)).reason == "AGNT"
     too_much = world.hub.submit(BANK_B, world.payment_return(BANK_B, uetr, 10_001))
-    assert too_much.reason == "AM05"
+    assert too_much.reason == "AM09"  # WrongAmount (AM05 is Duplication)
     partial = world.hub.submit(BANK_B, world.payment_return(BANK_B, uetr, 4_000))
     assert partial.status == "ACSC"
     rest = world.hub.submit(BANK_B, world.payment_return(BANK_B, uetr, 6_000))

@@ -840,7 +840,7 @@ def _return_problem(
     if currency != original.currency:
         return reasons.AM03, f"a return must be in {original.currency}"
     if amount_minor > original.amount_minor - original.returned_minor:
-        return reasons.AM05, "the return exceeds what is left of the original payment"
+        return reasons.AM09, "the return exceeds what is left of the original payment"
     return None
 
 
