@@ -16,7 +16,7 @@ import yaml
 from sqlalchemy import Engine
 
 from corridor.crypto.keys import generate_private_key, load_private_key, private_key_pem
-from corridor.foundation.clock import Clock, SystemClock, ms_to_datetime
+from corridor.foundation.clock import Clock, SystemClock, datetime_to_ms, ms_to_datetime
 from corridor.foundation.config import NetworkConfig, parse_network_config
 from corridor.foundation.errors import ConfigError
 from corridor.foundation.ids import Uuid7Generator, id_to_str
@@ -188,7 +188,10 @@ def build_hub(
         fx,
         NettingDesk(settings.net_settlement_currencies),
     )
-    days = BusinessDays(load_currency_settings(engine), ms_to_datetime(clock.now_ms()))
+    now = ms_to_datetime(clock.now_ms())
+    days = BusinessDays(load_currency_settings(engine), now)
+    for currency, opened_at in days.last_openings(now).items():
+        fx.open_day(currency, datetime_to_ms(opened_at))  # the day's exposure so far
     audit = AuditLog(engine, clock)
     hub = Hub(
         audit=audit,

@@ -313,3 +313,25 @@ def test_exposure_starts_again_when_the_base_currency_day_opens(world: HubWorld)
     assert (rows[("CNY", "INR")].settled_minor, rows[("CNY", "INR")].peak_minor) == (0, 0)
     # The trade itself is kept for the reports.
     assert len(world.hub.fx_volumes(0, world.clock.now_ms() + 1)) == 1
+
+
+def test_a_restart_keeps_the_exposure_the_day_has_settled(world: HubWorld, tmp_path: Path) -> None:
+    """Settled exposure is rebuilt from the stored trades since the base currency's day
+    last opened: a restart must not hand every provider its cap again."""
+    world.hub.tick()  # 17:30 in Shanghai: the CNY day opened at 09:30 and is over
+    quote = _quote(world, "CNY", CNY_BANK, 10_000_00)
+    bridged = _quote(world, "BRL", BRL_BANK, 20_000_00)  # two legs: CNY/INR and CNY/BRL
+    for q, creditor in ((quote, CNY_BANK), (bridged, BRL_BANK)):
+        data, _ = _pay_with(world, q, creditor)
+        assert world.hub.submit(BANK_A, data).status == "ACSC"
+    before = {(r.base, r.quote): (r.settled_minor, r.peak_minor) for r in world.hub.fx_exposure()}
+    expected_inr = quote.legs[0].base_minor + bridged.legs[0].base_minor
+    assert before[("CNY", "INR")][0] == expected_inr
+    assert before[("CNY", "BRL")][0] == bridged.legs[1].base_minor > 0
+    _restarted(world, tmp_path)  # mid-evening: no day step is due, yet the trades count
+    world.hub.tick()
+    after = {(r.base, r.quote): (r.settled_minor, r.peak_minor) for r in world.hub.fx_exposure()}
+    assert after == before
+    world.clock.advance(16 * 3_600_000)  # the next CNY day: it starts from zero
+    world.hub.tick()
+    assert {r.settled_minor for r in world.hub.fx_exposure()} == {0}

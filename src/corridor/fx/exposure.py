@@ -10,11 +10,14 @@ peak is the highest `now` since the last reset.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 ExposureKey = tuple[str, str, str]  # (provider BIC, base, quote)
 EXPOSURE_KEYS_MAX = 100_000
 _Totals = dict[ExposureKey, int]
+_NONE: Mapping[ExposureKey, int] = MappingProxyType({})
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,21 +79,28 @@ class ExposureBook:
         self._settled[key] = self._settled.get(key, 0) + amount_minor
         assert self.now_minor(key) <= self._peak[key]
 
-    def reset(self, base: str | None = None) -> None:
+    def reset(self, base: str | None = None, settled: Mapping[ExposureKey, int] = _NONE) -> None:
         """A new business day: settled exposure and peaks start again; reservations stay.
-        With `base`, only the pairs of that base currency (its business day opened)."""
+        With `base`, only the pairs of that base currency (its business day opened).
+        `settled`: what settled in those pairs since the day opened (after a restart, the
+        day's trades so far), which the day starts from instead of zero."""
         if base is None:
             self._settled.clear()
             self._peak = {key: held for key, held in self._reserved.items() if held}
-            return
-        for key in [key for key in self._settled if key[1] == base]:
-            del self._settled[key]
-        for key in [key for key in self._peak if key[1] == base]:
-            held = self._reserved.get(key, 0)
-            if held:
-                self._peak[key] = held
-            else:
-                del self._peak[key]
+        else:
+            for key in [key for key in self._settled if key[1] == base]:
+                del self._settled[key]
+            for key in [key for key in self._peak if key[1] == base]:
+                held = self._reserved.get(key, 0)
+                if held:
+                    self._peak[key] = held
+                else:
+                    del self._peak[key]
+        for key, amount_minor in settled.items():
+            if base is not None and key[1] != base:
+                raise ValueError(f"exposure of {key} is not in base {base}")
+            self._settled[key] = self._settled.get(key, 0) + amount_minor
+            self._peak[key] = max(self._peak.get(key, 0), self.now_minor(key))
 
     def rows(self, caps: dict[ExposureKey, int]) -> list[ExposureRow]:
         """Every key with a reservation, a settlement, a peak or a cap, sorted."""

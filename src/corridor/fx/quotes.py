@@ -19,6 +19,7 @@ locked quotes (provider_suspended); nothing is closed in the ledger.
 from __future__ import annotations
 
 import heapq
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from corridor.foundation.errors import CorridorError, InputError
@@ -319,10 +320,13 @@ class QuoteBook:
         """Every provider's exposure per pair: reserved, settled, now, peak, cap."""
         return self._exposure.rows(self._caps())
 
-    def reset_exposure(self, base: str | None = None) -> None:
-        """A new business day: settled exposure and peaks start from what is reserved;
-        with `base`, for the pairs of that base currency only (exposure is in base)."""
-        self._exposure.reset(base)
+    def reset_exposure(
+        self, base: str | None = None, settled: Mapping[ExposureKey, int] | None = None
+    ) -> None:
+        """A new business day: settled exposure and peaks start from what is reserved
+        (plus `settled`, what settled since the day opened); with `base`, for the pairs
+        of that base currency only (exposure is in base)."""
+        self._exposure.reset(base, settled or {})
 
     # -- persistence ----------------------------------------------------------------
     def snapshot(self) -> QuoteBookState:

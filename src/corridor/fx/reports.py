@@ -29,6 +29,9 @@ class FxTrade:
         rate: target per source unit, as shown (18 significant digits).
         source_minor / target_minor: minor units of each currency.
         settled_at_ms: when the ledger settled it.
+        base / quote / base_minor: the provider's pair as published and the trade's size
+            in its base currency: where it counts in the provider's exposure. None for
+            trades stored before they were recorded (revision 0010).
     """
 
     quote_id: str
@@ -40,6 +43,9 @@ class FxTrade:
     source_minor: int
     target_minor: int
     settled_at_ms: int
+    base: str | None = None
+    quote: str | None = None
+    base_minor: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +90,9 @@ def trades_of(quote: Quote, settled_at_ms: int) -> tuple[FxTrade, ...]:
             source_minor=leg.source_minor,
             target_minor=leg.target_minor,
             settled_at_ms=settled_at_ms,
+            base=leg.base,
+            quote=leg.quote,
+            base_minor=leg.base_minor,
         )
         for index, leg in enumerate(quote.legs)
     )

@@ -48,6 +48,12 @@ class BusinessDays:
     def currencies(self) -> list[str]:
         return sorted(self._days)
 
+    def last_openings(self, now: datetime) -> dict[str, datetime]:
+        """When each currency's business day last opened, at or before `now`: what a
+        provider's exposure in the currency's pairs has counted from since (a hub
+        starting mid-day, or between days, rebuilds it from there)."""
+        return {code: last_opening(calendar, now) for code, calendar in self._calendars.items()}
+
     def due_steps(self, now: datetime) -> list[DayStep]:
         """Steps whose time has come, in order (a currency may take several at once)."""
         steps = []
@@ -75,6 +81,21 @@ def _enter(day: BusinessDay, state: DayState) -> None:
         day.cut_off()
     elif state is DayState.end_of_day:
         day.end_of_day()
+
+
+LOOKBACK_DAYS_MAX = 400  # a calendar with no business day for longer is not a calendar
+
+
+def last_opening(calendar: CurrencyCalendar, now: datetime) -> datetime:
+    """The latest opening of a business day at or before `now`."""
+    day = calendar.local_date(now)
+    for _ in range(LOOKBACK_DAYS_MAX):
+        if calendar.is_business_day(day):
+            opened = calendar.at(day, calendar.opens_at)
+            if opened <= now:
+                return opened
+        day -= timedelta(days=1)
+    raise ValueError(f"{calendar.currency}: no business day in the last {LOOKBACK_DAYS_MAX} days")
 
 
 def _current_date(calendar: CurrencyCalendar, now: datetime) -> date:

@@ -29,7 +29,7 @@ from corridor.fx.reports import FxTrade
 from corridor.hub.directory import Directory
 from corridor.hub.network import fees_account_id, transit_account_id
 from corridor.payments.records import ParticipantKind, ParticipantStatus
-from corridor.store.fx_store import load_sheets, save_sheet
+from corridor.store.fx_store import load_sheets, save_sheet, settled_exposure_since
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +65,14 @@ class FxDesk:
         for sheet in load_sheets(engine):  # type: ignore[arg-type]
             self.book.publish(sheet)
         self._directory_version = -1  # none seen yet: the first use syncs the book
+
+    def open_day(self, base: str, opened_at_ms: int) -> None:
+        """The business day of `base` opened at `opened_at_ms`: its pairs' exposure
+        starts from what settled since then, read from the stored trades (nothing, at an
+        open on time; the day's trades so far, at the first tick after a restart, which
+        would otherwise give every provider its whole cap again)."""
+        settled = settled_exposure_since(self._engine, base, opened_at_ms)  # type: ignore[arg-type]
+        self.book.reset_exposure(base, settled)
 
     def publish(self, sheet: RateSheet) -> None:
         """A provider's executable rates: it must be an active FX provider holding an

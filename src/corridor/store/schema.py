@@ -216,6 +216,10 @@ fx_trades = Table(
     Column("source_minor", BigInteger, nullable=False),
     Column("target_minor", BigInteger, nullable=False),
     Column("settled_at_ms", BigInteger, nullable=False, index=True),
+    # Where the trade counts in the provider's exposure (revision 0010; NULL before).
+    Column("base_currency", String(3), nullable=True),
+    Column("quote_currency", String(3), nullable=True),
+    Column("base_minor", BigInteger, nullable=True),
 )
 
 # -- compliance: cases opened by screening hits ---------------------------------------

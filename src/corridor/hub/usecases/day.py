@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from corridor.foundation.clock import ms_to_datetime
+from corridor.foundation.clock import datetime_to_ms, ms_to_datetime
 from corridor.foundation.errors import InputError
 from corridor.hub.business_day import DayStep, period_of
 from corridor.hub.security import Principal
@@ -112,7 +112,9 @@ class DayCases(HubParts):
         for step in steps:
             if step.state is DayState.open and self.processor.fx is not None:
                 # A provider's exposure is counted per business day of its pair's base.
-                self.processor.fx.book.reset_exposure(step.currency)
+                calendar = self._calendar(step.currency)
+                opened_at = calendar.at(step.business_date, calendar.opens_at)
+                self.processor.fx.open_day(step.currency, datetime_to_ms(opened_at))
             elif step.state is DayState.cut_off:
                 self.cut_off(step.currency)
             elif step.state is DayState.end_of_day:
