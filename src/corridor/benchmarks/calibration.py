@@ -1,8 +1,9 @@
 """How fast the machine is, printed beside a benchmark's figures.
 
 The same code has run between one and two and a half times slower from one session's
-machine to the next (and by a third on one virtual machine within an hour), so a figure
-means little without a measure of the machine it came from. Two measures, each a few
+machine to the next, and on the shared virtual machines of development up to twice as
+slow from one minute to the next, so a figure means little without a measure of the
+machine it came from, taken at the time. Two measures, each a few
 tenths of a second:
 
 - `python_ns_per_op`: CPU time per step of a fixed pure-Python workload (attribute reads,
@@ -14,6 +15,7 @@ tenths of a second:
 
 from __future__ import annotations
 
+import gc
 import os
 import statistics
 import tempfile
@@ -36,10 +38,18 @@ class _Step:
 def python_ns_per_op(ops: int = PYTHON_OPS, rounds: int = PYTHON_ROUNDS) -> float:
     """CPU nanoseconds per step of the reference workload (the best of `rounds`)."""
     best = float("inf")
-    for _ in range(rounds):
-        start = time.process_time_ns()
-        _workload(ops)
-        best = min(best, (time.process_time_ns() - start) / ops)
+    # Without the cyclic collector, so that the figure is the interpreter's speed and not
+    # the size of the calling process's heap (the workload makes no cycles).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        for _ in range(rounds):
+            start = time.process_time_ns()
+            _workload(ops)
+            best = min(best, (time.process_time_ns() - start) / ops)
+    finally:
+        if collecting:
+            gc.enable()
     return best
 
 

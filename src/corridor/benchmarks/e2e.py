@@ -209,7 +209,7 @@ def run(options: E2eOptions) -> E2eResult:
         database = "postgresql" if options.postgres_url else f"sqlite {sqlite3.sqlite_version}"
         machine = machine_info() | {
             # before and after the runs: a machine whose speed moved meanwhile shows it
-            "python_ns_per_op": [before["python_ns_per_op"], python_ns_per_op()],
+            "python_ns_per_op": [before["python_ns_per_op"], round(python_ns_per_op(), 1)],
             "fsync_ms": before["fsync_ms"],
         }
         return E2eResult(machine, database, tuple(runs), checks)
