@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -51,4 +52,16 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[s
     engine = open_engine(url)
     with engine.begin() as connection:
         connection.exec_driver_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+    engine.dispose()
+
+
+@pytest.fixture
+def engine(database: tuple[str, str | None]) -> Iterator[Engine]:
+    """An Engine on the empty `database`, not migrated, disposed after the test (a module
+    that needs another kind defines its own `engine`)."""
+    from corridor.store import open_engine
+
+    url, schema = database
+    engine = open_engine(url, schema=schema)
+    yield engine
     engine.dispose()

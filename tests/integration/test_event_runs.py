@@ -8,7 +8,6 @@ losing or reordering anything."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,7 +24,7 @@ from corridor.payments.records import (
     PaymentState,
     evolve_payment,
 )
-from corridor.store import migrate, open_engine
+from corridor.store import migrate
 from corridor.store.hub_store import _RUN_ENCODER, HubStore, event_runs, write_changes
 from corridor.store.migrate import downgrade
 from corridor.store.schema import payments
@@ -34,14 +33,6 @@ A = "eb6c4a1e-0b1a-4d7e-9c55-3f1b2a9d0c11"
 B = "0f3e9d2c-7a61-4c0b-8e2d-5b4a3c2d1e00"
 C = "7d2a1c3b-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
 OPS = Principal("ops", Role.operator)
-
-
-@pytest.fixture
-def engine(database: tuple[str, str | None]) -> Iterator[Engine]:
-    url, schema = database
-    engine = open_engine(url, schema=schema)
-    yield engine
-    engine.dispose()
 
 
 def _events(store: HubStore, uetr: str) -> list[PaymentEvent]:

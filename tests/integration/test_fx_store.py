@@ -4,27 +4,17 @@ are left out of it, and the revision goes back down cleanly."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
 
-import pytest
 from sqlalchemy import Engine, insert, inspect
 
 from corridor.fx.reports import FxTrade
-from corridor.store import migrate, open_engine
+from corridor.store import migrate
 from corridor.store.fx_store import settled_exposure_since, trades_between, write_trades
 from corridor.store.migrate import downgrade
 from corridor.store.schema import fx_trades
 
 PROVIDER, OTHER = "SILKHKHH", "JADEHKHH"
-
-
-@pytest.fixture
-def engine(database: tuple[str, str | None]) -> Iterator[Engine]:
-    url, schema = database
-    engine = open_engine(url, schema=schema)
-    yield engine
-    engine.dispose()
 
 
 def _trade(provider: str, at_ms: int, base_minor: int, quote: str = "INR") -> FxTrade:

@@ -148,19 +148,38 @@ def test_audit_catches_a_tampered_balance(engine: Engine) -> None:
         LedgerStore(engine).load()
 
 
-def test_a_failed_commit_leaves_memory_as_the_database(engine: Engine) -> None:
-    class FailingStore(LedgerStore):
-        fail = False
+class _FailingStore(LedgerStore):
+    """A LedgerStore whose commit (and load, if given an error for it) fail once
+    `failing` is set: a full disk, a database gone away, a corrupt database."""
 
-        def commit(self, outcome, changes=None):  # type: ignore[no-untyped-def]
-            if self.fail:
-                raise OSError("disk full")
-            super().commit(outcome, changes)
+    def __init__(
+        self, engine: Engine, commit_error: Exception, load_error: Exception | None = None
+    ) -> None:
+        super().__init__(engine)
+        self.failing = False
+        self._commit_error, self._load_error = commit_error, load_error
 
-    store = FailingStore(engine)
+    def commit(self, outcome, changes=None):  # type: ignore[no-untyped-def]
+        if self.failing:
+            raise self._commit_error
+        super().commit(outcome, changes)
+
+    def load(self):  # type: ignore[no-untyped-def]
+        if self.failing and self._load_error is not None:
+            raise self._load_error
+        return super().load()
+
+
+def _failing(store: _FailingStore) -> SettlementEngine:
+    """An engine over `store`, set up, whose store fails from now on."""
     settlement = SettlementEngine(store, FixedClock())
     _setup(settlement)
-    store.fail = True
+    store.failing = True
+    return settlement
+
+
+def test_a_failed_commit_leaves_memory_as_the_database(engine: Engine) -> None:
+    settlement = _failing(_FailingStore(engine, OSError("disk full")))
     with pytest.raises(OSError, match="disk full"):
         settlement.execute([CreateTransfer(140, BANK_A, BANK_B, 1_000)])
     assert settlement.ledger.account(BANK_B).balance_minor == 0  # type: ignore[union-attr]
@@ -172,31 +191,19 @@ def test_a_failed_commit_whose_reload_fails_leaves_the_ledger_unread_until_reloa
 ) -> None:
     """The database went away: the commit failed, and so did the reload. The memory may
     hold the failed batch, so nothing reads it, and the next batch reloads it first."""
-
-    class LostStore(LedgerStore):
-        lost = False
-
-        def commit(self, outcome, changes=None):  # type: ignore[no-untyped-def]
-            if self.lost:
-                raise ConnectionError("server closed the connection")
-            super().commit(outcome, changes)
-
-        def load(self):  # type: ignore[no-untyped-def]
-            if self.lost:
-                raise ConnectionError("connection refused")
-            return super().load()
-
-    store = LostStore(engine)
-    settlement = SettlementEngine(store, FixedClock())
-    _setup(settlement)
-    store.lost = True
+    store = _FailingStore(
+        engine,
+        ConnectionError("server closed the connection"),
+        ConnectionError("connection refused"),
+    )
+    settlement = _failing(store)
     with pytest.raises(ConnectionError, match="server closed"):  # the batch's own error
         settlement.execute([CreateTransfer(160, BANK_A, BANK_B, 1_000)])
     with pytest.raises(LedgerUnavailable):
         settlement.ledger  # noqa: B018 - reading it is the test
     with pytest.raises(ConnectionError, match="refused"):  # still gone: refused, unapplied
         settlement.execute([CreateTransfer(161, BANK_A, BANK_B, 2_000)])
-    store.lost = False
+    store.failing = False
     settlement.execute([CreateTransfer(162, BANK_A, BANK_B, 3_000)])  # reloads first
     assert settlement.ledger.applied(160) is None and settlement.ledger.applied(161) is None
     assert settlement.ledger.account(BANK_B).balance_minor == 3_000  # type: ignore[union-attr]
@@ -206,23 +213,10 @@ def test_a_failed_commit_whose_reload_fails_leaves_the_ledger_unread_until_reloa
 def test_a_broken_invariant_found_by_the_reload_after_a_failed_commit_stops_the_engine(
     engine: Engine,
 ) -> None:
-    class BrokenStore(LedgerStore):
-        broken = False
-
-        def commit(self, outcome, changes=None):  # type: ignore[no-untyped-def]
-            if self.broken:
-                raise OSError("disk full")
-            super().commit(outcome, changes)
-
-        def load(self):  # type: ignore[no-untyped-def]
-            if self.broken:
-                raise InvariantViolation("restored state is inconsistent")
-            return super().load()
-
-    store = BrokenStore(engine)
-    settlement = SettlementEngine(store, FixedClock())
-    _setup(settlement)
-    store.broken = True
+    store = _FailingStore(
+        engine, OSError("disk full"), InvariantViolation("restored state is inconsistent")
+    )
+    settlement = _failing(store)
     with pytest.raises(InvariantViolation):  # not swallowed behind the commit's error
         settlement.execute([CreateTransfer(170, BANK_A, BANK_B, 1_000)])
 

@@ -4,7 +4,6 @@ before use; one closed while in use fails its statement, which the API answers 5
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,14 +20,6 @@ from corridor.store.ledger_audit import audit_ledger
 # The conftest's database fixture, PostgreSQL only (skipped, with its reason, without a
 # server): SQLite has no server to lose.
 pytestmark = pytest.mark.parametrize("database", ["postgres"], indirect=True)
-
-
-@pytest.fixture
-def engine(database: tuple[str, str | None]) -> Iterator[Engine]:
-    url, schema = database
-    engine = open_engine(url, schema=schema)
-    yield engine
-    engine.dispose()
 
 
 def _pid(connection: Connection) -> int:
