@@ -11,19 +11,10 @@ from typing import Any
 import typer
 from rich.console import Console
 
-from corridor.bootstrap import DEFAULT_DATABASE
 from corridor.foundation.errors import CorridorError, InputError
 
 console = Console(soft_wrap=True)
 err_console = Console(stderr=True, soft_wrap=True)
-
-DatabaseOption = typer.Option(
-    DEFAULT_DATABASE,
-    "--database",
-    "-d",
-    envvar="CORRIDOR_DATABASE_URL",
-    help="SQLite file path or postgresql:// URL.",
-)
 
 
 def print_json(data: Any) -> None:

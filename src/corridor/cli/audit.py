@@ -6,7 +6,8 @@ import typer
 from rich.table import Table
 
 from corridor.bootstrap import open_database
-from corridor.cli._common import DatabaseOption, console, print_json, user_errors
+from corridor.cli._common import console, print_json, user_errors
+from corridor.cli._database import DatabaseOption
 from corridor.foundation.clock import SystemClock, ms_to_datetime
 from corridor.hub.audit import AuditLog
 

@@ -7,7 +7,8 @@ from rich.table import Table
 
 from corridor.benchmarks import ledger as ledger_bench
 from corridor.bootstrap import open_database
-from corridor.cli._common import DatabaseOption, console, print_json, user_errors
+from corridor.cli._common import console, print_json, user_errors
+from corridor.cli._database import DatabaseOption
 from corridor.store.ledger_audit import audit_ledger
 
 app = typer.Typer(help="The settlement ledger.", no_args_is_help=True)

@@ -7,7 +7,8 @@ from pathlib import Path
 import typer
 
 from corridor.bootstrap import HubSettings, build_hub, load_network_config
-from corridor.cli._common import DatabaseOption, console, err_console, user_errors
+from corridor.cli._common import console, err_console, user_errors
+from corridor.cli._database import DatabaseOption
 from corridor.foundation.money import format_amount
 
 

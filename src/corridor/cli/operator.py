@@ -20,7 +20,8 @@ import typer
 from rich.table import Table
 
 from corridor.bootstrap import HubSettings, build_hub
-from corridor.cli._common import DatabaseOption, console, err_console, print_json, user_errors
+from corridor.cli._common import console, err_console, print_json, user_errors
+from corridor.cli._database import DatabaseOption
 from corridor.crypto.keys import KEY_FILE_BYTES_MAX, fingerprint, load_public_key
 from corridor.foundation.errors import InputError
 from corridor.foundation.money import format_amount, parse_amount

@@ -184,3 +184,12 @@ def show_queue(payments: list[QueuedPayment], as_json: bool) -> None:
 
 
 COMMANDS = {"quote": quote, "report": report, "queue": queue, "priority": priority}
+
+
+def participant_app() -> typer.Typer:
+    """`corridor participant`: the commands of participant.py and of this module (each
+    registered once, however often this is called)."""
+    for name, command in COMMANDS.items():
+        if not any(info.name == name for info in _participant.app.registered_commands):
+            _participant.app.command(name)(command)
+    return _participant.app

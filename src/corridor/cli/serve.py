@@ -20,7 +20,8 @@ import typer
 from corridor.api.server import DEFAULT_HOST, DEFAULT_PORT, run
 from corridor.api.ticker import GRIDLOCK_INTERVAL_MS, check_interval
 from corridor.bootstrap import DEFAULT_HUB_BIC, HubSettings
-from corridor.cli._common import DatabaseOption, err_console, user_errors
+from corridor.cli._common import err_console, user_errors
+from corridor.cli._database import DatabaseOption
 from corridor.foundation.errors import CurrencyError, InputError
 from corridor.foundation.money import currency as currency_info
 from corridor.fx.bridge import BRIDGE_CURRENCIES_MAX
