@@ -153,7 +153,7 @@ def build_hub(
     engine = open_database(settings.database_url)
     settlement = SettlementEngine(LedgerStore(engine), clock)
     store = HubStore(engine)
-    directory = Directory(store.participants(), lambda: settlement.ledger)
+    directory = Directory(store.participants(), lambda: settlement.accounts)
     key_path = settings.hub_key_path or _default_key_path(settings.database_url)
     key = load_private_key(hub_key(key_path))
     ids = Uuid7Generator(clock)

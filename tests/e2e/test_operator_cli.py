@@ -14,7 +14,7 @@ from corridor.bootstrap import HubSettings, build_hub, load_network_config
 from corridor.cli.demo import example_config_path
 from corridor.cli.main import app
 from corridor.crypto.keys import fingerprint, generate_private_key, public_key_pem
-from corridor.hub.security import Role
+from corridor.hub.security import Principal, Role
 
 RUNNER = CliRunner()
 
@@ -82,7 +82,8 @@ def test_onboard_with_accounts_and_key(database: str, tmp_path: Path) -> None:
     assert rows["MALABINB"]["currencies"] == ["CNY", "INR"]
     assert rows["MALABINB"]["key_fingerprint"] == fingerprint(key.public_key())
     hub = build_hub(HubSettings(database_url=database))
-    floors = {b.currency: b.floor_minor for b in hub.directory.balances("MALABINB")}
+    operator = Principal("ops", Role.operator)
+    floors = {b.currency: b.floor_minor for b in hub.balances(operator, "MALABINB")}
     assert floors == {"INR": -250_000_000, "CNY": 0}
 
 

@@ -318,7 +318,7 @@ def test_exposure_starts_again_when_the_base_currency_day_opens(world: HubWorld)
 def test_a_restart_keeps_the_exposure_the_day_has_settled(world: HubWorld, tmp_path: Path) -> None:
     """Settled exposure is rebuilt from the stored trades since the base currency's day
     last opened: a restart must not hand every provider its cap again."""
-    world.hub.tick()  # 17:30 in Shanghai: the CNY day opened at 09:30 and is over
+    world.hub.tick()  # 17:30 in Shanghai: the CNY day opened at 07:00 and is past cut-off
     quote = _quote(world, "CNY", CNY_BANK, 10_000_00)
     bridged = _quote(world, "BRL", BRL_BANK, 20_000_00)  # two legs: CNY/INR and CNY/BRL
     for q, creditor in ((quote, CNY_BANK), (bridged, BRL_BANK)):
@@ -335,3 +335,24 @@ def test_a_restart_keeps_the_exposure_the_day_has_settled(world: HubWorld, tmp_p
     world.clock.advance(16 * 3_600_000)  # the next CNY day: it starts from zero
     world.hub.tick()
     assert {r.settled_minor for r in world.hub.fx_exposure()} == {0}
+
+
+def test_a_day_opening_that_cannot_read_the_trades_still_opens_and_resets(
+    world: HubWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world.hub.tick()
+    quote = _quote(world, "CNY", CNY_BANK, 10_000_00)
+    data, _ = _pay_with(world, quote, CNY_BANK)
+    assert world.hub.submit(BANK_A, data).status == "ACSC"
+
+    def away(*_: object) -> dict[object, int]:
+        raise ConnectionError("the database is away")
+
+    monkeypatch.setattr("corridor.hub.fx_desk.settled_exposure_since", away)
+    world.clock.advance(16 * 3_600_000)  # Tuesday 09:30 in Shanghai: the CNY day opens
+    with pytest.raises(ConnectionError):  # reported (the ticker logs it) ...
+        world.hub.tick()
+    # ... and the day opened all the same, its exposure started from memory (zero)
+    assert {r.settled_minor for r in world.hub.fx_exposure()} == {0}
+    monkeypatch.undo()
+    assert [s for s in world.hub.tick() if s.currency == "CNY"] == []  # not opened twice

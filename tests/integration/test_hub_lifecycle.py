@@ -10,6 +10,7 @@ from lxml import etree
 from tests.support.hub import BANK_A, BANK_B, BANK_C, HubWorld, make_world
 
 from corridor.crypto.keys import generate_private_key
+from corridor.hub.engine import LedgerUnavailable
 from corridor.hub.security import Principal, Role
 from corridor.payments.records import (
     Participant,
@@ -18,6 +19,7 @@ from corridor.payments.records import (
     PaymentState,
 )
 from corridor.store.ledger_audit import audit_ledger
+from corridor.store.ledger_store import LedgerStore
 
 
 @pytest.fixture
@@ -101,8 +103,11 @@ def test_a_msg_id_reused_for_other_bytes_is_refused_and_the_first_answer_stands(
     balance = _balance(world, BANK_B)
     refused = world.hub.submit(BANK_A, other)
     assert (refused.status, refused.reason, refused.duplicate) == ("RJCT", "DUPL", False)
-    assert "MsgId REUSED-1 was received at" in refused.detail
-    assert b"<GrpSts>RJCT</GrpSts>" in refused.payload
+    assert "MsgId was received at" in refused.detail and "REUSED-1" in refused.detail
+    # an admi.002 (the message refused), not a pacs.002 about the first message's MsgId
+    assert refused.kind.startswith("admi.002")
+    assert b"<RjctgPtyRsn>DUPL</RjctgPtyRsn>" in refused.payload
+    assert b"<ErrLctn>/Document/FIToFICstmrCdtTrf/GrpHdr/MsgId</ErrLctn>" in refused.payload
     assert refused.message_id != first.message_id
     assert _balance(world, BANK_B) == balance  # nothing settled
     assert world.hub.track(_principal(BANK_A), other_uetr) is None  # no payment made
@@ -117,6 +122,32 @@ def test_a_msg_id_reused_for_other_bytes_is_refused_and_the_first_answer_stands(
     answers = world.hub.settle([world.hub.take(BANK_A, data2), world.hub.take(BANK_A, other2)])
     assert [(a.status, a.reason) for a in answers] == [("ACSC", None), ("RJCT", "DUPL")]
     assert _balance(world, BANK_B) == balance + 7_00
+    _assert_ledger_sound(world)
+
+
+def test_a_stale_ledger_routes_but_is_not_read_and_the_next_batch_reloads_it(
+    world: HubWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failed commit whose reload failed too leaves the ledger stale (the database was
+    away). Intake still routes (which accounts exist does not change), balances are not
+    served from it, and the next batch reloads it before anything else."""
+
+    def refused(_store: LedgerStore) -> None:
+        raise ConnectionError("connection refused")
+
+    balance = _balance(world, BANK_B)
+    monkeypatch.setattr(LedgerStore, "load", refused)
+    with pytest.raises(ConnectionError):
+        world.hub.engine.reload()
+    with pytest.raises(LedgerUnavailable):
+        _balance(world, BANK_B)
+    data, _ = world.credit_transfer(BANK_A, BANK_B, [3_00])
+    intake = world.hub.take(BANK_A, data)  # routed on the accounts, stale or not
+    assert not intake.rejected and intake.instructions[0].credit_account_id
+    monkeypatch.undo()  # the database is back
+    (answer,) = world.hub.settle([intake])
+    assert answer.status == "ACSC"
+    assert _balance(world, BANK_B) == balance + 3_00
     _assert_ledger_sound(world)
 
 

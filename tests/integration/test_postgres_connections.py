@@ -4,6 +4,7 @@ before use; one closed while in use fails its statement, which the API answers 5
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 import pytest
@@ -68,7 +69,11 @@ def test_the_hub_settles_on_after_the_server_closed_its_connections(
     tmp_path: Path, database: tuple[str, str | None]
 ) -> None:
     url, schema = database
-    world = make_world(tmp_path, url, schema)
+    # A name of this hub's own (the URL's wins): only its connections are closed, not
+    # those of whatever else runs on the server.
+    name = f"corridor_test_{uuid.uuid4().hex[:12]}"
+    separator = "&" if "?" in url else "?"
+    world = make_world(tmp_path, f"{url}{separator}application_name={name}", schema)
     first, _ = world.credit_transfer(BANK_A, BANK_B, [1_00])
     assert world.hub.submit(BANK_A, first).status == "ACSC"
     other = open_engine(url)
@@ -78,7 +83,7 @@ def test_the_hub_settles_on_after_the_server_closed_its_connections(
                 "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
                 "WHERE application_name = :name AND pid <> pg_backend_pid()"
             ),
-            {"name": database_module.APPLICATION_NAME},
+            {"name": name},
         ).scalar_one()
     other.dispose()
     assert closed >= 1

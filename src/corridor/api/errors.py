@@ -12,9 +12,11 @@ The tree of errors the API raises on purpose (each carries its HTTP status)::
 
 corridor.foundation.errors.InputError becomes a 400 whose `param` names the field;
 request validation errors become a 400 naming the first bad parameter. A database that
-cannot be reached or is busy (SQLAlchemy's OperationalError: a lost PostgreSQL connection,
-a server restart, SQLite's lock timeout) is a 503 `database_unavailable` with Retry-After:
-nothing was committed for the request, and sending it again is safe.
+cannot be reached or is busy (a lost or refused PostgreSQL connection, a server shutting
+down, SQLite's lock timeout), or a ledger waiting to be reloaded from it, is a 503
+`database_unavailable` with Retry-After: sending the same request again is safe (a
+payment message is answered by its MsgId, whether or not its batch committed). Other
+database errors (a missing table, a full disk) are a 500: retrying will not help.
 """
 
 from __future__ import annotations
@@ -156,10 +158,33 @@ def _intake_lost_response(error: IntakeWorkerError) -> JSONResponse:
     )
 
 
+_SQLITE_BUSY = frozenset({"SQLITE_BUSY", "SQLITE_LOCKED"})
+# SQLSTATE classes: connection exception; the server shutting down or starting up.
+_POSTGRES_UNAVAILABLE = ("08", "57P01", "57P02", "57P03")
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """Whether `error` says the database could not be reached or was busy, so that the
+    same request may succeed later; not that the request or the schema is wrong."""
+    if isinstance(error, LedgerUnavailable):
+        return True
+    if not isinstance(error, OperationalError):
+        return False
+    if error.connection_invalidated:
+        return True
+    driver_error = error.orig
+    if getattr(driver_error, "sqlite_errorname", None) in _SQLITE_BUSY:
+        return True
+    sqlstate = getattr(driver_error, "sqlstate", "")
+    # psycopg gives no SQLSTATE when no server answered (refused, closed, timed out)
+    return sqlstate is None or (
+        isinstance(sqlstate, str) and sqlstate.startswith(_POSTGRES_UNAVAILABLE)
+    )
+
+
 def _database_unavailable_response(error: OperationalError | LedgerUnavailable) -> JSONResponse:
-    """The database could not do the request's work (its batch did not commit, or its
-    read did not run), or the ledger waits to be reloaded from it: retrying is safe, and
-    a payment message is answered by MsgId."""
+    """The database could not do the request's work, or the ledger waits to be reloaded
+    from it: the same request may be sent again (see the module)."""
     logger.warning("database unavailable", error=str(getattr(error, "orig", error)))
     return error_response(
         503,
@@ -176,14 +201,14 @@ _RESPONSES: tuple[tuple[type[Exception], Callable[[Any], JSONResponse]], ...] = 
     (InputError, _input_error_response),
     (Overloaded, _overloaded_response),
     (IntakeWorkerError, _intake_lost_response),
-    (OperationalError, _database_unavailable_response),
-    (LedgerUnavailable, _database_unavailable_response),
 )
 
 
 def response_for(error: Exception) -> JSONResponse | None:
     """The documented response to an error raised on purpose; None for any other error
     (a bug: the app's last handler answers 500 and the server logs it)."""
+    if database_unavailable(error):
+        return _database_unavailable_response(error)  # type: ignore[arg-type]
     for kind, respond in _RESPONSES:
         if isinstance(error, kind):
             return respond(error)
@@ -223,9 +248,18 @@ async def _unexpected(_request: Request, _error: Exception) -> JSONResponse:
     return internal_error_response()
 
 
+async def _database(_request: Request, error: Exception) -> JSONResponse:
+    if database_unavailable(error):
+        return _database_unavailable_response(error)  # type: ignore[arg-type]
+    logger.error("unexpected database error", exc_info=error)  # a bug, as _unexpected's
+    return internal_error_response()
+
+
 def install_error_handlers(app: FastAPI) -> None:
     for kind, _ in _RESPONSES:
         app.add_exception_handler(kind, _documented)
+    app.add_exception_handler(OperationalError, _database)
+    app.add_exception_handler(LedgerUnavailable, _database)
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(StarletteHTTPException, _http)
     app.add_exception_handler(Exception, _unexpected)

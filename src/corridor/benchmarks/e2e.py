@@ -199,6 +199,7 @@ def run(options: E2eOptions) -> E2eResult:
     options.check()
     with tempfile.TemporaryDirectory(prefix="corridor-e2e-") as tmp:
         workdir = options.workdir or Path(tmp)
+        workdir.mkdir(parents=True, exist_ok=True)
         before = calibrate(workdir)
         network = prepare_network(workdir, options.postgres_url)
         plan = _plan(network, options)

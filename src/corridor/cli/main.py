@@ -2,8 +2,8 @@
 
 A bank's own commands (`corridor participant ...`) load only the client SDK and what
 composes and signs a message: importing the whole command (the hub, its storage, the web
-server, the benchmarks) cost every invocation about 2.5 s of imports on the development
-machine, against about 0.7 s this way. Every other command loads the whole app
+server, the benchmarks) made every invocation start in about 2.9 s on the development
+machine, against about 0.8 s this way. Every other command loads the whole app
 (corridor.cli.app), which `app` here also gives (`from corridor.cli.main import app`).
 """
 

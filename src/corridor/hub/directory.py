@@ -89,11 +89,6 @@ class Directory:
         account_id = settlement_account_id(bic, currency)
         return account_id if self._ledger().account(account_id) is not None else None
 
-    def balances(self, bic: str) -> list[AccountBalance]:
-        return sorted(
-            (a for a in self._ledger().accounts() if a.owner == bic), key=lambda a: a.currency
-        )
-
     def first_inactive(self, bics: Iterable[str]) -> str | None:
         """The first of these BICs that is not an active participant now, or None."""
         return next((bic for bic in bics if not self.is_active(self.participant(bic))), None)

@@ -45,7 +45,15 @@ class SettlementEngine:
     def ledger(self) -> Ledger:
         """Read access for queries; only `execute` may change it."""
         if self._stale:
-            raise LedgerUnavailable("the ledger is being reloaded from the database")
+            raise LedgerUnavailable("the ledger waits to be reloaded from the database")
+        return self._ledger
+
+    @property
+    def accounts(self) -> Ledger:
+        """Which accounts exist and whose they are, stale or not: what routing reads
+        (corridor.hub.directory). A stale ledger may hold an account of a batch that
+        did not commit; a payment routed to it fails in the ledger the next batch
+        reloads first. Balances are read through `ledger`."""
         return self._ledger
 
     def execute(
@@ -88,15 +96,19 @@ class SettlementEngine:
 
     def reload(self) -> None:
         """Memory back to what the database holds (after a failed step). If the load
-        fails, the memory stays stale until a reload succeeds."""
-        self._stale = True
-        self._ledger = self._journal.load()
+        fails, the memory is stale until a reload succeeds."""
+        try:
+            self._ledger = self._journal.load()
+        except BaseException:
+            self._stale = True
+            raise
         self._stale = False
 
     def _reload_after_failure(self) -> None:
         """The batch's own error is the one to report: a reload that fails as well (the
         database away) leaves the memory stale, and the next batch reloads it first. A
-        broken invariant in what the database holds is never caught: the engine stops."""
+        broken invariant in what the database holds is not swallowed: it is raised here,
+        and by every batch after it, until the database is repaired."""
         try:
             self.reload()
         except InvariantViolation:

@@ -41,6 +41,8 @@ from corridor.hub.settling import (
     original_of,
     transfers_for,
 )
+from corridor.iso20022.pipeline import MessageReject
+from corridor.iso20022.reasons import Problem, Reason
 from corridor.iso20022.records import CancellationStatus, OriginalRef
 from corridor.ledger import BatchOutcome, Command, CreateTransfer, Result
 from corridor.payments.lifecycle import check_step
@@ -124,6 +126,7 @@ class PaymentProcessor:
         self.clock = clock
 
     def process(self, intakes: Sequence[Intake]) -> list[Answer]:
+        self.engine.reload_if_stale()  # planning reads the ledger (returns, FX legs)
         batch = _Batch(self, intakes, self.clock.now_ms())
         batch.run()
         return batch.answers()
@@ -138,6 +141,7 @@ class PaymentProcessor:
         one is checked against its messages (MsgIds) and payments (UETRs) as if they were
         in the database already. It must commit first, and if it fails, this one fails.
         """
+        self.engine.reload_if_stale()  # planning reads the ledger (returns, FX legs)
         batch = _Batch(self, intakes, self.clock.now_ms(), before)
         batch.plan()
         batch.applied = self.engine.apply(batch.commands, batch.changes)
@@ -861,17 +865,31 @@ def _cancel_status(
 SettlementBatch = _Batch  # a batch between the steps of PaymentProcessor.apply/write/finish
 
 
+# Where each message's MsgId is, for the refusal of a reused one.
+_MSG_ID_XPATHS = {
+    "pacs.008": "/Document/FIToFICstmrCdtTrf/GrpHdr/MsgId",
+    "pacs.009": "/Document/FICdtTrf/GrpHdr/MsgId",
+    "pacs.004": "/Document/PmtRtr/GrpHdr/MsgId",
+    "camt.056": "/Document/FIToFIPmtCxlReq/Assgnmt/Id",
+}
+
+
 def _msg_id_reused(intake: Intake, first_received_at_ms: int) -> Intake:
-    """`intake`, refused: its MsgId came before with other bytes. Not recorded as
-    received (a refusal never is), so the first message's answer stands."""
+    """`intake`, refused as a whole: its MsgId came before with other bytes. The answer
+    is an admi.002 (a message refused), not a pacs.002 about that MsgId, which a bank
+    matching its outbox by OrgnlMsgId would take for news of the first message. Not
+    recorded as received (a refusal never is), so the first message's answer stands."""
     first_at = ms_to_datetime(first_received_at_ms).isoformat(timespec="milliseconds")
-    return copy_intake(
-        intake,
-        reject_reason=reasons.DUPL,
-        reject_text=f"MsgId {intake.msg_id} was received at {first_at} in a different "
-        "message, which keeps its answer; a re-send must be the same bytes",
-        instructions=(),
+    kind = (intake.identifier or "")[:8]
+    problem = Problem(
+        Reason.DUPL,
+        _MSG_ID_XPATHS.get(kind, "/AppHdr/BizMsgIdr"),
+        intake.msg_id,
+        f"this MsgId was received at {first_at} in a different message, which keeps its "
+        "answer; a re-send must be the same bytes",
     )
+    reject = MessageReject((problem,), intake.msg_id, intake.identifier, intake.sender)
+    return copy_intake(intake, reject=reject, instructions=())
 
 
 def _original_answer(status: str, message: OutboxMessage, msg_id: str) -> Answer:

@@ -229,7 +229,10 @@ class Hub(LiquidityCases, ApprovalCases, ComplianceCases, FxCases, DayCases):
 
     def balances(self, principal: Principal, bic: str | None = None) -> list[AccountBalance]:
         owner = principal.name if principal.is_participant else (bic or "")
-        return self.directory.balances(owner)
+        return sorted(
+            (a for a in self.engine.ledger.accounts() if a.owner == owner),
+            key=lambda a: a.currency,
+        )
 
     def participants(self) -> list[Participant]:
         return self.directory.participants()

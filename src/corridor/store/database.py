@@ -49,7 +49,9 @@ def open_engine(url_or_path: str, *, schema: str | None = None) -> Engine:
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     if backend == "postgresql":
-        connect_args = {"application_name": APPLICATION_NAME}
+        connect_args = {}
+        if "application_name" not in make_url(url).query:  # the URL's own name wins
+            connect_args["application_name"] = APPLICATION_NAME
         if schema is not None:
             if not _SCHEMA_RE.match(schema):
                 raise InputError("must be a lower-case identifier", field="schema", value=schema)

@@ -106,20 +106,37 @@ class DayCases(HubParts):
     def tick(self) -> list[DayStep]:
         """Advance every currency's business day to the clock; perform what is due."""
         now_ms = self.clock.now_ms()
+        self.engine.reload_if_stale()  # the clock's steps read the ledger too
         if self.processor.fx is not None:
             self.processor.fx.book.expire_due(now_ms)
         steps = self.days.due_steps(ms_to_datetime(now_ms))
+        # The days have moved on already: a step that fails (the database away) must not
+        # take the others with it. The first error is raised once all have run.
+        failures: list[Exception] = []
         for step in steps:
-            if step.state is DayState.open and self.processor.fx is not None:
-                # A provider's exposure is counted per business day of its pair's base.
-                calendar = self._calendar(step.currency)
-                opened_at = calendar.at(step.business_date, calendar.opens_at)
-                self.processor.fx.open_day(step.currency, datetime_to_ms(opened_at))
-            elif step.state is DayState.cut_off:
-                self.cut_off(step.currency)
-            elif step.state is DayState.end_of_day:
-                self.end_of_day(step.currency, step.business_date)
+            try:
+                self._perform(step)
+            except Exception as error:
+                failures.append(error)
+        if failures:
+            raise failures[0]
         return steps
+
+    def _perform(self, step: DayStep) -> None:
+        fx = self.processor.fx
+        if step.state is DayState.open and fx is not None:
+            # A provider's exposure is counted per business day of its pair's base.
+            calendar = self._calendar(step.currency)
+            opened_at = calendar.at(step.business_date, calendar.opens_at)
+            try:
+                fx.open_day(step.currency, datetime_to_ms(opened_at))
+            except Exception:  # the stored trades could not be read: start from memory
+                fx.book.reset_exposure(step.currency)
+                raise
+        elif step.state is DayState.cut_off:
+            self.cut_off(step.currency)
+        elif step.state is DayState.end_of_day:
+            self.end_of_day(step.currency, step.business_date)
 
     def _calendar(self, currency: str) -> CurrencyCalendar:
         day = self.days.day(currency)
