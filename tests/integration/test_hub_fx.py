@@ -19,6 +19,7 @@ from corridor.fx import (
     QuoteOutcome,
     QuoteRejection,
     QuoteRequest,
+    QuoteStatus,
     RateSheet,
 )
 from corridor.hub.fx_desk import FxSettings
@@ -34,6 +35,7 @@ from corridor.iso20022.records import (
 from corridor.payments.records import ParticipantStatus, PaymentState
 from corridor.settlement import DayState
 from corridor.store.ledger_audit import audit_ledger
+from corridor.store.ledger_store import LedgerStore
 
 PROVIDER = "SILKHKHH"
 CNY_BANK = "HANGCNSH"
@@ -356,3 +358,55 @@ def test_a_day_opening_that_cannot_read_the_trades_still_opens_and_resets(
     assert {r.settled_minor for r in world.hub.fx_exposure()} == {0}
     monkeypatch.undo()
     assert [s for s in world.hub.tick() if s.currency == "CNY"] == []  # not opened twice
+
+
+def test_an_fx_payment_whose_commit_failed_settles_when_sent_again(
+    world: HubWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The batch consumed and settled the quote in memory, then its commit failed: the
+    quote goes back to locked with the ledger, so the same bytes settle when re-sent."""
+    world.hub.tick()
+    quote = _quote(world, "CNY", CNY_BANK, 10_000_00)
+    data, _ = _pay_with(world, quote, CNY_BANK)
+    book = world.hub.processor.fx.book  # type: ignore[union-attr]
+    exposure = {
+        (r.base, r.quote): (r.reserved_minor, r.settled_minor) for r in world.hub.fx_exposure()
+    }
+
+    def disk_full(*_: object, **__: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(LedgerStore, "commit", disk_full)
+    with pytest.raises(OSError, match="disk full"):
+        world.hub.submit(BANK_A, data)
+    monkeypatch.undo()
+    assert book.status(quote.id) is QuoteStatus.locked
+    assert {
+        (r.base, r.quote): (r.reserved_minor, r.settled_minor) for r in world.hub.fx_exposure()
+    } == exposure
+    assert world.hub.submit(BANK_A, data).status == "ACSC"
+    assert book.status(quote.id) is QuoteStatus.settled
+
+
+def test_fx_payments_of_a_pipelined_batch_whose_commit_failed_settle_when_sent_again(
+    world: HubWorld,
+) -> None:
+    world.hub.tick()
+    hub = world.hub
+    first_quote = _quote(world, "CNY", CNY_BANK, 10_000_00)
+    second_quote = _quote(world, "BRL", BRL_BANK, 20_000_00)
+    first, _ = _pay_with(world, first_quote, CNY_BANK)
+    second, _ = _pay_with(world, second_quote, BRL_BANK)
+    batch = hub.apply_batch([hub.take(BANK_A, first)])
+    hub.write_batch(batch)
+    on_top = hub.apply_batch([hub.take(BANK_A, second)], batch)
+    assert on_top.applied is not None
+    assert batch.open is not None
+    batch.open.rollback()  # as when the commit fails
+    hub.reload_ledger()  # what the engine worker does then: both batches fail
+    book = hub.processor.fx.book  # type: ignore[union-attr]
+    assert book.status(first_quote.id) is book.status(second_quote.id) is QuoteStatus.locked
+    assert hub.submit(BANK_A, first).status == "ACSC"
+    assert hub.submit(BANK_A, second).status == "ACSC"
+    assert hub.engine.ledger.verify() == []
+    assert audit_ledger(hub.store.engine).problems == []

@@ -264,6 +264,29 @@ def test_exposure_counts_both_directions_in_base_and_keeps_the_peak() -> None:
     assert (row.now_minor, row.peak_minor) == (0, 0)
 
 
+def test_a_failed_batch_puts_its_quotes_back_with_their_exposure() -> None:
+    quotes = book(sheet(tier(FX1, "USD", "INR", "83.1", cap=10_000_00)))
+    for quote_id in ("settles", "released"):
+        assert quotes.request_quote(request(1_000_00), quote_id, NOW).quote is not None
+        assert quotes.consume(quote_id, NOW).ok
+    quotes.settle("settles", NOW)
+    quotes.release("released")  # the ledger refused its payment, in the same batch
+    [row] = quotes.exposure()
+    assert (row.reserved_minor, row.settled_minor) == (0, 1_000_00)
+    # The batch did not commit: back to what each was before it (newest step first).
+    quotes.revert("released", QuoteStatus.consumed)
+    quotes.revert("released", QuoteStatus.locked)
+    quotes.revert("settles", QuoteStatus.consumed)
+    quotes.revert("settles", QuoteStatus.locked)
+    assert quotes.status("settles") is quotes.status("released") is QuoteStatus.locked
+    [row] = quotes.exposure()
+    assert (row.reserved_minor, row.settled_minor, row.peak_minor) == (2_000_00, 0, 2_000_00)
+    assert quotes.consume("settles", NOW).ok  # usable again, and still expires
+    assert quotes.expire_due(NOW + HOUR) == ["released"]
+    with pytest.raises(QuoteStateError):
+        quotes.revert("settles", QuoteStatus.settled)
+
+
 def test_a_business_day_resets_only_the_pairs_of_its_base_currency() -> None:
     exposure = ExposureBook()
     usd, eur = (FX1, "USD", "INR"), (FX1, "EUR", "INR")

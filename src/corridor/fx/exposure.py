@@ -79,6 +79,13 @@ class ExposureBook:
         self._settled[key] = self._settled.get(key, 0) + amount_minor
         assert self.now_minor(key) <= self._peak[key]
 
+    def unsettle(self, key: ExposureKey, amount_minor: int) -> None:
+        """`settle` undone (its batch failed before its commit): reserved again."""
+        held = self._settled.get(key, 0)
+        assert 0 < amount_minor <= held, (key, amount_minor, held)
+        self._settled[key] = held - amount_minor
+        self._reserved[key] = self._reserved.get(key, 0) + amount_minor
+
     def reset(self, base: str | None = None, settled: Mapping[ExposureKey, int] = _NONE) -> None:
         """A new business day: settled exposure and peaks start again; reservations stay.
         With `base`, only the pairs of that base currency (its business day opened).

@@ -286,6 +286,24 @@ class QuoteBook:
             raise QuoteStateError(f"quote {quote_id} is {status}, not consumed")
         self._end(quote, QuoteStatus.released)
 
+    def revert(self, quote_id: str, status: QuoteStatus) -> None:
+        """A quote back to `status` (locked or consumed), as it was before steps of a batch
+        that failed before its commit (consume, settle, release): the exposure follows,
+        so that the payment, sent again, finds its quote as it left it."""
+        if status not in (QuoteStatus.locked, QuoteStatus.consumed):
+            raise QuoteStateError(f"quote {quote_id} cannot go back to {status}")
+        quote, now = self._get(quote_id)
+        if now is status:
+            return
+        for leg in quote.legs:
+            if now is QuoteStatus.settled:
+                self._exposure.unsettle(leg.exposure_key, leg.base_minor)
+            elif now in (QuoteStatus.released, QuoteStatus.expired):
+                self._exposure.reserve(leg.exposure_key, leg.base_minor)
+        self._status[quote_id] = status
+        if status is QuoteStatus.locked:  # expires as before (expire_due skips the stale)
+            heapq.heappush(self._expiry, (quote.expires_at_ms, quote_id))
+
     def expire_due(self, now_ms: int) -> list[str]:
         """Expire every locked quote whose lock ended at or before `now_ms`; their ids."""
         expired: list[str] = []

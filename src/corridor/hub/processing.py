@@ -15,7 +15,7 @@ from typing import Any
 
 from corridor.foundation.clock import Clock, ms_to_datetime
 from corridor.foundation.ids import IdGenerator
-from corridor.fx import PaymentTerms
+from corridor.fx import PaymentTerms, QuoteStatus
 from corridor.hub import reasons
 from corridor.hub.answers import Outbound, TxOutcome
 from corridor.hub.directory import Directory
@@ -124,11 +124,19 @@ class PaymentProcessor:
         self.screening = screening
         self.ids = ids
         self.clock = clock
+        # Applied by `apply`, not yet through `finish`: what `abandon` takes back.
+        self._unfinished: list[_Batch] = []
 
     def process(self, intakes: Sequence[Intake]) -> list[Answer]:
         self.engine.reload_if_stale()  # planning reads the ledger (returns, FX legs)
         batch = _Batch(self, intakes, self.clock.now_ms())
-        batch.run()
+        try:
+            batch.plan()
+            self.engine.execute(batch.commands, batch.changes)
+        except BaseException:  # not committed: the ledger was reloaded, and so go its quotes
+            batch.revert_quotes()
+            raise
+        batch.after_commit()
         return batch.answers()
 
     # -- the same in steps, for a pipeline (worker.EngineWorker) ---------------------------
@@ -143,9 +151,14 @@ class PaymentProcessor:
         """
         self.engine.reload_if_stale()  # planning reads the ledger (returns, FX legs)
         batch = _Batch(self, intakes, self.clock.now_ms(), before)
-        batch.plan()
-        batch.applied = self.engine.apply(batch.commands, batch.changes)
+        try:
+            batch.plan()
+            batch.applied = self.engine.apply(batch.commands, batch.changes)
+        except BaseException:
+            batch.revert_quotes()
+            raise
         batch.before = None  # planned: let the batch before it go (no chain of batches)
+        self._unfinished.append(batch)
         return batch
 
     def write(self, batch: SettlementBatch) -> None:
@@ -155,8 +168,17 @@ class PaymentProcessor:
 
     def finish(self, batch: SettlementBatch) -> list[Answer]:
         """After the batch's commit: the in-memory queues change, the answers go out."""
+        self._unfinished.remove(batch)
         batch.after_commit()
         return batch.answers()
+
+    def abandon(self) -> None:
+        """The applied batches not finished failed (a commit failed, and those applied on
+        top of it with it): their FX quotes go back as they were, newest batch first.
+        The caller reloads the ledger."""
+        for batch in reversed(self._unfinished):
+            batch.revert_quotes()
+        self._unfinished.clear()
 
     def may_overlap(self, batch: SettlementBatch) -> bool:
         """Whether the next batch may be applied while this one commits: only when this
@@ -209,12 +231,23 @@ class _Batch:
         self.cases: list[ComplianceCase] = []
         self.to_hold: list[TransferInstruction] = []
         self.to_net: list[tuple[TransferInstruction, int]] = []
+        # (quote id, status before) for each step this batch took on an FX quote.
+        self.quote_steps: list[tuple[str, QuoteStatus]] = []
 
     # -- steps ----------------------------------------------------------------------
-    def run(self) -> None:
-        self.plan()
-        self.p.engine.execute(self.commands, self.changes)
-        self.after_commit()
+    def revert_quotes(self) -> None:
+        """The batch did not commit: its FX quotes back as they were before it."""
+        fx = self.p.fx
+        if fx is not None:
+            for quote_id, status in reversed(self.quote_steps):
+                fx.book.revert(quote_id, status)
+        self.quote_steps.clear()
+
+    def _quote_step(self, quote_id: str) -> None:
+        """Note a quote's status before this batch changes it (see revert_quotes)."""
+        status = self.p.fx.book.status(quote_id) if self.p.fx is not None else None
+        if status is not None:
+            self.quote_steps.append((quote_id, status))
 
     def plan(self) -> None:
         self._find_duplicates()
@@ -407,6 +440,7 @@ class _Batch:
             exchange_rate=getattr(record, "exchange_rate", None),
             charge_bearer=charge_bearer(getattr(record, "charge_bearer", None)),
         )
+        self._quote_step(instruction.quote_id or "")
         used = fx.consume(instruction.quote_id or "", terms, self.now_ms)
         if not used.ok or used.quote is None:
             name = used.rejection.name if used.rejection else "unknown"
@@ -591,6 +625,7 @@ class _Batch:
             return TxOutcome(original, "PDNG", None, "queued: waiting for liquidity")
         reason = _LEDGER_REASON.get(result, reasons.NARR)
         if instruction.fx is not None:
+            self._quote_step(instruction.fx.quote_id)
             self.p.fx.released(instruction.fx.quote_id)  # type: ignore[union-attr]
         self._move(uetr, PaymentState.rejected, f"ledger: {result.name}", reason)
         return TxOutcome(original, "RJCT", reason, f"ledger: {result.name}")
@@ -792,6 +827,7 @@ class _Batch:
     def _settle_fx(self, instruction: TransferInstruction) -> None:
         plan = instruction.fx
         assert plan is not None and self.p.fx is not None
+        self._quote_step(plan.quote_id)
         self.fx_trades.extend(self.p.fx.settled(plan.quote_id, self.now_ms))
         self.events.extend(leg_events(instruction, self.now_ms))
 

@@ -155,6 +155,8 @@ class Hub(LiquidityCases, ApprovalCases, ComplianceCases, FxCases, DayCases):
         return answers
 
     def reload_ledger(self) -> None:
+        """After a failed batch (worker.EngineWorker): its quotes back, then the ledger."""
+        self.processor.abandon()
         self.engine.reload()
 
     def submit(self, sender: str, data: bytes) -> Answer:
