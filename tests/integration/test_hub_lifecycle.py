@@ -151,6 +151,16 @@ def test_a_stale_ledger_routes_but_is_not_read_and_the_next_batch_reloads_it(
     _assert_ledger_sound(world)
 
 
+def test_the_same_msg_id_from_two_senders_is_two_messages(world: HubWorld) -> None:
+    from_a, _ = world.credit_transfer(BANK_A, BANK_B, [1_00], msg_id="SAME-1")
+    from_b, _ = world.credit_transfer(BANK_B, BANK_A, [2_00], msg_id="SAME-1")
+    assert world.hub.submit(BANK_A, from_a).status == "ACSC"
+    # One batch: B's own SAME-1 is new; A's, sent again, is A's duplicate.
+    answers = world.hub.settle([world.hub.take(BANK_B, from_b), world.hub.take(BANK_A, from_a)])
+    assert [(a.status, a.duplicate) for a in answers] == [("ACSC", False), ("ACSC", True)]
+    _assert_ledger_sound(world)
+
+
 def test_unknown_creditor_agent_is_rc01(world: HubWorld) -> None:
     data, _ = world.credit_transfer(BANK_A, "UNKNINBB", [100])
     answer = world.hub.submit(BANK_A, data)

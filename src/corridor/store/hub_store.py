@@ -400,7 +400,11 @@ class HubStore:
 
     # -- inbound --------------------------------------------------------------------
     def inbound_many(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], InboundRecord]:
-        """The received messages among (sender, msg_id) keys, in one query per batch."""
+        """The received messages among (sender, msg_id) keys, with their bytes: one query
+        per batch, and a second for the bytes of those found (rarely any). The first
+        matches senders and MsgIds apart, so it may also return another sender's message
+        with one of the MsgIds (banks number theirs alike): without its bytes, which may
+        be megabytes."""
         if not keys:
             return {}
         senders = sorted({sender for sender, _ in keys})
@@ -410,16 +414,27 @@ class HubStore:
             # Plain SQL for the driver, as in payments_by_uetr (once per engine batch).
             rows = query(
                 connection,
-                "SELECT sender, msg_id, kind, received_at_ms, answer_message_id, answer_status, "
-                "payload "
+                "SELECT sender, msg_id, kind, received_at_ms, answer_message_id, answer_status "
                 f"FROM inbound_messages WHERE sender IN ({in_marks(connection, len(senders))}) "
                 f"AND msg_id IN ({in_marks(connection, len(msg_ids))})",
                 (*senders, *msg_ids),
             )
+            found = [r for r in rows if (r[0], r[1]) in wanted]
+            if not found:
+                return {}
+            mark = in_marks(connection, 1)
+            payloads = {
+                (sender, msg_id): bytes(payload)
+                for sender, msg_id, payload in query(
+                    connection,
+                    "SELECT sender, msg_id, payload FROM inbound_messages WHERE "
+                    + " OR ".join([f"(sender = {mark} AND msg_id = {mark})"] * len(found)),
+                    tuple(value for r in found for value in (r[0], r[1])),
+                )
+            }
         return {
-            (r[0], r[1]): InboundRecord(r[0], r[1], r[2], r[3], r[4], r[5], bytes(r[6]))
-            for r in rows
-            if (r[0], r[1]) in wanted
+            (r[0], r[1]): InboundRecord(r[0], r[1], r[2], r[3], r[4], r[5], payloads[r[0], r[1]])
+            for r in found
         }
 
     # -- outbox ---------------------------------------------------------------------
