@@ -312,26 +312,25 @@ class _Batch:
             record = received.get(key)
             earlier = self.before.recorded.get(key) if self.before is not None else None
             if record is not None:
-                if record.payload != intake.data:
-                    work.intake = _msg_id_reused(intake, record.received_at_ms)
-                    continue
+                first_data, first_at_ms = record.payload, record.received_at_ms
+            elif earlier is not None:  # in the batch still committing
+                first_data, first_at_ms = earlier[2].data, earlier[2].received_at_ms
+            elif key in first_in_batch:
+                first = self.works[first_in_batch[key]].intake
+                first_data, first_at_ms = first.data, first.received_at_ms
+            else:
+                first_in_batch[key] = index
+                continue
+            if first_data != intake.data:
+                work.intake = _msg_id_reused(intake, first_at_ms)
+            elif record is not None:
                 message = original_answers.get(record.answer_message_id)
                 assert message is not None, f"answer {record.answer_message_id} not in outbox"
                 work.answer = _original_answer(record.answer_status, message, record.msg_id)
-            elif earlier is not None:  # in the batch still committing
-                status, message, first = earlier
-                if first.data != intake.data:
-                    work.intake = _msg_id_reused(intake, first.received_at_ms)
-                    continue
-                work.answer = _original_answer(status, message, intake.msg_id)
-            elif key in first_in_batch:
-                first = self.works[first_in_batch[key]].intake
-                if first.data != intake.data:
-                    work.intake = _msg_id_reused(intake, first.received_at_ms)
-                    continue
-                work.duplicate_of = first_in_batch[key]
+            elif earlier is not None:
+                work.answer = _original_answer(earlier[0], earlier[1], intake.msg_id)
             else:
-                first_in_batch[key] = index
+                work.duplicate_of = first_in_batch[key]
 
     def _original_answers(self, records: Iterable[InboundRecord]) -> dict[str, OutboxMessage]:
         """The answers given to messages received before, by message id: one query per
