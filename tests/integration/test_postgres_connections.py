@@ -1,6 +1,7 @@
 """PostgreSQL connections: one the server closed while it sat in the pool is replaced
-before use; one closed while in use fails its statement, which the API answers 503
-(retry), and new connections serve after it. The hub's connections name themselves."""
+before use; one closed while in use fails its statement (or a batch's journal COPY, or
+its rows), which the API answers 503 (retry), and new connections serve after it. The
+hub's connections name themselves."""
 
 from __future__ import annotations
 
@@ -14,9 +15,14 @@ from tests.conftest import postgres_url
 from tests.support.hub import BANK_A, BANK_B, make_world
 
 from corridor.api.errors import response_for
+from corridor.ledger.commands import AccountKind, CreateAccount
+from corridor.ledger.engine import BatchOutcome
 from corridor.store import database as database_module
-from corridor.store import open_engine
+from corridor.store import migrate, open_engine
+from corridor.store.database import execute_rows
+from corridor.store.hub_store import _INBOUND_COLUMNS, _INSERT_INBOUND
 from corridor.store.ledger_audit import audit_ledger
+from corridor.store.ledger_store import LedgerStore, journal_tuples
 
 # The conftest's database fixture, PostgreSQL only (skipped, with its reason, without a
 # server): SQLite has no server to lose.
@@ -91,3 +97,35 @@ def test_the_hub_settles_on_after_the_server_closed_its_connections(
     assert world.hub.submit(BANK_A, second).status == "ACSC"
     assert world.hub.engine.ledger.verify() == []
     assert audit_ledger(world.hub.store.engine).problems == []
+
+
+@pytest.mark.parametrize("write", ["journal", "rows"])
+def test_a_connection_closed_during_a_batch_write_fails_503_and_is_not_pooled(
+    engine: Engine, write: str
+) -> None:
+    """The batch's writes run on the driver (COPY) or as driver SQL (the rows as arrays):
+    their errors come out as SQLAlchemy's, as any statement's, so the API answers 503
+    and the pool drops the connection."""
+    migrate(engine)
+    store = LedgerStore(engine)
+    outcome = BatchOutcome(
+        results=[],
+        events=[CreateAccount(id=7, owner="BANKAAAA", currency="INR", kind=AccountKind.settlement)],
+        first_seq=1,
+        now_ms=1_000,
+        accounts=[],
+    )
+    row = ("BANKAAAA", "MSG-1", "pacs.008.001.08", 1_000, "ANS-1", "ACSC", b"<Doc/>")
+    with engine.connect() as connection:
+        pid = _pid(connection)  # in the transaction the writes join
+        _terminate(pid)
+        with pytest.raises(OperationalError) as failure:
+            if write == "journal":
+                store._write_journal(connection, journal_tuples(outcome))
+            else:
+                execute_rows(connection, _INSERT_INBOUND, _INBOUND_COLUMNS, [row])
+    assert failure.value.connection_invalidated
+    response = response_for(failure.value)
+    assert response is not None and response.status_code == 503
+    with engine.connect() as connection:
+        assert _pid(connection) != pid

@@ -31,7 +31,7 @@ from corridor.ledger import (
     VoidPending,
 )
 from corridor.payments.records import PaymentChanges
-from corridor.store.database import execute_rows, reader, upsert
+from corridor.store.database import driver_errors, execute_rows, reader, upsert
 from corridor.store.hub_store import write_changes
 from corridor.store.schema import ledger_accounts, ledger_journal
 
@@ -129,13 +129,14 @@ class LedgerStore:
 
     def _write_journal(self, connection: Any, rows: list[tuple[Any, ...]]) -> None:
         """The hot path: COPY on PostgreSQL, one prepared executemany on SQLite."""
-        if self._engine.dialect.name == "postgresql":
-            cursor = connection.connection.driver_connection.cursor()
-            with cursor.copy(_COPY_SQL) as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:  # the sqlite3 connection itself, in the transaction begun above
-            connection.connection.driver_connection.executemany(_INSERT_SQL, rows)  # type: ignore[union-attr]
+        with driver_errors(connection):
+            if self._engine.dialect.name == "postgresql":
+                cursor = connection.connection.driver_connection.cursor()
+                with cursor.copy(_COPY_SQL) as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            else:  # the sqlite3 connection itself, in the transaction begun above
+                connection.connection.driver_connection.executemany(_INSERT_SQL, rows)  # type: ignore[union-attr]
 
     # -- reading --------------------------------------------------------------------
     def load(self) -> Ledger:
