@@ -1,4 +1,4 @@
-"""database.execute_rows, the batch's writes, on SQLite and PostgreSQL: every value
+"""statements.execute_rows, the batch's writes, on SQLite and PostgreSQL: every value
 reads back as written (None in any column, bytes, unicode, 64-bit amounts), a row
 written twice in one call is written twice in order (a second upsert of a payment
 appends its events), generated keys follow the rows' order (the outbox's delivery
@@ -14,7 +14,6 @@ from tests.support.payments import sample_payment
 
 from corridor.payments.records import Payment, PaymentState
 from corridor.store import migrate
-from corridor.store.database import execute_rows, upsert
 from corridor.store.hub_store import (
     _INBOUND_COLUMNS,
     _INSERT_INBOUND,
@@ -26,6 +25,7 @@ from corridor.store.hub_store import (
 )
 from corridor.store.ledger_store import _ACCOUNT_COLUMNS, _ACCOUNT_UPDATABLE
 from corridor.store.schema import inbound_messages, ledger_accounts, outbox, payments
+from corridor.store.statements import execute_rows, upsert
 
 A = "eb6c4a1e-0b1a-4d7e-9c55-3f1b2a9d0c11"
 B = "0f3e9d2c-7a61-4c0b-8e2d-5b4a3c2d1e00"

@@ -19,10 +19,10 @@ from corridor.ledger.commands import AccountKind, CreateAccount
 from corridor.ledger.engine import BatchOutcome
 from corridor.store import database as database_module
 from corridor.store import migrate, open_engine
-from corridor.store.database import execute_rows
 from corridor.store.hub_store import _INBOUND_COLUMNS, _INSERT_INBOUND
 from corridor.store.ledger_audit import audit_ledger
 from corridor.store.ledger_store import LedgerStore, journal_tuples
+from corridor.store.statements import execute_rows
 
 # The conftest's database fixture, PostgreSQL only (skipped, with its reason, without a
 # server): SQLite has no server to lose.

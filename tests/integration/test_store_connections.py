@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import insert, select
 
 from corridor.store import migrate, open_engine
-from corridor.store.database import execute_rows
 from corridor.store.schema import outbox
+from corridor.store.statements import execute_rows
 
 
 def test_the_connection_returned_last_is_the_next_one_given(tmp_path: Path) -> None:
@@ -31,7 +31,7 @@ def test_the_connection_returned_last_is_the_next_one_given(tmp_path: Path) -> N
 def test_rows_as_tuples_are_written_in_the_tables_column_order(
     database: tuple[str, str | None],
 ) -> None:
-    """database.execute_rows: tuples in the columns' (the table's) order, on either
+    """statements.execute_rows: tuples in the columns' (the table's) order, on either
     database; a column list in another order is refused, not written askew."""
     url, schema = database
     engine = open_engine(url, schema=schema)

@@ -43,7 +43,7 @@ from corridor.payments.records import (
     PaymentKind,
     PaymentState,
 )
-from corridor.store.database import execute_rows, in_marks, query, reader, upsert
+from corridor.store.database import reader
 from corridor.store.fx_store import write_trades
 from corridor.store.schema import (
     compliance_cases,
@@ -53,6 +53,7 @@ from corridor.store.schema import (
     participants,
     payments,
 )
+from corridor.store.statements import execute_rows, in_marks, query, upsert
 
 OUTBOX_PAGE_MAX = 1_000
 IN_LIST_MAX = 10_000  # parameters per IN list (SQLite allows 32,766 per statement)
@@ -74,7 +75,7 @@ _PAYMENT_FIELDS = tuple(c for c in payments.c if c.name != "events")
 _PAYMENT_COLUMNS = tuple(c.name for c in _PAYMENT_FIELDS)
 _PAYMENT_ROW_COLUMNS = (*_PAYMENT_COLUMNS, "events")
 _NO_EVENTS = "[]"
-# The columns a batch writes, in the tables' order (database.execute_rows checks it).
+# The columns a batch writes, in the tables' order (statements.execute_rows checks it).
 _OUTBOX_COLUMNS = ("message_id", "recipient", "kind", "payload", "uetrs", "created_at_ms")
 _INBOUND_COLUMNS = (
     "sender",
@@ -87,7 +88,7 @@ _INBOUND_COLUMNS = (
 )
 
 
-# Built once: the batch's writes run them through database.execute_rows.
+# Built once: the batch's writes run them through statements.execute_rows.
 _RUN_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 # `["STATE",` for each state (plain capital words: nothing to escape).
 _EVENT_OPENING = {state: f"[{_RUN_ENCODER.encode(state.value)}," for state in PaymentState}
@@ -174,7 +175,7 @@ def appended_events(stored: ColumnElement[Any], new: ColumnElement[Any]) -> Colu
     empty = literal_column(f"'{_NO_EVENTS}'")
     one, two = literal_column("1"), literal_column("2")
     # Literal columns, not bound values: the statement's only parameters stay the row's
-    # columns (database.execute_rows binds them by position).
+    # columns (statements.execute_rows binds them by position).
     joined = (
         func.substr(stored, one, func.length(stored) - one)
         .concat(literal_column("','"))
@@ -185,7 +186,7 @@ def appended_events(stored: ColumnElement[Any], new: ColumnElement[Any]) -> Colu
 
 @cache
 def _payment_upsert(dialect: str) -> Any:
-    """database.upsert of a payment's row, but a conflict appends the batch's events to
+    """statements.upsert of a payment's row, but a conflict appends the batch's events to
     the stored ones instead of replacing them. Built once per dialect."""
     statement = (pg_insert if dialect == "postgresql" else sqlite_insert)(payments)
     set_: dict[str, Any] = {name: statement.excluded[name] for name in _PAYMENT_UPDATABLE}

@@ -31,9 +31,10 @@ from corridor.ledger import (
     VoidPending,
 )
 from corridor.payments.records import PaymentChanges
-from corridor.store.database import driver_errors, execute_rows, reader, upsert
+from corridor.store.database import reader
 from corridor.store.hub_store import write_changes
 from corridor.store.schema import ledger_accounts, ledger_journal
+from corridor.store.statements import driver_errors, execute_rows, upsert
 
 KIND_ACCOUNT_OPENED, KIND_TRANSFER, KIND_POST, KIND_VOID, KIND_EXPIRE = 1, 2, 3, 4, 5
 KIND_FLOOR_SET, KIND_ACCOUNT_CLOSED = 6, 7
