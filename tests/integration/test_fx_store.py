@@ -1,16 +1,25 @@
 """Stored FX trades carry their pair and base amount (revision 0010), from which a
 restarted hub rebuilds the day's provider exposure; trades stored before carry none and
-are left out of it, and the revision goes back down cleanly."""
+are left out of it, and the revision goes back down cleanly. Live quotes are stored
+(revision 0011) and read back whole."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
 from sqlalchemy import Engine, insert, inspect
+from tests.unit.test_fx_quotes import FX1, FX2, NOW, book, request, sheet, tier
 
+from corridor.fx import Quote, QuoteStatus
 from corridor.fx.reports import FxTrade
 from corridor.store import migrate
-from corridor.store.fx_store import settled_exposure_since, trades_between, write_trades
+from corridor.store.fx_store import (
+    live_quotes,
+    settled_exposure_since,
+    trades_between,
+    write_quotes,
+    write_trades,
+)
 from corridor.store.migrate import downgrade
 from corridor.store.schema import fx_trades
 
@@ -61,3 +70,48 @@ def test_trades_stored_before_the_revision_count_for_no_exposure(engine: Engine)
     columns = {c["name"] for c in inspect(engine).get_columns("fx_trades")}
     assert not columns & {"base_currency", "quote_currency", "base_minor"}
     assert "settled_at_ms" in columns
+
+
+def _quotes(count: int) -> list[Quote]:
+    """Quotes as the book prices them (a bridged one among them), to store and read back."""
+    quotes = book(
+        sheet(tier(FX1, "USD", "INR", "83.1234567891", "83.5", cap=10**12)),
+        sheet(tier(FX2, "USD", "EUR", "0.91", "0.92")),
+        bps=7,
+        bridges=("USD",),
+    )
+    made = []
+    for i in range(count):
+        source, target = ("INR", "EUR") if i % 2 else ("USD", "INR")  # EUR via USD
+        outcome = quotes.request_quote(request(1_000_00 + i, source, target), f"Q{i}", NOW + i)
+        assert outcome.quote is not None, outcome
+        made.append(outcome.quote)
+    return made
+
+
+def test_live_quotes_are_stored_whole_and_ended_ones_deleted(engine: Engine) -> None:
+    """Revision 0011: a quote is stored while locked or consumed (as the book hands out
+    its changes), read back equal, and deleted when it settles, is released or expires."""
+    migrate(engine)
+    first, second, third, fourth = _quotes(4)
+    assert first.bridge_currency is None and second.bridge_currency == "USD"
+    with engine.begin() as connection:
+        write_quotes(
+            connection,
+            [(q, QuoteStatus.locked) for q in (first, second, third, fourth)],
+        )
+    with engine.begin() as connection:  # a later batch: one used, one expired, one settled
+        write_quotes(
+            connection,
+            [
+                (second, QuoteStatus.consumed),
+                (third, QuoteStatus.expired),
+                (fourth, QuoteStatus.settled),
+            ],
+        )
+    assert live_quotes(engine) == [(first, QuoteStatus.locked), (second, QuoteStatus.consumed)]
+    with engine.begin() as connection:
+        write_quotes(connection, [(first, QuoteStatus.released), (second, QuoteStatus.settled)])
+    assert live_quotes(engine) == []
+    downgrade(engine, "0010_fx_trade_pairs")
+    assert "fx_quotes" not in inspect(engine).get_table_names()

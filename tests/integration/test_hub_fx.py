@@ -9,7 +9,9 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from tests.support.hub import BANK_A, HubWorld, make_world, restarted_hub
+from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
+from tests.support.hub import BANK_A, BANK_C, HubWorld, make_world, restarted_hub
 
 from corridor.crypto.keys import generate_private_key, public_key_pem
 from corridor.fx import (
@@ -36,6 +38,7 @@ from corridor.payments.records import ParticipantStatus, PaymentState
 from corridor.settlement import DayState
 from corridor.store.ledger_audit import audit_ledger
 from corridor.store.ledger_store import LedgerStore
+from corridor.store.schema import fx_quotes
 
 PROVIDER = "SILKHKHH"
 CNY_BANK = "HANGCNSH"
@@ -242,19 +245,63 @@ def _restarted(world: HubWorld, tmp_path: Path) -> None:
     )
 
 
-def test_a_restart_voids_unused_quotes_and_keeps_the_rates(world: HubWorld, tmp_path: Path) -> None:
-    # Quotes live in memory only (docs/operations.md, docs/integration.md): a restart
-    # voids them, while the providers' rate sheets are stored and price new quotes.
+def _stored_quotes(world: HubWorld) -> dict[str, str]:
+    with world.hub.store.engine.connect() as connection:
+        rows = connection.execute(select(fx_quotes.c.quote_id, fx_quotes.c.status))
+        return {str(quote_id): str(status) for quote_id, status in rows}
+
+
+def _reserved(world: HubWorld) -> dict[tuple[str, str], int]:
+    return {(r.base, r.quote): r.reserved_minor for r in world.hub.fx_exposure()}
+
+
+def test_a_restart_keeps_a_locked_quote_and_the_rates(world: HubWorld, tmp_path: Path) -> None:
+    """A quote is stored before it is given out: after a restart it is still executable,
+    with its provider's exposure still reserved for it; the rate sheets price new ones."""
     quote = _quote(world, "CNY", CNY_BANK, 10_000_00)
+    assert _stored_quotes(world) == {quote.id: "locked"}
+    reserved = _reserved(world)
+    assert reserved[("CNY", "INR")] == quote.legs[0].base_minor > 0
     _restarted(world, tmp_path)
-    _assert_refused(world, quote, "quote_not_found")
+    assert _reserved(world) == reserved
+    data, _ = _pay_with(world, quote, CNY_BANK)
+    assert world.hub.submit(BANK_A, data).status == "ACSC"
+    assert _stored_quotes(world) == {}  # settled: no longer live
     fresh = _quote(world, "CNY", CNY_BANK, 10_000_00)
     data, _ = _pay_with(world, fresh, CNY_BANK)
     assert world.hub.submit(BANK_A, data).status == "ACSC"
     assert audit_ledger(world.hub.store.engine).problems == []
 
 
-def test_a_restart_rejects_an_fx_payment_queued_for_liquidity(
+def test_a_quote_that_expired_during_a_restart_is_refused_and_forgotten(
+    world: HubWorld, tmp_path: Path
+) -> None:
+    quote = _quote(world, "CNY", CNY_BANK, 10_000_00)
+    world.clock.advance(61_000)  # past its 60 s lock, while the hub was down
+    _restarted(world, tmp_path)
+    _assert_refused(world, quote, "quote_expired")
+    assert _stored_quotes(world) == {}
+    assert _reserved(world)[("CNY", "INR")] == 0
+
+
+def test_a_quote_that_could_not_be_stored_is_not_given_out(
+    world: HubWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = _reserved(world)
+
+    def unavailable(*_args: object, **_kwargs: object) -> None:
+        raise OperationalError("COMMIT", None, Exception("the database went away"))
+
+    monkeypatch.setattr(world.hub.engine, "execute", unavailable)
+    with pytest.raises(OperationalError):
+        _ask(world, 10_000_00)
+    monkeypatch.undo()
+    assert _reserved(world) == before  # its exposure given back
+    assert world.hub.fx.book.snapshot().quotes == ()  # and no trace of it in the book
+    assert _stored_quotes(world) == {}
+
+
+def test_an_fx_payment_queued_for_liquidity_waits_across_a_restart(
     world: HubWorld, tmp_path: Path
 ) -> None:
     available = world.hub.available_minor(BANK_A, "INR")
@@ -262,6 +309,38 @@ def test_a_restart_rejects_an_fx_payment_queued_for_liquidity(
     assert quote.debtor_total_minor > available
     data, uetr = _pay_with(world, quote, CNY_BANK)
     assert world.hub.submit(BANK_A, data).status == "PDNG"
+    assert _stored_quotes(world) == {quote.id: "consumed"}
+    creditor_before = _balance(world, CNY_BANK, "CNY")
+    _restarted(world, tmp_path)
+    (entry,) = world.hub.liquidity.entries("INR")
+    assert entry.instruction.uetr == uetr and entry.instruction.fx is not None
+    assert entry.instruction.amount_minor == quote.debtor_total_minor  # charges included
+    assert _reserved(world)[("CNY", "INR")] == quote.legs[0].base_minor
+    # Liquidity arrives: the payment settles on its quote, every leg at the quoted rate.
+    shortfall = quote.debtor_total_minor - world.hub.available_minor(BANK_A, "INR")
+    incoming, _ = world.credit_transfer(BANK_C, BANK_A, [shortfall])
+    assert world.hub.submit(BANK_C, incoming).status == "ACSC"
+    tracking = world.hub.track(OPERATOR, uetr)
+    assert tracking is not None and tracking.payment.state is PaymentState.settled
+    assert _balance(world, CNY_BANK, "CNY") == creditor_before + quote.target_minor
+    final = world.hub.outbox(Principal(BANK_A, Role.participant))[-1]
+    assert final.kind.startswith("pacs.002") and uetr in final.uetrs
+    assert b"<TxSts>ACSC</TxSts>" in final.payload
+    assert _stored_quotes(world) == {}
+    assert audit_ledger(world.hub.store.engine).problems == []
+
+
+def test_a_queued_fx_payment_whose_quote_was_not_stored_is_rejected_at_restart(
+    world: HubWorld, tmp_path: Path
+) -> None:
+    """A payment queued before quotes were stored (revision 0011) has no quote to come
+    back on: the restart rejects it, and the debtor agent gets the final RJCT."""
+    available = world.hub.available_minor(BANK_A, "INR")
+    quote = _quote(world, "CNY", CNY_BANK, available)
+    data, uetr = _pay_with(world, quote, CNY_BANK)
+    assert world.hub.submit(BANK_A, data).status == "PDNG"
+    with world.hub.store.engine.begin() as connection:
+        connection.execute(fx_quotes.delete())
     _restarted(world, tmp_path)
     tracking = world.hub.track(OPERATOR, uetr)
     assert tracking is not None and tracking.payment.state is PaymentState.rejected

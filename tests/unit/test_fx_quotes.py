@@ -505,6 +505,8 @@ def test_forget_before_drops_only_finished_quotes() -> None:
     quotes.request_quote(request(100_00), "old", NOW)
     quotes.request_quote(request(100_00), "live", NOW + 500)
     quotes.expire_due(NOW + 1_000)
+    assert quotes.forget_before(NOW + 600) == 0  # its end is not stored yet
+    quotes.take_changes()
     assert quotes.forget_before(NOW + 600) == 1
     assert quotes.quote("old") is None
     assert quotes.status("live") is QuoteStatus.locked
@@ -534,3 +536,64 @@ def test_the_state_survives_a_json_round_trip() -> None:
     assert shown["debtor_total_minor"] == shown["source_minor"] + sum(
         c["amount_minor"] for c in shown["charges"]
     )
+
+
+# -- what the hub stores ------------------------------------------------------------------
+
+
+def test_take_changes_hands_out_each_changed_quote_once_with_its_status_now() -> None:
+    quotes = book(sheet(tier(FX1, "USD", "INR", "83.1")), lock_ms=1_000)
+    assert quotes.take_changes() == []
+    for quote_id in ("a", "b", "c"):
+        assert quotes.request_quote(request(100_00), quote_id, NOW).quote is not None
+    assert quotes.consume("b", NOW).ok
+    taken = quotes.take_changes()
+    assert [(q.id, status) for q, status in taken] == [
+        ("a", QuoteStatus.locked),
+        ("b", QuoteStatus.consumed),  # locked, then consumed: its status now, once
+        ("c", QuoteStatus.locked),
+    ]
+    assert quotes.take_changes() == []
+    quotes.settle("b", NOW)
+    quotes.expire_due(NOW + 1_000)  # a and c
+    assert [(q.id, status) for q, status in quotes.take_changes()] == [
+        ("b", QuoteStatus.settled),
+        ("a", QuoteStatus.expired),
+        ("c", QuoteStatus.expired),
+    ]
+
+
+def test_adopted_quotes_come_back_with_their_exposure_and_expiry() -> None:
+    original = book(sheet(tier(FX1, "USD", "INR", "83.1", cap=10_000_00)), lock_ms=1_000)
+    locked = original.request_quote(request(1_000_00), "locked", NOW).quote
+    consumed = original.request_quote(request(2_000_00), "consumed", NOW).quote
+    assert locked is not None and consumed is not None and original.consume("consumed", NOW).ok
+    restarted = book(sheet(tier(FX1, "USD", "INR", "83.1", cap=10_000_00)), lock_ms=1_000)
+    restarted.adopt(locked, QuoteStatus.locked)
+    restarted.adopt(consumed, QuoteStatus.consumed)
+    assert restarted.exposure() == original.exposure()
+    assert restarted.take_changes() == []  # as stored: nothing to write back
+    assert restarted.expire_due(NOW + 1_000) == ["locked"]  # the consumed one never expires
+    restarted.settle("consumed", NOW)
+    [row] = restarted.exposure()
+    assert (row.reserved_minor, row.settled_minor) == (0, 2_000_00)
+    with pytest.raises(QuoteStateError):
+        restarted.adopt(consumed, QuoteStatus.consumed)  # in the book already
+    ended = original.request_quote(request(100_00), "ended", NOW).quote
+    assert ended is not None
+    with pytest.raises(QuoteStateError):
+        restarted.adopt(ended, QuoteStatus.settled)  # only live quotes come back
+
+
+def test_a_discarded_quote_leaves_no_trace() -> None:
+    quotes = book(sheet(tier(FX1, "USD", "INR", "83.1", cap=1_000_00)))
+    assert quotes.request_quote(request(1_000_00), "q", NOW).quote is not None
+    quotes.discard("q")
+    [row] = quotes.exposure()  # the day's peak keeps the moment it was reserved
+    assert (row.reserved_minor, row.settled_minor, row.now_minor) == (0, 0, 0)
+    assert quotes.quote("q") is None and quotes.status("q") is None
+    assert quotes.take_changes() == []
+    assert quotes.request_quote(request(1_000_00), "q", NOW).quote is not None  # id and cap free
+    assert quotes.consume("q", NOW).ok
+    with pytest.raises(QuoteStateError):
+        quotes.discard("q")  # given out and used: not discarded

@@ -160,6 +160,9 @@ class QuoteBook:
         self._status: dict[str, QuoteStatus] = {}
         self._expiry: list[tuple[int, str]] = []
         self._exposure = ExposureBook()
+        # Quotes whose status changed since `take_changes` last ran, for the hub to
+        # store (an ordered set).
+        self._changed: dict[str, None] = {}
 
     # -- providers ------------------------------------------------------------------
     def publish(self, sheet: RateSheet) -> None:
@@ -260,7 +263,7 @@ class QuoteBook:
         problems = [] if terms is None else mismatches(quote, terms)
         if problems:
             return ConsumeOutcome(quote, QuoteRejection.quote_mismatch, "; ".join(problems))
-        self._status[quote_id] = QuoteStatus.consumed
+        self._set(quote_id, QuoteStatus.consumed)
         return ConsumeOutcome(quote)
 
     def settle(self, quote_id: str, now_ms: int) -> tuple[FxTrade, ...]:
@@ -273,7 +276,7 @@ class QuoteBook:
             raise QuoteStateError(f"quote {quote_id} is {status}, not consumed")
         for leg in quote.legs:
             self._exposure.settle(leg.exposure_key, leg.base_minor)
-        self._status[quote_id] = QuoteStatus.settled
+        self._set(quote_id, QuoteStatus.settled)
         return trades_of(quote, now_ms)
 
     def release(self, quote_id: str) -> None:
@@ -300,7 +303,7 @@ class QuoteBook:
                 self._exposure.unsettle(leg.exposure_key, leg.base_minor)
             elif now in (QuoteStatus.released, QuoteStatus.expired):
                 self._exposure.reserve(leg.exposure_key, leg.base_minor)
-        self._status[quote_id] = status
+        self._set(quote_id, status)
         if status is QuoteStatus.locked:  # expires as before (expire_due skips the stale)
             heapq.heappush(self._expiry, (quote.expires_at_ms, quote_id))
 
@@ -317,16 +320,49 @@ class QuoteBook:
     def quote(self, quote_id: str) -> Quote | None:
         return self._quotes.get(quote_id)
 
+    def take_changes(self) -> list[tuple[Quote, QuoteStatus]]:
+        """Each quote whose status changed since the last call, with its status now, in
+        the order they first changed; then forgets them. The hub stores these with the
+        transaction that made the change (or, for a new quote, before it answers)."""
+        changed = [(self._quotes[i], self._status[i]) for i in self._changed if i in self._quotes]
+        self._changed.clear()
+        return changed
+
+    def adopt(self, quote: Quote, status: QuoteStatus) -> None:
+        """A stored quote, locked or consumed, back in the book after a restart: its
+        exposure reserved again, a locked one expiring as before."""
+        if status not in (QuoteStatus.locked, QuoteStatus.consumed):
+            raise QuoteStateError(f"quote {quote.id} is {status}: only live quotes come back")
+        if quote.id in self._quotes:
+            raise QuoteStateError(f"quote {quote.id} is in the book already")
+        self._lock(quote)
+        self._status[quote.id] = status
+        self._changed.pop(quote.id, None)  # as stored: nothing to write back
+
+    def discard(self, quote_id: str) -> None:
+        """Take back a quote just locked that was never given out (storing it failed):
+        its exposure is freed and the book holds no trace of it (but the day's peak)."""
+        quote, status = self._get(quote_id)
+        if status is not QuoteStatus.locked:
+            raise QuoteStateError(f"quote {quote_id} is {status}, not locked")
+        for leg in quote.legs:
+            self._exposure.release(leg.exposure_key, leg.base_minor)
+        del self._quotes[quote_id], self._status[quote_id]
+        self._changed.pop(quote_id, None)
+
     def status(self, quote_id: str) -> QuoteStatus | None:
         return self._status.get(quote_id)
 
     def forget_before(self, created_before_ms: int) -> int:
-        """Drop expired, settled and released quotes created before a time; how many."""
+        """Drop expired, settled and released quotes created before a time (once
+        `take_changes` has handed out their end); how many."""
         done = (QuoteStatus.expired, QuoteStatus.settled, QuoteStatus.released)
         old = [
             q.id
             for q in self._quotes.values()
-            if q.created_at_ms < created_before_ms and self._status[q.id] in done
+            if q.created_at_ms < created_before_ms
+            and self._status[q.id] in done
+            and q.id not in self._changed  # its end not stored yet: kept until it is
         ]
         for quote_id in old:
             del self._quotes[quote_id]
@@ -392,7 +428,7 @@ class QuoteBook:
         for leg in quote.legs:
             self._exposure.reserve(leg.exposure_key, leg.base_minor)
         self._quotes[quote.id] = quote
-        self._status[quote.id] = QuoteStatus.locked
+        self._set(quote.id, QuoteStatus.locked)
         heapq.heappush(self._expiry, (quote.expires_at_ms, quote.id))
 
     def _end(self, quote: Quote, status: QuoteStatus) -> None:
@@ -401,7 +437,11 @@ class QuoteBook:
         if self._status[quote.id] in (QuoteStatus.locked, QuoteStatus.consumed):
             for leg in quote.legs:
                 self._exposure.release(leg.exposure_key, leg.base_minor)
-        self._status[quote.id] = status
+        self._set(quote.id, status)
+
+    def _set(self, quote_id: str, status: QuoteStatus) -> None:
+        self._status[quote_id] = status
+        self._changed[quote_id] = None
 
     def _get(self, quote_id: str) -> tuple[Quote, QuoteStatus]:
         quote = self._quotes.get(quote_id)

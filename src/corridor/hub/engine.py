@@ -40,6 +40,9 @@ class SettlementEngine:
         self._clock = clock
         self._ledger = journal.load()
         self._stale = False  # memory may not be what the database holds: reload first
+        # What other engine-thread owners changed in memory since the last batch (the
+        # FX desk's quotes), added to whatever commits next: set by the hub's bootstrap.
+        self.also_commit: Callable[[PaymentChanges | None], PaymentChanges | None] | None = None
 
     @property
     def ledger(self) -> Ledger:
@@ -72,7 +75,7 @@ class SettlementEngine:
         try:
             outcome = self._ledger.apply(batch, self._clock.now_ms())
             changes = changes_for(outcome) if changes_for is not None else None
-            self._journal.commit(outcome, changes)
+            self._journal.commit(outcome, self._with_others(changes))
         except BaseException:
             self._reload_after_failure()
             raise
@@ -89,7 +92,11 @@ class SettlementEngine:
     ) -> Applied:
         self.reload_if_stale()
         outcome = self._ledger.apply(batch, self._clock.now_ms())
-        return Applied(outcome, changes_for(outcome) if changes_for is not None else None)
+        changes = changes_for(outcome) if changes_for is not None else None
+        return Applied(outcome, self._with_others(changes))
+
+    def _with_others(self, changes: PaymentChanges | None) -> PaymentChanges | None:
+        return changes if self.also_commit is None else self.also_commit(changes)
 
     def write(self, applied: Applied) -> OpenBatch:
         return self._journal.write(applied.outcome, applied.changes)

@@ -9,7 +9,7 @@ linked ledger chain that settles every leg or none.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from corridor.foundation.errors import InputError
 from corridor.fx import (
@@ -21,15 +21,17 @@ from corridor.fx import (
     QuoteBook,
     QuoteOutcome,
     QuoteRequest,
+    QuoteStatus,
     RateSheet,
     pvp_plan,
 )
 from corridor.fx.quotes import ConsumeOutcome
 from corridor.fx.reports import FxTrade
 from corridor.hub.directory import Directory
+from corridor.hub.intake import TransferInstruction
 from corridor.hub.network import fees_account_id, transit_account_id
-from corridor.payments.records import ParticipantKind, ParticipantStatus
-from corridor.store.fx_store import load_sheets, save_sheet, settled_exposure_since
+from corridor.payments.records import ParticipantKind, ParticipantStatus, PaymentChanges
+from corridor.store.fx_store import live_quotes, load_sheets, save_sheet, settled_exposure_since
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +66,8 @@ class FxDesk:
         )
         for sheet in load_sheets(engine):  # type: ignore[arg-type]
             self.book.publish(sheet)
+        for quote, status in live_quotes(engine):  # type: ignore[arg-type]
+            self.book.adopt(quote, status)  # what the restart would otherwise void
         self._directory_version = -1  # none seen yet: the first use syncs the book
 
     def open_day(self, base: str, opened_at_ms: int) -> None:
@@ -96,8 +100,19 @@ class FxDesk:
         save_sheet(self._engine, sheet)  # type: ignore[arg-type]
 
     def quote(self, request: QuoteRequest, now_ms: int) -> QuoteOutcome:
+        """Price and lock a quote; the caller stores it (with_quote_changes, at the next
+        commit) before giving it out, or discards it."""
         self._sync_suspensions()
         return self.book.request_quote(request, self._new_quote_id(), now_ms)
+
+    def with_quote_changes(self, changes: PaymentChanges | None) -> PaymentChanges | None:
+        """`changes` plus the quotes whose status changed since the last commit
+        (SettlementEngine.also_commit): they are stored in the same transaction."""
+        taken = self.book.take_changes()
+        if not taken:
+            return changes
+        changes = changes if changes is not None else PaymentChanges()
+        return replace(changes, quotes=(*changes.quotes, *taken))
 
     def consume(self, quote_id: str, terms: PaymentTerms, now_ms: int) -> ConsumeOutcome:
         self._sync_suspensions()
@@ -129,6 +144,26 @@ class FxDesk:
             transit_account_of=transit_account_id,
             reference=uetr,
         )
+
+    def priced(
+        self, instruction: TransferInstruction, quote: Quote, new_id: Callable[[], int]
+    ) -> TransferInstruction:
+        """The payment on its consumed quote: the PvP legs planned, the debtor's side in
+        the source currency, charges included."""
+        plan = self.plan(quote, instruction.uetr, new_id)
+        return replace(
+            instruction,
+            fx=plan,
+            amount_minor=quote.debtor_total_minor,
+            currency=quote.request.source_currency,
+            debit_account_id=plan.transfers[0].debit_account_id,
+        )
+
+    def consumed_quote(self, quote_id: str) -> Quote | None:
+        """The quote, if a payment holds it consumed (queued or held across a restart)."""
+        if self.book.status(quote_id) is not QuoteStatus.consumed:
+            return None
+        return self.book.quote(quote_id)
 
     def settled(self, quote_id: str, now_ms: int) -> tuple[FxTrade, ...]:
         return self.book.settle(quote_id, now_ms)

@@ -445,22 +445,17 @@ class _Batch:
             name = used.rejection.name if used.rejection else "unknown"
             return reasons.NARR, f"quote {instruction.quote_id}: {name} {used.detail}".strip()
         quote = used.quote
-        plan = fx.plan(quote, instruction.uetr, self.p.ids.next_id)
+        priced = fx.priced(instruction, quote, self.p.ids.next_id)
+        assert priced.fx is not None
         self.events.append(
             PaymentEvent(
                 instruction.uetr,
                 PaymentState.validated,
                 self.now_ms,
-                f"quote {quote.id}: rate {quote.display_rate}, {len(plan.transfers)} legs",
+                f"quote {quote.id}: rate {quote.display_rate}, {len(priced.fx.transfers)} legs",
             )
         )
-        return replace(
-            instruction,
-            fx=plan,
-            amount_minor=quote.debtor_total_minor,
-            currency=quote.request.source_currency,
-            debit_account_id=plan.transfers[0].debit_account_id,
-        )
+        return priced
 
     def _plan_return(self, work: _Work, instruction: ReturnInstruction) -> None:
         tx = instruction.record

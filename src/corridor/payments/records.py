@@ -207,6 +207,7 @@ class PaymentChanges:
         acks: (recipient, message_id, at_ms) of outbox messages acknowledged now.
         fx_trades: FX conversions settled by this batch (for the FX reports).
         cases: compliance cases opened or decided by this batch.
+        quotes: FX quotes whose status changed (stored while live, deleted at their end).
     """
 
     payments: tuple[Payment, ...] = ()
@@ -216,6 +217,8 @@ class PaymentChanges:
     acks: tuple[tuple[str, str, int], ...] = ()
     fx_trades: tuple[object, ...] = ()  # corridor.fx.reports.FxTrade
     cases: tuple[ComplianceCase, ...] = ()
+    # (corridor.fx.Quote, corridor.fx.QuoteStatus) of quotes whose status changed
+    quotes: tuple[tuple[object, object], ...] = ()
 
     def __bool__(self) -> bool:
         return bool(
@@ -226,6 +229,7 @@ class PaymentChanges:
             or self.acks
             or self.fx_trades
             or self.cases
+            or self.quotes
         )
 
 

@@ -1,7 +1,7 @@
-"""FX persistence: providers' rate sheets (so a restart keeps prices) and settled trades
-(for the FX reports, and the day's provider exposure after a restart). Quotes themselves
-live only in memory: a quote is locked for seconds, and a restart simply asks clients to
-quote again."""
+"""FX persistence: providers' rate sheets (so a restart keeps prices), settled trades
+(for the FX reports, and the day's provider exposure after a restart), and the quotes
+still live (so a restart keeps a bank's quote, and the FX payments queued or held on
+one)."""
 
 from __future__ import annotations
 
@@ -10,13 +10,14 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, insert, select
+from sqlalchemy import Connection, Engine, bindparam, func, insert, select
 
-from corridor.fx import RateSheet
-from corridor.fx.codec import decode_sheet, encode_sheet
+from corridor.fx import Quote, QuoteStatus, RateSheet
+from corridor.fx.codec import decode_quote, decode_sheet, encode_quote, encode_sheet
 from corridor.fx.exposure import ExposureKey
 from corridor.fx.reports import FxTrade
-from corridor.store.schema import fx_rate_sheets, fx_trades
+from corridor.store.schema import fx_quotes, fx_rate_sheets, fx_trades
+from corridor.store.statements import upsert
 
 
 def save_sheet(engine: Engine, sheet: RateSheet) -> None:
@@ -47,6 +48,46 @@ def load_sheets(engine: Engine) -> list[RateSheet]:
 def write_trades(connection: Connection, trades: Sequence[FxTrade]) -> None:
     if trades:
         connection.execute(insert(fx_trades), [_trade_row(t) for t in trades])
+
+
+_LIVE = (QuoteStatus.locked, QuoteStatus.consumed)
+
+
+def write_quotes(connection: Connection, changed: Sequence[tuple[Quote, QuoteStatus]]) -> None:
+    """Store the quotes whose status changed, in the caller's transaction: a live one
+    (locked, consumed) is written with its status, one that ended is deleted."""
+    live = [(quote, status) for quote, status in changed if status in _LIVE]
+    ended = [quote.id for quote, status in changed if status not in _LIVE]
+    if live:
+        connection.execute(
+            upsert(fx_quotes, connection.dialect.name, ("status",)),
+            [
+                {
+                    "quote_id": quote.id,
+                    "status": status.value,
+                    "expires_at_ms": quote.expires_at_ms,
+                    "quote": json.dumps(encode_quote(quote), separators=(",", ":")),
+                }
+                for quote, status in live
+            ],
+        )
+    if ended:
+        connection.execute(
+            fx_quotes.delete().where(fx_quotes.c.quote_id == bindparam("ended_id")),
+            [{"ended_id": quote_id} for quote_id in ended],
+        )
+
+
+def live_quotes(engine: Engine) -> list[tuple[Quote, QuoteStatus]]:
+    """The stored live quotes, in the order they expire (a locked one may have expired
+    since: the book expires it as usual)."""
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(fx_quotes.c.quote, fx_quotes.c.status).order_by(
+                fx_quotes.c.expires_at_ms, fx_quotes.c.quote_id
+            )
+        )
+        return [(decode_quote(json.loads(body)), QuoteStatus(status)) for body, status in rows]
 
 
 def trades_between(engine: Engine, from_ms: int, to_ms: int) -> list[FxTrade]:

@@ -44,7 +44,7 @@ from corridor.payments.records import (
     PaymentState,
 )
 from corridor.store.database import reader
-from corridor.store.fx_store import write_trades
+from corridor.store.fx_store import write_quotes, write_trades
 from corridor.store.schema import (
     compliance_cases,
     credentials,
@@ -111,6 +111,8 @@ def write_changes(connection: Connection, changes: PaymentChanges) -> None:
             ],
         )
     write_trades(connection, changes.fx_trades)  # type: ignore[arg-type]
+    if changes.quotes:
+        write_quotes(connection, changes.quotes)  # type: ignore[arg-type]
     for case in changes.cases:
         connection.execute(compliance_cases.delete().where(compliance_cases.c.id == case.id))
         connection.execute(insert(compliance_cases), [case_row(case)])

@@ -194,7 +194,7 @@ Index("ix_ledger_journal_debit", ledger_journal.c.debit_account_id, ledger_journ
 Index("ix_ledger_journal_credit", ledger_journal.c.credit_account_id, ledger_journal.c.seq)
 Index("ix_ledger_journal_applied", ledger_journal.c.applied_at_ms)
 
-# -- FX: published rate sheets and settled trades -------------------------------------
+# -- FX: published rate sheets, settled trades and live quotes -------------------------------------
 fx_rate_sheets = Table(
     "fx_rate_sheets",
     metadata,
@@ -220,6 +220,18 @@ fx_trades = Table(
     Column("base_currency", String(3), nullable=True),
     Column("quote_currency", String(3), nullable=True),
     Column("base_minor", BigInteger, nullable=True),
+)
+
+# The quotes still live (locked, or consumed by a payment not settled yet), so that a
+# restart keeps them: the rows go with the transaction that changes the quote (a new
+# quote's, before the answer) and are deleted at its end (settled, released, expired).
+fx_quotes = Table(
+    "fx_quotes",
+    metadata,
+    Column("quote_id", String(64), primary_key=True),
+    Column("status", String(16), nullable=False),
+    Column("expires_at_ms", BigInteger, nullable=False),
+    Column("quote", Text, nullable=False),  # corridor.fx.codec JSON
 )
 
 # -- compliance: cases opened by screening hits ---------------------------------------

@@ -46,7 +46,14 @@ class FxCases(HubParts):
                 field="debtor_agent",
                 value=request.debtor_agent,
             )
-        return self.fx.quote(request, self.clock.now_ms())
+        outcome = self.fx.quote(request, self.clock.now_ms())
+        if outcome.quote is not None:
+            try:  # stored before it is given out: a restart keeps it
+                self.engine.execute([])
+            except BaseException:
+                self.fx.book.discard(outcome.quote.id)
+                raise
+        return outcome
 
     def fx_volumes(self, from_ms: int, to_ms: int) -> list[FxVolume]:
         """FX volume and value per pair and provider per day, from settled trades."""

@@ -234,6 +234,15 @@ class LiquidityCases(HubParts):
             self.deferred.reject(stopped, reasons.AG01, f"{bic} is not active")
         return kept
 
+    def _on_stored_quote(self, instruction: TransferInstruction) -> TransferInstruction | None:
+        """A cross-currency payment on the quote it consumed before the restart (stored,
+        fx_quotes), its legs planned again; None if that quote is not there."""
+        fx = self.processor.fx
+        quote = fx.consumed_quote(instruction.quote_id or "") if fx is not None else None
+        if fx is None or quote is None:
+            return None
+        return fx.priced(instruction, quote, self.processor.ids.next_id)
+
     def _dequeue_settled(
         self, uetrs: Sequence[str], instructions: Sequence[TransferInstruction]
     ) -> None:
@@ -245,8 +254,9 @@ class LiquidityCases(HubParts):
 
     def recover_waiting(self) -> int:
         """At start-up: QUEUED payments back in their queues in their old order, HELD ones
-        back under compliance. A queued cross-currency payment cannot wait across a
-        restart (quotes live in memory): it is rejected, and its sender told so."""
+        back under compliance. A cross-currency payment comes back on its stored quote;
+        one whose quote was not stored (queued before revision 0011) is rejected, and its
+        sender told so."""
         count = 0
         stale: list[TransferInstruction] = []
         netting = self.processor.netting
@@ -264,13 +274,19 @@ class LiquidityCases(HubParts):
                     f"queued payment {payment.uetr} cannot be rebuilt from its stored message"
                 )
             instruction = replace(instruction, priority=payment.priority)
-            if instruction.quote_id is not None:  # held or queued: its quote is gone
-                stale.append(instruction)
-            elif payment.state is PaymentState.held:
+            if instruction.quote_id is not None:
+                priced = self._on_stored_quote(instruction)
+                if priced is None:  # its quote is gone
+                    stale.append(instruction)
+                    count += 1
+                    continue
+                instruction = priced
+            if payment.state is PaymentState.held:
                 self.processor.screening.hold(instruction)
-            elif netting is not None and netting.nets(payment.currency):
-                # A netted currency's payments never queue gross; the window id was kept
-                # (negated) in queue_seq when the payment was cleared.
+            elif netting is not None and netting.nets(payment.currency) and not instruction.fx:
+                # A netted currency's payments never queue gross (cross-currency ones,
+                # settled PvP, never net); the window id was kept (negated) in queue_seq
+                # when the payment was cleared.
                 netting.add(instruction, max(1, -payment.queue_seq), self.clock.now_ms())
             else:
                 self.liquidity.enqueue(instruction, payment.queue_seq)
