@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
+from tests.integration.test_hub_compliance import OFFICER_1, OFFICER_2, _archive
 from tests.support.hub import BANK_A, BANK_C, HubWorld, make_world, restarted_hub
 
 from corridor.crypto.keys import generate_private_key, public_key_pem
@@ -49,8 +50,15 @@ DAY_MS = 86_400_000
 
 @pytest.fixture
 def world(tmp_path: Path) -> HubWorld:
+    return _fx_world(tmp_path)
+
+
+def _fx_world(tmp_path: Path, **settings: object) -> HubWorld:
+    """A hub with FX (SILKHKHH quoting CNY/INR and CNY/BRL) and `settings`."""
     world = make_world(
-        tmp_path, fx=FxSettings(fee_bps=10, lock_ms=60_000, bridge_currencies=("CNY",))
+        tmp_path,
+        fx=FxSettings(fee_bps=10, lock_ms=60_000, bridge_currencies=("CNY",)),
+        **settings,
     )
     now = world.clock.now_ms()
 
@@ -97,7 +105,9 @@ def _quote(world: HubWorld, target_currency: str, creditor: str, amount_minor: i
     return outcome.quote
 
 
-def _pay_with(world: HubWorld, quote: Quote, creditor: str) -> tuple[bytes, str]:
+def _pay_with(
+    world: HubWorld, quote: Quote, creditor: str, creditor_name: str = "Buyer Ltd"
+) -> tuple[bytes, str]:
     now = world.now()
     uetr = str(uuid.uuid4())
     tx = CreditTransferTransaction(
@@ -115,7 +125,7 @@ def _pay_with(world: HubWorld, quote: Quote, creditor: str) -> tuple[bytes, str]
         debtor=Party(name="Ganges Textiles Pvt Ltd", country="IN"),
         debtor_agent=Agent(bic=BANK_A),
         creditor_agent=Agent(bic=creditor),
-        creditor=Party(name="Buyer Ltd", country="CN"),
+        creditor=Party(name=creditor_name, country="CN"),
         quote_id=quote.id,
     )
     group = GroupHeader(
@@ -326,6 +336,27 @@ def test_an_fx_payment_queued_for_liquidity_waits_across_a_restart(
     final = world.hub.outbox(Principal(BANK_A, Role.participant))[-1]
     assert final.kind.startswith("pacs.002") and uetr in final.uetrs
     assert b"<TxSts>ACSC</TxSts>" in final.payload
+    assert _stored_quotes(world) == {}
+    assert audit_ledger(world.hub.store.engine).problems == []
+
+
+def test_an_fx_payment_held_for_compliance_waits_across_a_restart(tmp_path: Path) -> None:
+    world = _fx_world(tmp_path, watchlists_dir=_archive(tmp_path / "lists"))
+    quote = _quote(world, "CNY", CNY_BANK, 10_000_00)
+    data, uetr = _pay_with(world, quote, CNY_BANK, creditor_name="VHM Trading")
+    assert world.hub.submit(BANK_A, data).status == "PDNG"
+    assert _stored_quotes(world) == {quote.id: "consumed"}
+    creditor_before = _balance(world, CNY_BANK, "CNY")
+    world.hub = restarted_hub(
+        tmp_path,
+        world,
+        fx=FxSettings(fee_bps=10, lock_ms=60_000, bridge_currencies=("CNY",)),
+        watchlists_dir=tmp_path / "lists",
+    )
+    assert world.hub.compliance.held_uetrs() == [uetr]
+    request = world.hub.request_approval(OFFICER_1, "release_hold", {"uetr": uetr})
+    assert world.hub.approve(OFFICER_2, request.id).result == "settled"
+    assert _balance(world, CNY_BANK, "CNY") == creditor_before + quote.target_minor
     assert _stored_quotes(world) == {}
     assert audit_ledger(world.hub.store.engine).problems == []
 
