@@ -8,7 +8,19 @@ for its column is refused, never cut short."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Engine,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    bindparam,
+    func,
+    insert,
+    select,
+)
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from tests.support.payments import sample_payment
 
@@ -25,7 +37,7 @@ from corridor.store.hub_store import (
 )
 from corridor.store.ledger_store import _ACCOUNT_COLUMNS, _ACCOUNT_UPDATABLE
 from corridor.store.schema import inbound_messages, ledger_accounts, outbox, payments
-from corridor.store.statements import execute_rows, upsert
+from corridor.store.statements import _postgres_unnest_sql, execute_rows, upsert
 
 A = "eb6c4a1e-0b1a-4d7e-9c55-3f1b2a9d0c11"
 B = "0f3e9d2c-7a61-4c0b-8e2d-5b4a3c2d1e00"
@@ -98,7 +110,8 @@ def test_a_row_twice_in_one_call_is_written_twice_in_order(engine: Engine) -> No
 def test_accounts_upsert_replaces_the_balances(engine: Engine) -> None:
     migrate(engine)
     statement = upsert(ledger_accounts, engine.dialect.name, _ACCOUNT_UPDATABLE)
-    account = (b"\x01" * 16, "BANKAAAA", "INR", 1, 0, 0, 0, 0, 0, False, 1)
+    # floor_minor None (an issuance account's) in every row of the first call
+    account = (b"\x01" * 16, "BANKAAAA", "INR", 1, None, 0, 0, 0, 0, False, 1)
     moved = (b"\x01" * 16, "BANKAAAA", "INR", 1, -5, 10, 2**40, 3, 4, True, 2)
     _run(engine, statement, _ACCOUNT_COLUMNS, [account])
     _run(engine, statement, _ACCOUNT_COLUMNS, [moved, (b"\x02" * 16, *account[1:])])
@@ -142,3 +155,25 @@ def test_postgres_refuses_a_value_too_long_for_its_column(engine: Engine) -> Non
     with pytest.raises(DBAPIError, match="too long"):
         _run(engine, _payment_upsert("postgresql"), _PAYMENT_ROW_COLUMNS, [too_long])
     assert _payment_rows(engine) == {}
+
+
+def test_postgres_refuses_a_statement_it_cannot_send_as_arrays() -> None:
+    """The array form keeps only the bare parameters of SQLAlchemy's single-row INSERT:
+    a function around one, or a column the INSERT fills from its own SQL default, would
+    be lost, so such a statement is refused before it runs."""
+    table = Table(
+        "t",
+        MetaData(),
+        Column("id", Integer, primary_key=True),
+        Column("name", String(8)),
+        Column("at_ms", BigInteger, default=func.now()),
+    )
+    wrapped = insert(table).values(name=func.lower(bindparam("name")))
+    with pytest.raises(ValueError, match="bare parameters"):
+        _postgres_unnest_sql(wrapped, ("name",))
+    with pytest.raises(ValueError, match="bare parameters"):
+        _postgres_unnest_sql(insert(table), ("id", "name"))  # at_ms from its SQL default
+    plain = Table("p", MetaData(), Column("id", Integer, primary_key=True), Column("n", String(8)))
+    assert _postgres_unnest_sql(insert(plain), ("id", "n")) == (
+        "INSERT INTO p (id, n) SELECT * FROM unnest(%b::INTEGER[], %b::VARCHAR[])"
+    )

@@ -124,6 +124,7 @@ def test_a_connection_closed_during_a_batch_write_fails_503_and_is_not_pooled(
                 store._write_journal(connection, journal_tuples(outcome))
             else:
                 execute_rows(connection, _INSERT_INBOUND, _INBOUND_COLUMNS, [row])
+        assert connection.invalidated  # not handed out again by the pool
     assert failure.value.connection_invalidated
     response = response_for(failure.value)
     assert response is not None and response.status_code == 503

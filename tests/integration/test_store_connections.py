@@ -1,6 +1,7 @@
 """SQLite connections are reused last-in first-out, so the engine thread's writes and
 reads keep landing on the connection whose page cache its own last commit left valid;
-and the batch's rows go to the driver as tuples in the tables' column order."""
+and the batch's rows go to the driver as tuples in the tables' column order; a write lock
+another writer holds is a retryable error."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import insert, select
+from sqlalchemy.exc import OperationalError
 
+from corridor.api.errors import response_for
 from corridor.store import migrate, open_engine
 from corridor.store.schema import outbox
 from corridor.store.statements import execute_rows
@@ -49,3 +52,21 @@ def test_rows_as_tuples_are_written_in_the_tables_column_order(
         with engine.begin() as connection, pytest.raises(ValueError, match="not the columns"):
             execute_rows(connection, insert(outbox), (columns[1], columns[0], *columns[2:]), rows)
     engine.dispose()
+
+
+def test_a_write_lock_held_elsewhere_is_a_retryable_database_error(tmp_path: Path) -> None:
+    """BEGIN IMMEDIATE runs on the driver (database._sqlite_begin): SQLITE_BUSY there
+    comes out as SQLAlchemy's OperationalError, which the API answers 503."""
+    path = str(tmp_path / "corridor.db")
+    engine, other = open_engine(path), open_engine(path)
+    migrate(engine)
+    # Another writer holds the lock; this one waits 1 ms for it, not the hub's 5 s.
+    with other.connect() as holder, holder.begin(), engine.connect() as connection:
+        connection.connection.driver_connection.execute("PRAGMA busy_timeout=1")  # type: ignore[union-attr]
+        with pytest.raises(OperationalError) as failure:
+            connection.begin()
+    assert "locked" in str(failure.value.orig)
+    response = response_for(failure.value)
+    assert response is not None and response.status_code == 503
+    engine.dispose()
+    other.dispose()

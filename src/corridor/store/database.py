@@ -10,6 +10,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 from corridor.foundation.errors import InputError
+from corridor.store.statements import driver_errors
 
 _SCHEMA_RE = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
@@ -99,4 +100,7 @@ def _sqlite_begin(connection: Any) -> None:
     # On the sqlite3 connection itself: through SQLAlchemy's execution machinery this one
     # statement without parameters or rows cost ~30 µs, a transaction's whole overhead.
     driver = connection.connection.driver_connection
-    driver.execute("BEGIN" if read_only else "BEGIN IMMEDIATE")
+    # Where a writer meets SQLITE_BUSY: raised as SQLAlchemy's error, so the API answers
+    # 503 (SQLAlchemy runs this event outside its own error handling).
+    with driver_errors(connection):
+        driver.execute("BEGIN" if read_only else "BEGIN IMMEDIATE")

@@ -40,20 +40,21 @@ def execute_rows(
     columns: tuple[str, ...],
     rows: list[tuple[Any, ...]],
 ) -> None:
-    """Run an INSERT or upsert for many rows (executemany), each row a tuple of the
-    `columns`' values in that order (the table's); on SQLite straight on the driver.
+    """Run an INSERT or upsert for many rows, each row a tuple of the `columns`' values
+    in that order (the table's); on SQLite as executemany straight on the driver.
 
     The hot path of every batch: SQLAlchemy's execution machinery costs about 100 µs per
     statement plus its work on each row, which is most of a small batch's writes. The SQL
     is still SQLAlchemy's own, compiled once per statement and column set, with
-    positional parameters: binding a payment's 21 values by position costs the driver
+    positional parameters: binding a payment's 22 values by position costs the driver
     a good part less than by name from a dict. The rows must hold plain values of the
-    columns' types (ints, strings, bytes, None).
+    columns' types (ints, strings, bytes, bools for BOOLEAN, None).
 
-    On PostgreSQL the rows go as one array per column in one statement (`unnest`), not
-    one statement per row: psycopg's executemany sends those in one pipeline, but every
-    row still has its own protocol messages and result, handled in Python, which made a
-    100-payment batch's writes take about 19 ms where the server worked 5.
+    On PostgreSQL the rows go as one array per column in one statement (`unnest`; one
+    more for each run of rows after a repeated key), not one statement per row:
+    psycopg's executemany sends those in one pipeline, but every row still has its own
+    protocol messages and result, handled in Python, which made a 100-payment batch's
+    writes take about 19 ms where the server worked 5.
     """
     if not rows:
         return
@@ -101,7 +102,8 @@ def query(connection: Connection, sql: str, params: tuple[Any, ...]) -> list[tup
     """
     if connection.dialect.name == "sqlite":
         driver = connection.connection.driver_connection
-        return driver.execute(sql, params).fetchall()  # type: ignore[union-attr,no-any-return]
+        with driver_errors(connection):
+            return driver.execute(sql, params).fetchall()  # type: ignore[union-attr,no-any-return]
     return [tuple(row) for row in connection.exec_driver_sql(sql, params)]
 
 
@@ -147,7 +149,8 @@ def _distinct_key_chunks(
 @cache
 def _key_positions(statement: Executable, columns: tuple[str, ...]) -> tuple[int, ...] | None:
     """Where the statement's table's primary key columns are among `columns`; None if
-    the database makes the key (a sequence), so that no two rows can share it."""
+    the database makes the key (a sequence), so that no two rows can share it. (Every
+    upsert here targets the primary key: `upsert`, hub_store's payment upsert.)"""
     names = [column.name for column in statement.table.primary_key.columns]  # type: ignore[attr-defined]
     if not all(name in columns for name in names):
         return None
@@ -158,10 +161,13 @@ def _key_positions(statement: Executable, columns: tuple[str, ...]) -> tuple[int
 def _postgres_unnest_sql(statement: Executable, columns: tuple[str, ...]) -> str:
     """The INSERT (or upsert) for psycopg with its rows as one array per column:
     `INSERT INTO t (a, b) SELECT * FROM unnest(%b::T[], %b::U[]) ON CONFLICT ...`.
-    The text is the same whatever the number of rows, so it is prepared once per
-    connection. The arrays go in binary (`%b`): as text, an array of bytea is hex-escaped,
-    which cost the server 1.3 ms per bulk message's payload. Compiled once per statement
-    and column set, from SQLAlchemy's own single-row form."""
+    The text is the same whatever the number of rows (psycopg prepares it per text and
+    parameter types: an int array goes as int2[], int4[] or int8[] by its values). The
+    arrays go in binary (`%b`): as text, an array of bytea is hex-escaped, which cost the
+    server 1.3 ms per bulk message's payload. Compiled once per statement and column set,
+    from SQLAlchemy's own single-row form, which must insert exactly `columns`, each value
+    a bare parameter: anything around a parameter (a function, a column's SQL default)
+    would be lost in the rewrite, so such a statement is refused."""
     compiled = statement.compile(
         dialect=_POSTGRES_FORMAT,
         column_keys=list(columns),
@@ -176,9 +182,12 @@ def _postgres_unnest_sql(statement: Executable, columns: tuple[str, ...]) -> str
     while found and depth and end < len(rest):  # the row's closing parenthesis
         depth += {"(": 1, ")": -1}.get(rest[end], 0)
         end += 1
-    tail = rest[end:]
-    if not found or depth or "%s" in tail:
-        raise ValueError(f"not a single-row INSERT of {columns}: {sql}")
+    values, tail = rest[: end - 1], rest[end:]
+    bare = all(_BARE_PARAMETER.fullmatch(value) for value in values.split(", "))
+    if not found or depth or not bare or len(values.split(", ")) != len(columns):
+        raise ValueError(f"not a single-row INSERT of bare parameters: {sql}")
+    if not head.endswith(f"({', '.join(columns)})") or "%s" in tail:
+        raise ValueError(f"not an INSERT of exactly {columns}: {sql}")
     table = statement.table  # type: ignore[attr-defined]
     arrays = ", ".join(f"%b::{_unbounded_type(table.c[name].type)}[]" for name in columns)
     return f"{head} SELECT * FROM unnest({arrays}){tail}"
@@ -190,5 +199,7 @@ def _unbounded_type(column_type: Any) -> str:
     return re.sub(r"\(.*\)", "", column_type.compile(dialect=_POSTGRES_FORMAT))
 
 
+# A parameter alone, with at most the cast the dialect puts on it (`%s::VARCHAR`).
+_BARE_PARAMETER = re.compile(r"%s(::[A-Z][A-Z0-9_ ]*(\(\d+(, ?\d+)?\))?)?")
 _SQLITE_QMARK: Dialect = sqlite_dialect.dialect(paramstyle="qmark")
 _POSTGRES_FORMAT: Dialect = postgresql_psycopg.dialect(paramstyle="format")
