@@ -169,7 +169,7 @@ def build_hub(
         QueuePolicy(fifo_bypass=settings.queue_fifo_bypass), settings.gridlock_threshold_length
     )
     fx = FxDesk(directory, engine, settings.hub_bic, settings.fx, lambda: f"Q{ids.next_id():032x}")
-    settlement.also_commit = fx.with_quote_changes  # quotes stored with each commit
+    settlement.also_commit = fx  # quotes stored with each commit
     if screening is None:
         screener = screener_for(
             settings.watchlists_dir, settings.screening_threshold, load_suppressions(engine)

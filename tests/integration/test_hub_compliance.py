@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from tests.support.hub import BANK_A, BANK_B, HubWorld, make_world, restarted_hub
+from tests.support.watchlists import LIST_CSV, OFFICER_1, OFFICER_2, archived_list
 
 from corridor.foundation.errors import InputError
 from corridor.hub.compliance import ComplianceConfig
@@ -18,36 +19,12 @@ from corridor.payments.records import CaseStatus, ParticipantStatus, PaymentStat
 from corridor.screening import AmlRules, load_simple_csv
 from corridor.store.watchlist_archive import ArchivedVersion, WatchListArchive
 
-LIST_CSV = (
-    b"id,name,entity_type,aliases,countries\n"
-    b"SANC-1,Volkov Heavy Machinery Trading LLC,entity,VHM Trading,RU\n"
-    b"SANC-2,Ivan Petrovich Sidorov,person,Ivan Sidorov,RU\n"
-)
-OFFICER_1 = Principal("olga", Role.compliance)
-OFFICER_2 = Principal("omar", Role.compliance)
 OPERATOR = Principal("ops", Role.operator)
-
-
-def _archive(root: Path) -> Path:
-    lst = load_simple_csv(LIST_CSV, list_name="national")
-    WatchListArchive(root).store(
-        ArchivedVersion(
-            "national",
-            lst.version,
-            "simple_csv",
-            "2026-01-05T00:00:00+00:00",
-            len(lst.entries),
-            lst.name_count,
-            ("national.csv",),
-        ),
-        {"national.csv": LIST_CSV},
-    )
-    return root
 
 
 @pytest.fixture
 def world(tmp_path: Path) -> HubWorld:
-    return make_world(tmp_path, watchlists_dir=_archive(tmp_path / "lists"))
+    return make_world(tmp_path, watchlists_dir=archived_list(tmp_path / "lists"))
 
 
 def _payment_to(
@@ -194,7 +171,7 @@ def test_a_rescreen_does_not_count_a_queued_payment_twice_for_aml(tmp_path: Path
     # Two payments per debtor per window are allowed: re-screening the queued payment under
     # new lists must not add it to the AML history again (the next payment would see three).
     aml = AmlRules(velocity_count_max=2, hold={"velocity_count": True})
-    lists = _archive(tmp_path / "lists")
+    lists = archived_list(tmp_path / "lists")
     world = make_world(tmp_path, watchlists_dir=lists, compliance=ComplianceConfig(aml=aml))
     big = world.hub.available_minor(BANK_A, "INR") + 1
     data, _ = _payment_to(world, "Boris Karlovich Zhukov", big)

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
-from tests.integration.test_hub_compliance import OFFICER_1, OFFICER_2, _archive
 from tests.support.hub import BANK_A, BANK_C, HubWorld, make_world, restarted_hub
+from tests.support.watchlists import OFFICER_1, OFFICER_2, archived_list
 
 from corridor.crypto.keys import generate_private_key, public_key_pem
 from corridor.fx import (
@@ -294,21 +294,96 @@ def test_a_quote_that_expired_during_a_restart_is_refused_and_forgotten(
     assert _reserved(world)[("CNY", "INR")] == 0
 
 
+def _fail_commits(monkeypatch: pytest.MonkeyPatch, world: HubWorld, failing: set[int]) -> None:
+    """The hub's commits numbered in `failing` (1 = the next one) fail as a lost database
+    would; the others go through."""
+    journal = world.hub.engine._journal  # type: ignore[attr-defined]
+    commit = journal.commit
+    calls = iter(range(1, 1_000))
+
+    def maybe_failing(*args: object, **kwargs: object) -> None:
+        if next(calls) in failing:
+            raise OperationalError("COMMIT", None, Exception("the database went away"))
+        commit(*args, **kwargs)
+
+    monkeypatch.setattr(journal, "commit", maybe_failing)
+
+
 def test_a_quote_that_could_not_be_stored_is_not_given_out(
     world: HubWorld, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    expiring = _quote(world, "CNY", CNY_BANK, 10_000_00)
+    world.clock.advance(61_000)
+    assert world.hub.fx.book.expire_due(world.clock.now_ms()) == [expiring.id]
     before = _reserved(world)
-
-    def unavailable(*_args: object, **_kwargs: object) -> None:
-        raise OperationalError("COMMIT", None, Exception("the database went away"))
-
-    monkeypatch.setattr(world.hub.engine, "execute", unavailable)
+    _fail_commits(monkeypatch, world, {1})
     with pytest.raises(OperationalError):
-        _ask(world, 10_000_00)
-    monkeypatch.undo()
-    assert _reserved(world) == before  # its exposure given back
-    assert world.hub.fx.book.snapshot().quotes == ()  # and no trace of it in the book
+        _ask(world, 10_000_00)  # its commit would also have stored the expiry
+    assert _reserved(world) == before  # the new quote's exposure given back
+    assert [q.id for q, _ in world.hub.fx.book.snapshot().quotes] == [expiring.id]
+    assert _stored_quotes(world) == {expiring.id: "locked"}  # nothing of that commit
+    fresh = _quote(world, "CNY", CNY_BANK, 10_000_00)
+    assert _stored_quotes(world) == {fresh.id: "locked"}  # and the expiry went with this one
+
+
+def test_a_failed_queue_release_puts_the_quote_back_for_the_next_one(
+    world: HubWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    available = world.hub.available_minor(BANK_A, "INR")
+    quote = _quote(world, "CNY", CNY_BANK, available)
+    data, uetr = _pay_with(world, quote, CNY_BANK)
+    assert world.hub.submit(BANK_A, data).status == "PDNG"
+    reserved = _reserved(world)
+    shortfall = quote.debtor_total_minor - available
+    incoming, _ = world.credit_transfer(BANK_C, BANK_A, [shortfall])
+    _fail_commits(monkeypatch, world, {2})  # the incoming payment commits, the release not
+    with pytest.raises(OperationalError):
+        world.hub.submit(BANK_C, incoming)
+    assert world.hub.fx.book.status(quote.id) is QuoteStatus.consumed  # back as it was
+    assert _reserved(world) == reserved
+    assert _stored_quotes(world) == {quote.id: "consumed"}
+    (entry,) = world.hub.liquidity.entries("INR")
+    assert entry.instruction.uetr == uetr
+    assert world.hub.release_queues() == 1  # the next try settles it on its quote
+    tracking = world.hub.track(OPERATOR, uetr)
+    assert tracking is not None and tracking.payment.state is PaymentState.settled
     assert _stored_quotes(world) == {}
+    assert [v.trades for v in world.hub.fx_volumes(0, world.clock.now_ms() + 1)] == [1]
+    assert _reserved(world)[("CNY", "INR")] == 0
+    assert audit_ledger(world.hub.store.engine).problems == []
+
+
+def test_a_failed_batch_with_a_payment_on_a_used_quote_reports_the_commits_error(
+    world: HubWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    used = _quote(world, "CNY", CNY_BANK, 10_000_00)
+    data, _ = _pay_with(world, used, CNY_BANK)
+    assert world.hub.submit(BANK_A, data).status == "ACSC"
+    fresh = _quote(world, "CNY", CNY_BANK, 10_000_00)
+    again, _ = _pay_with(world, used, CNY_BANK)  # refused quote_consumed in the batch
+    paying, _ = _pay_with(world, fresh, CNY_BANK)
+    _fail_commits(monkeypatch, world, {1})
+    with pytest.raises(OperationalError):
+        world.hub.settle([world.hub.take(BANK_A, again), world.hub.take(BANK_A, paying)])
+    assert world.hub.fx.book.status(fresh.id) is QuoteStatus.locked  # usable again
+    assert world.hub.submit(BANK_A, paying).status == "ACSC"
+    assert _stored_quotes(world) == {}
+
+
+def test_a_stored_consumed_quote_no_waiting_payment_holds_is_released_at_restart(
+    world: HubWorld, tmp_path: Path
+) -> None:
+    """A consumed quote is stored with its payment queued or held; one stored consumed
+    with no such payment (its end lost) must not keep its provider's exposure forever."""
+    quote = _quote(world, "CNY", CNY_BANK, 10_000_00)
+    with world.hub.store.engine.begin() as connection:
+        connection.execute(fx_quotes.update().values(status="consumed"))
+    _restarted(world, tmp_path)
+    assert world.hub.fx.book.status(quote.id) is QuoteStatus.released
+    assert _stored_quotes(world) == {}
+    assert _reserved(world)[("CNY", "INR")] == 0
+    entries = [(e.actor, e.action) for e in world.hub.audit.entries()]
+    assert ("hub", "release_unclaimed_quote") in entries
 
 
 def test_an_fx_payment_queued_for_liquidity_waits_across_a_restart(
@@ -333,6 +408,8 @@ def test_an_fx_payment_queued_for_liquidity_waits_across_a_restart(
     tracking = world.hub.track(OPERATOR, uetr)
     assert tracking is not None and tracking.payment.state is PaymentState.settled
     assert _balance(world, CNY_BANK, "CNY") == creditor_before + quote.target_minor
+    assert [v.trades for v in world.hub.fx_volumes(0, world.clock.now_ms() + 1)] == [1]
+    assert _reserved(world)[("CNY", "INR")] == 0
     final = world.hub.outbox(Principal(BANK_A, Role.participant))[-1]
     assert final.kind.startswith("pacs.002") and uetr in final.uetrs
     assert b"<TxSts>ACSC</TxSts>" in final.payload
@@ -341,7 +418,7 @@ def test_an_fx_payment_queued_for_liquidity_waits_across_a_restart(
 
 
 def test_an_fx_payment_held_for_compliance_waits_across_a_restart(tmp_path: Path) -> None:
-    world = _fx_world(tmp_path, watchlists_dir=_archive(tmp_path / "lists"))
+    world = _fx_world(tmp_path, watchlists_dir=archived_list(tmp_path / "lists"))
     quote = _quote(world, "CNY", CNY_BANK, 10_000_00)
     data, uetr = _pay_with(world, quote, CNY_BANK, creditor_name="VHM Trading")
     assert world.hub.submit(BANK_A, data).status == "PDNG"

@@ -19,7 +19,7 @@ locked quotes (provider_suspended); nothing is closed in the ledger.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from corridor.foundation.errors import CorridorError, InputError
@@ -292,12 +292,14 @@ class QuoteBook:
     def revert(self, quote_id: str, status: QuoteStatus) -> None:
         """A quote back to `status` (locked or consumed), as it was before steps of a batch
         that failed before its commit (consume, settle, release): the exposure follows,
-        so that the payment, sent again, finds its quote as it left it."""
-        if status not in (QuoteStatus.locked, QuoteStatus.consumed):
-            raise QuoteStateError(f"quote {quote_id} cannot go back to {status}")
+        so that the payment, sent again, finds its quote as it left it. A step that
+        changed nothing (a payment on a quote already used, or ended) goes back to
+        where it is: nothing to do."""
         quote, now = self._get(quote_id)
         if now is status:
             return
+        if status not in (QuoteStatus.locked, QuoteStatus.consumed):
+            raise QuoteStateError(f"quote {quote_id} cannot go back to {status}")
         for leg in quote.legs:
             if now is QuoteStatus.settled:
                 self._exposure.unsettle(leg.exposure_key, leg.base_minor)
@@ -319,6 +321,12 @@ class QuoteBook:
 
     def quote(self, quote_id: str) -> Quote | None:
         return self._quotes.get(quote_id)
+
+    def mark_changed(self, quote_ids: Iterable[str]) -> None:
+        """Hand these out again at the next `take_changes`: the commit that took them
+        failed, so what is stored is not what the book holds."""
+        for quote_id in quote_ids:
+            self._changed[quote_id] = None
 
     def take_changes(self) -> list[tuple[Quote, QuoteStatus]]:
         """Each quote whose status changed since the last call, with its status now, in

@@ -8,6 +8,7 @@ status updates (a pacs.002 ACSC or RJCT to the sender, who had been told PDNG).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, replace
 
 from corridor.foundation.clock import Clock, ms_to_datetime
@@ -95,7 +96,8 @@ class DeferredSettlement:
             done = {i.uetr for i, _ in ok}
             return replace(changes, cases=tuple(c for c in cases if c.uetr in done))
 
-        self._engine.execute(commands, changes)
+        with self._quote_steps_undone_on_failure():
+            self._engine.execute(commands, changes)
         done = set(settled)
         failed = tuple(i.uetr for i in instructions if i.uetr not in done)
         return DeferredOutcome(tuple(settled), failed)
@@ -116,7 +118,8 @@ class DeferredSettlement:
                 )
             return PaymentChanges()
 
-        self._engine.execute(list(commands), changes)
+        with self._quote_steps_undone_on_failure():
+            self._engine.execute(list(commands), changes)
         return bool(done)
 
     def reject(
@@ -135,19 +138,25 @@ class DeferredSettlement:
         updated: list[Payment] = []
         events: list[PaymentEvent] = []
         outbox: list[OutboxMessage] = []
-        for instruction in instructions:
-            payment, event = advance(
-                payments[instruction.uetr], PaymentState.rejected, now_ms, detail, reason
+        with self._quote_steps_undone_on_failure():
+            for instruction in instructions:
+                payment, event = advance(
+                    payments[instruction.uetr], PaymentState.rejected, now_ms, detail, reason
+                )
+                updated.append(payment)
+                events.append(event)
+                outbox.append(
+                    self._status(payment, instruction, "RJCT", reason, detail, at, now_ms)
+                )
+                if instruction.fx is not None and self._fx is not None:
+                    self._fx.released(instruction.fx.quote_id)
+            changes = PaymentChanges(
+                payments=tuple(updated),
+                events=tuple(events),
+                outbox=tuple(outbox),
+                cases=tuple(cases),
             )
-            updated.append(payment)
-            events.append(event)
-            outbox.append(self._status(payment, instruction, "RJCT", reason, detail, at, now_ms))
-            if instruction.fx is not None and self._fx is not None:
-                self._fx.released(instruction.fx.quote_id)
-        changes = PaymentChanges(
-            payments=tuple(updated), events=tuple(events), outbox=tuple(outbox), cases=tuple(cases)
-        )
-        self._engine.execute([], lambda _outcome: changes)
+            self._engine.execute([], lambda _outcome: changes)
 
     def _settled_changes(
         self,
@@ -224,6 +233,11 @@ class DeferredSettlement:
         received = [i.received_xml for i in group]
         spans = [i.relay_span for i in group]
         return self._outbound.forward(recipient, records, at, now_ms, received, spans)  # type: ignore[arg-type]
+
+    def _quote_steps_undone_on_failure(self) -> AbstractContextManager[None]:
+        """Around the work of a commit: if it fails, the FX quotes it settled or released
+        go back as they were (the payments still wait)."""
+        return self._fx.steps_undone_on_failure() if self._fx is not None else nullcontext()
 
     def queue_released(
         self, instruction: TransferInstruction, sequence: int, detail: str, case: ComplianceCase

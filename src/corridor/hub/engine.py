@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from corridor.foundation.clock import Clock
 from corridor.foundation.errors import InvariantViolation
-from corridor.hub.ports import LedgerJournal, OpenBatch
+from corridor.hub.ports import CommitsAlong, LedgerJournal, OpenBatch
 from corridor.ledger import BatchOutcome, Command, Ledger
 from corridor.payments.records import PaymentChanges
 
@@ -40,9 +40,9 @@ class SettlementEngine:
         self._clock = clock
         self._ledger = journal.load()
         self._stale = False  # memory may not be what the database holds: reload first
-        # What other engine-thread owners changed in memory since the last batch (the
+        # What another engine-thread owner changed in memory since the last batch (the
         # FX desk's quotes), added to whatever commits next: set by the hub's bootstrap.
-        self.also_commit: Callable[[PaymentChanges | None], PaymentChanges | None] | None = None
+        self.also_commit: CommitsAlong | None = None
 
     @property
     def ledger(self) -> Ledger:
@@ -72,11 +72,14 @@ class SettlementEngine:
         from the database, so it never holds what was not committed.
         """
         self.reload_if_stale()
+        changes: PaymentChanges | None = None
         try:
             outcome = self._ledger.apply(batch, self._clock.now_ms())
-            changes = changes_for(outcome) if changes_for is not None else None
-            self._journal.commit(outcome, self._with_others(changes))
+            changes = self._with_others(changes_for(outcome) if changes_for is not None else None)
+            self._journal.commit(outcome, changes)
         except BaseException:
+            if self.also_commit is not None:
+                self.also_commit.not_committed(changes)
             self._reload_after_failure()
             raise
         return outcome
@@ -96,7 +99,7 @@ class SettlementEngine:
         return Applied(outcome, self._with_others(changes))
 
     def _with_others(self, changes: PaymentChanges | None) -> PaymentChanges | None:
-        return changes if self.also_commit is None else self.also_commit(changes)
+        return changes if self.also_commit is None else self.also_commit.added_to(changes)
 
     def write(self, applied: Applied) -> OpenBatch:
         return self._journal.write(applied.outcome, applied.changes)

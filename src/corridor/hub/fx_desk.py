@@ -8,7 +8,8 @@ linked ledger chain that settles every leg or none.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 from corridor.foundation.errors import InputError
@@ -69,6 +70,8 @@ class FxDesk:
         for quote, status in live_quotes(engine):  # type: ignore[arg-type]
             self.book.adopt(quote, status)  # what the restart would otherwise void
         self._directory_version = -1  # none seen yet: the first use syncs the book
+        # (quote id, status before) of each step taken inside steps_undone_on_failure
+        self._steps: list[tuple[str, QuoteStatus]] | None = None
 
     def open_day(self, base: str, opened_at_ms: int) -> None:
         """The business day of `base` opened at `opened_at_ms`: its pairs' exposure
@@ -100,19 +103,26 @@ class FxDesk:
         save_sheet(self._engine, sheet)  # type: ignore[arg-type]
 
     def quote(self, request: QuoteRequest, now_ms: int) -> QuoteOutcome:
-        """Price and lock a quote; the caller stores it (with_quote_changes, at the next
-        commit) before giving it out, or discards it."""
+        """Price and lock a quote; the caller stores it (added_to, at the next commit)
+        before giving it out, or discards it."""
         self._sync_suspensions()
         return self.book.request_quote(request, self._new_quote_id(), now_ms)
 
-    def with_quote_changes(self, changes: PaymentChanges | None) -> PaymentChanges | None:
-        """`changes` plus the quotes whose status changed since the last commit
-        (SettlementEngine.also_commit): they are stored in the same transaction."""
+    # -- stored with the settlement engine's commits (hub.ports.CommitsAlong) ----------
+    def added_to(self, changes: PaymentChanges | None) -> PaymentChanges | None:
+        """`changes` plus the quotes whose status changed since they were last taken:
+        they are stored in the same transaction."""
         taken = self.book.take_changes()
         if not taken:
             return changes
         changes = changes if changes is not None else PaymentChanges()
         return replace(changes, quotes=(*changes.quotes, *taken))
+
+    def not_committed(self, changes: PaymentChanges | None) -> None:
+        """The commit of `changes` failed: their quotes go out again with the next one
+        (as the book holds them by then: a failed batch has put its own steps back)."""
+        if changes is not None and changes.quotes:
+            self.book.mark_changed(quote.id for quote, _ in changes.quotes)  # type: ignore[attr-defined]
 
     def consume(self, quote_id: str, terms: PaymentTerms, now_ms: int) -> ConsumeOutcome:
         self._sync_suspensions()
@@ -159,6 +169,19 @@ class FxDesk:
             debit_account_id=plan.transfers[0].debit_account_id,
         )
 
+    def release_unclaimed(self, claimed: set[str]) -> list[str]:
+        """At start-up, once the waiting payments are back: release every consumed quote
+        that none of them holds (its payment ended, but the change did not reach the
+        store), so that it does not keep its provider's exposure; their ids."""
+        unclaimed = [
+            quote.id
+            for quote, status in self.book.snapshot().quotes
+            if status is QuoteStatus.consumed and quote.id not in claimed
+        ]
+        for quote_id in unclaimed:
+            self.book.release(quote_id)
+        return unclaimed
+
     def consumed_quote(self, quote_id: str) -> Quote | None:
         """The quote, if a payment holds it consumed (queued or held across a restart)."""
         if self.book.status(quote_id) is not QuoteStatus.consumed:
@@ -166,10 +189,32 @@ class FxDesk:
         return self.book.quote(quote_id)
 
     def settled(self, quote_id: str, now_ms: int) -> tuple[FxTrade, ...]:
+        self._note_step(quote_id)
         return self.book.settle(quote_id, now_ms)
 
     def released(self, quote_id: str) -> None:
+        self._note_step(quote_id)
         self.book.release(quote_id)
+
+    @contextmanager
+    def steps_undone_on_failure(self) -> Iterator[None]:
+        """The quotes settled or released inside go back as they were if the block
+        raises: the commit that was to store those steps failed (hub.deferred)."""
+        steps: list[tuple[str, QuoteStatus]] = []
+        outer, self._steps = self._steps, steps
+        try:
+            yield
+        except BaseException:
+            for quote_id, status in reversed(steps):
+                self.book.revert(quote_id, status)
+            raise
+        finally:
+            self._steps = outer
+
+    def _note_step(self, quote_id: str) -> None:
+        status = self.book.status(quote_id)
+        if self._steps is not None and status is not None:
+            self._steps.append((quote_id, status))
 
     def _account_of(self, bic: str, currency: str) -> int:
         account_id = self._directory.account_id(bic, currency)

@@ -34,3 +34,16 @@ class OpenBatch(Protocol):
         ...
 
     def rollback(self) -> None: ...
+
+
+class CommitsAlong(Protocol):
+    """Changes another engine-thread owner keeps in memory (the FX desk's quotes),
+    stored with whatever the settlement engine commits next."""
+
+    def added_to(self, changes: PaymentChanges | None) -> PaymentChanges | None:
+        """`changes` with this owner's changes since they were last taken."""
+        ...
+
+    def not_committed(self, changes: PaymentChanges | None) -> None:
+        """The commit that took `changes` failed: hand this owner's part out again."""
+        ...

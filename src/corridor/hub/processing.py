@@ -178,6 +178,8 @@ class PaymentProcessor:
         The caller reloads the ledger."""
         for batch in reversed(self._unfinished):
             batch.revert_quotes()
+            if self.fx is not None and batch.applied is not None:
+                self.fx.not_committed(batch.applied.changes)  # the quotes it took to store
         self._unfinished.clear()
 
     def may_overlap(self, batch: SettlementBatch) -> bool:

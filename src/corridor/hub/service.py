@@ -155,9 +155,12 @@ class Hub(LiquidityCases, ApprovalCases, ComplianceCases, FxCases, DayCases):
         return answers
 
     def reload_ledger(self) -> None:
-        """After a failed batch (worker.EngineWorker): its quotes back, then the ledger."""
-        self.processor.abandon()
-        self.engine.reload()
+        """After a failed batch (worker.EngineWorker): its quotes back, then the ledger
+        (reloaded even if putting the quotes back fails)."""
+        try:
+            self.processor.abandon()
+        finally:
+            self.engine.reload()
 
     def submit(self, sender: str, data: bytes) -> Answer:
         """One message, start to finish (single-threaded callers)."""

@@ -194,7 +194,7 @@ Index("ix_ledger_journal_debit", ledger_journal.c.debit_account_id, ledger_journ
 Index("ix_ledger_journal_credit", ledger_journal.c.credit_account_id, ledger_journal.c.seq)
 Index("ix_ledger_journal_applied", ledger_journal.c.applied_at_ms)
 
-# -- FX: published rate sheets, settled trades and live quotes -------------------------------------
+# -- FX: published rate sheets, settled trades and live quotes ---------------------------
 fx_rate_sheets = Table(
     "fx_rate_sheets",
     metadata,

@@ -241,7 +241,10 @@ class LiquidityCases(HubParts):
         quote = fx.consumed_quote(instruction.quote_id or "") if fx is not None else None
         if fx is None or quote is None:
             return None
-        return fx.priced(instruction, quote, self.processor.ids.next_id)
+        try:
+            return fx.priced(instruction, quote, self.processor.ids.next_id)
+        except InputError:  # a leg's account is gone (closed since): it cannot settle
+            return None
 
     def _dequeue_settled(
         self, uetrs: Sequence[str], instructions: Sequence[TransferInstruction]
@@ -259,6 +262,7 @@ class LiquidityCases(HubParts):
         sender told so."""
         count = 0
         stale: list[TransferInstruction] = []
+        claimed: set[str] = set()  # the stored quotes the waiting payments hold
         netting = self.processor.netting
         for payment in payments_in_state(
             self.store.engine, [PaymentState.queued, PaymentState.held]
@@ -281,6 +285,7 @@ class LiquidityCases(HubParts):
                     count += 1
                     continue
                 instruction = priced
+                claimed.add(instruction.quote_id or "")
             if payment.state is PaymentState.held:
                 self.processor.screening.hold(instruction)
             elif netting is not None and netting.nets(payment.currency) and not instruction.fx:
@@ -291,5 +296,10 @@ class LiquidityCases(HubParts):
             else:
                 self.liquidity.enqueue(instruction, payment.queue_seq)
             count += 1
+        unclaimed = self.processor.fx.release_unclaimed(claimed) if self.processor.fx else []
+        if unclaimed:
+            self.engine.execute([])  # stored released (deleted) now, not at some later commit
+            for quote_id in unclaimed:
+                self.audit.record("hub", "release_unclaimed_quote", quote_id=quote_id)
         self.deferred.reject(stale, reasons.NARR, "FX quote lost when the hub restarted")
         return count
