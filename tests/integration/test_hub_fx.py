@@ -3,6 +3,7 @@ bridge routing, tracking of the legs, and the FX reports."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import uuid
 from decimal import Decimal
@@ -28,6 +29,7 @@ from corridor.fx import (
 from corridor.hub.fx_desk import FxSettings
 from corridor.hub.network import fees_account_id
 from corridor.hub.security import Principal, Role
+from corridor.hub.worker import EngineWorker
 from corridor.iso20022.records import (
     Agent,
     CreditTransfer,
@@ -597,3 +599,62 @@ def test_fx_payments_of_a_pipelined_batch_whose_commit_failed_settle_when_sent_a
     assert hub.submit(BANK_A, second).status == "ACSC"
     assert hub.engine.ledger.verify() == []
     assert audit_ledger(hub.store.engine).problems == []
+
+
+def test_quotes_asked_for_together_share_one_commit(
+    world: HubWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Over HTTP a quote is locked on the engine thread, then answered once a commit has
+    stored it (EngineWorker.run_stored): quotes asked for at once share commits."""
+    journal = world.hub.engine._journal  # type: ignore[attr-defined]
+    commits: list[int] = []
+    commit = journal.commit
+
+    def counted(*args: object, **kwargs: object) -> None:
+        commits.append(1)
+        commit(*args, **kwargs)
+
+    monkeypatch.setattr(journal, "commit", counted)
+    caller = Principal(BANK_A, Role.participant)
+    request = QuoteRequest(BANK_A, CNY_BANK, "INR", "CNY", FixedSide.send, 10_000_00)
+
+    async def ask_together(count: int) -> list[QuoteOutcome]:
+        engine = EngineWorker(world.hub)
+        await engine.start()
+        try:
+            asks = [engine.run_stored(world.hub.lock_quote, caller, request) for _ in range(count)]
+            return list(await asyncio.gather(*asks))
+        finally:
+            await engine.stop()
+
+    outcomes = asyncio.run(ask_together(40))
+    ids = [o.quote.id for o in outcomes if o.quote is not None]
+    assert len(set(ids)) == 40
+    assert _stored_quotes(world) == dict.fromkeys(ids, "locked")  # stored before answered
+    assert 1 <= len(commits) <= 4  # not one commit per quote
+
+
+def test_a_failed_shared_commit_fails_every_quote_waiting_for_it(
+    world: HubWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    caller = Principal(BANK_A, Role.participant)
+    request = QuoteRequest(BANK_A, CNY_BANK, "INR", "CNY", FixedSide.send, 10_000_00)
+    _fail_commits(monkeypatch, world, {1})
+
+    async def ask_twice() -> tuple[list[object], QuoteOutcome]:
+        engine = EngineWorker(world.hub)
+        await engine.start()
+        try:
+            asks = [engine.run_stored(world.hub.lock_quote, caller, request) for _ in range(3)]
+            failed = await asyncio.gather(*asks, return_exceptions=True)
+            return list(failed), await engine.run_stored(world.hub.lock_quote, caller, request)
+        finally:
+            await engine.stop()
+
+    answers, later = asyncio.run(ask_twice())
+    failed = [a for a in answers if isinstance(a, OperationalError)]
+    given = [a.quote.id for a in answers if isinstance(a, QuoteOutcome) and a.quote]
+    assert failed and len(failed) + len(given) == 3  # the first commit's callers got its error
+    assert later.quote is not None
+    stored = _stored_quotes(world)
+    assert all(stored[quote_id] == "locked" for quote_id in [*given, later.quote.id])

@@ -207,7 +207,8 @@ async def request_quote(
     principal: ParticipantCaller, ctx: Ctx, body: QuoteRequestBody
 ) -> QuoteView:
     request = _quote_request(principal, body)
-    outcome = await ctx.engine.run(ctx.hub.request_quote, principal, request)
+    # Quotes asked for together share one commit: the answer waits for it.
+    outcome = await ctx.engine.run_stored(ctx.hub.lock_quote, principal, request)
     if outcome.quote is None:
         rejection = outcome.rejection.value if outcome.rejection else "quote_refused"
         raise QuoteRefusedError(outcome.detail or rejection, code=rejection)

@@ -71,15 +71,20 @@ class EngineWorker:
         # Set when a message is queued: lets a batch that is committing take the next
         # one on top of it as soon as it arrives, instead of waiting out the fsync.
         self._arrived = asyncio.Event()
+        # run_stored: the commit the callers waiting now will share, and the task that
+        # runs such commits one after another.
+        self._store_next: asyncio.Future[None] | None = None
+        self._storing: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._drain(), name="engine-batches")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        for task in (self._task, self._storing):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         self._executor.shutdown(wait=True)
         self._committer.shutdown(wait=True)
         if self._unsettled:  # stopped between applying a batch and its commit's end
@@ -111,6 +116,47 @@ class EngineWorker:
             return await self._on_engine(function, *args)
         finally:
             self._between_batches.release()
+
+    async def run_stored(self, function: Callable[..., T], *args: object) -> T:
+        """Run a change on the engine thread whose result another engine-thread owner
+        keeps in memory (an FX quote: Hub.lock_quote), and return once a commit has
+        stored it. Callers that arrive while a commit runs share the next one: one fsync
+        for many, as the payments of a batch share theirs."""
+        result = await self.run(function, *args)
+        if self._store_next is None:
+            self._store_next = asyncio.get_running_loop().create_future()
+            self._store_next.add_done_callback(_retrieved)  # whoever still waits, or none
+            if self._storing is None:
+                self._storing = asyncio.create_task(self._store(), name="engine-store")
+        # shielded: a caller that gives up must not cancel the commit the others wait for
+        await asyncio.shield(self._store_next)
+        return result
+
+    async def _store(self) -> None:
+        """Commit what run_stored's callers changed, until none waits for a commit."""
+        try:
+            while self._store_next is not None:
+                self._runs_waiting += 1  # as run(): batches pause for it
+                try:
+                    await self._between_batches.acquire()
+                finally:
+                    self._runs_waiting -= 1
+                try:
+                    # Taken only now: every caller waiting so far has its change in memory
+                    # (its run is over), so this commit stores it; later ones wait for
+                    # the next.
+                    stored, self._store_next = self._store_next, None
+                    assert stored is not None
+                    try:
+                        await self._on_engine(self.hub.store_pending)
+                    except Exception as error:  # every caller of this round gets it
+                        stored.set_exception(error)
+                    else:
+                        stored.set_result(None)
+                finally:
+                    self._between_batches.release()
+        finally:
+            self._storing = None
 
     async def _drain(self) -> None:
         while True:
@@ -258,6 +304,12 @@ def _big(items: list[_Item]) -> bool:
         if count >= OVERLAP_ON_ARRIVAL_TRANSACTIONS_MIN:
             return True
     return False
+
+
+def _retrieved(future: asyncio.Future[None]) -> None:
+    """Mark a shared commit's error as seen, even if every caller gave up waiting."""
+    if not future.cancelled():
+        future.exception()
 
 
 def _fail(items: list[_Item], error: Exception) -> None:

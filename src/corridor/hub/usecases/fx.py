@@ -37,7 +37,22 @@ class FxCases(HubParts):
         )
 
     def request_quote(self, principal: Principal, request: QuoteRequest) -> QuoteOutcome:
-        """The best executable quote across providers, locked for the network's lock time."""
+        """The best executable quote across providers, locked for the network's lock time
+        and stored before it is given out (a restart keeps it)."""
+        outcome = self.lock_quote(principal, request)
+        if outcome.quote is not None:
+            try:
+                self.store_pending()
+            except BaseException:
+                self.fx.book.discard(outcome.quote.id)
+                raise
+        return outcome
+
+    def lock_quote(self, principal: Principal, request: QuoteRequest) -> QuoteOutcome:
+        """request_quote without storing the quote: it goes with the next commit, which
+        the caller waits for before giving it out (worker.EngineWorker.run_stored, so
+        that quotes asked for together share one commit). If that commit fails, the
+        caller answers its error and the quote, never given out, expires unused."""
         if principal.is_participant and self.directory.settling_participant(
             request.debtor_agent
         ) is not self.directory.participant(principal.name):
@@ -46,14 +61,11 @@ class FxCases(HubParts):
                 field="debtor_agent",
                 value=request.debtor_agent,
             )
-        outcome = self.fx.quote(request, self.clock.now_ms())
-        if outcome.quote is not None:
-            try:  # stored before it is given out: a restart keeps it
-                self.engine.execute([])
-            except BaseException:
-                self.fx.book.discard(outcome.quote.id)
-                raise
-        return outcome
+        return self.fx.quote(request, self.clock.now_ms())
+
+    def store_pending(self) -> None:
+        """Commit what engine-thread owners hold in memory only (new or changed quotes)."""
+        self.engine.execute([])
 
     def fx_volumes(self, from_ms: int, to_ms: int) -> list[FxVolume]:
         """FX volume and value per pair and provider per day, from settled trades."""
