@@ -4,6 +4,7 @@ account involved show their leg. Also quote refusals, rate validation and FX rep
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -13,9 +14,12 @@ from typing import Any
 
 import pytest
 from lxml import etree
+from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from tests.e2e.test_api_world import ApiWorld, api_world, payload
 from tests.support.hub import BANK_A, BANK_B
 
+from corridor.fx import QuoteStatus
 from corridor.iso20022.records import (
     Agent,
     Charge,
@@ -24,6 +28,7 @@ from corridor.iso20022.records import (
     GroupHeader,
     Party,
 )
+from corridor.store.schema import fx_quotes
 
 pytestmark = pytest.mark.anyio
 PROVIDER, CNY_BANK = "SILKHKHH", "HANGCNSH"
@@ -272,3 +277,72 @@ async def test_rates_are_strings_and_only_a_provider_publishes(api: ApiWorld) ->
         "11.64",
     )
     assert sheet["rates"][0]["exposure_max_minor"] == 400_000_000_00
+
+
+def _stored_quotes(api: ApiWorld) -> dict[str, str]:
+    with api.world.hub.store.engine.connect() as connection:
+        rows = connection.execute(select(fx_quotes.c.quote_id, fx_quotes.c.status))
+        return {str(quote_id): str(status) for quote_id, status in rows}
+
+
+def _count_commits(api: ApiWorld, monkeypatch: pytest.MonkeyPatch, failing: set[int]) -> list[int]:
+    """The hub's commits from now on, numbered from 1; those in `failing` fail as a lost
+    database would."""
+    journal = api.world.hub.engine._journal  # type: ignore[attr-defined]
+    commit = journal.commit
+    commits: list[int] = []
+
+    def counted(*args: object, **kwargs: object) -> None:
+        commits.append(len(commits) + 1)
+        if commits[-1] in failing:
+            lost = Exception("the database went away")
+            raise OperationalError("COMMIT", None, lost, connection_invalidated=True)
+        commit(*args, **kwargs)
+
+    monkeypatch.setattr(journal, "commit", counted)
+    return commits
+
+
+_QUOTE_BODY = {
+    "creditor_agent": CNY_BANK,
+    "source_currency": "INR",
+    "target_currency": "CNY",
+    "fixed_side": "SEND",
+    "amount": "1000.00",
+}
+
+
+async def test_quotes_asked_for_together_are_stored_before_answered_in_shared_commits(
+    api: ApiWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    commits = _count_commits(api, monkeypatch, failing=set())
+    stored_when_answered: list[str | None] = []
+
+    async def ask() -> str:
+        response = await api.post(BANK_A, "/v1/fx/quotes", _QUOTE_BODY)
+        assert response.status_code == 201, response.text
+        quote_id = response.json()["id"]
+        stored_when_answered.append(_stored_quotes(api).get(quote_id))  # read at once
+        return str(quote_id)
+
+    ids = await asyncio.gather(*[ask() for _ in range(40)])
+    assert len(set(ids)) == 40
+    assert stored_when_answered == ["locked"] * 40
+    assert 1 <= len(commits) < 40  # quotes that wait together share a commit
+
+
+async def test_quotes_whose_shared_commit_failed_are_not_given_out_and_end(
+    api: ApiWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _count_commits(api, monkeypatch, failing={1})
+    failed = await asyncio.gather(
+        *[api.post(BANK_A, "/v1/fx/quotes", _QUOTE_BODY) for _ in range(3)]
+    )
+    assert [r.status_code for r in failed] == [503] * 3
+    assert {r.json()["error"]["code"] for r in failed} == {"database_unavailable"}
+    book = api.world.hub.fx.book
+    assert {status for _, status in book.snapshot().quotes} == {QuoteStatus.expired}
+    assert {row.reserved_minor for row in api.world.hub.fx_exposure()} == {0}
+    later = await api.post(BANK_A, "/v1/fx/quotes", _QUOTE_BODY)
+    assert later.status_code == 201, later.text
+    assert _stored_quotes(api) == {later.json()["id"]: "locked"}  # the others' rows: none

@@ -3,7 +3,6 @@ bridge routing, tracking of the legs, and the FX reports."""
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import uuid
 from decimal import Decimal
@@ -16,6 +15,7 @@ from tests.support.hub import BANK_A, BANK_C, HubWorld, make_world, restarted_hu
 from tests.support.watchlists import OFFICER_1, OFFICER_2, archived_list
 
 from corridor.crypto.keys import generate_private_key, public_key_pem
+from corridor.foundation.errors import InputError
 from corridor.fx import (
     FixedSide,
     ProviderRate,
@@ -26,10 +26,11 @@ from corridor.fx import (
     QuoteStatus,
     RateSheet,
 )
-from corridor.hub.fx_desk import FxSettings
+from corridor.fx.quotes import QuoteStateError
+from corridor.hub.fx_desk import FxDesk, FxSettings
 from corridor.hub.network import fees_account_id
 from corridor.hub.security import Principal, Role
-from corridor.hub.worker import EngineWorker
+from corridor.hub.usecases.day import ENDED_QUOTES_KEPT_MS
 from corridor.iso20022.records import (
     Agent,
     CreditTransfer,
@@ -322,7 +323,8 @@ def test_a_quote_that_could_not_be_stored_is_not_given_out(
     with pytest.raises(OperationalError):
         _ask(world, 10_000_00)  # its commit would also have stored the expiry
     assert _reserved(world) == before  # the new quote's exposure given back
-    assert [q.id for q, _ in world.hub.fx.book.snapshot().quotes] == [expiring.id]
+    held = world.hub.fx.book.snapshot().quotes
+    assert len(held) == 2 and {status for _, status in held} == {QuoteStatus.expired}
     assert _stored_quotes(world) == {expiring.id: "locked"}  # nothing of that commit
     fresh = _quote(world, "CNY", CNY_BANK, 10_000_00)
     assert _stored_quotes(world) == {fresh.id: "locked"}  # and the expiry went with this one
@@ -601,60 +603,96 @@ def test_fx_payments_of_a_pipelined_batch_whose_commit_failed_settle_when_sent_a
     assert audit_ledger(hub.store.engine).problems == []
 
 
-def test_quotes_asked_for_together_share_one_commit(
-    world: HubWorld, monkeypatch: pytest.MonkeyPatch
+def test_a_failed_rejection_of_a_held_fx_payment_keeps_its_quote_for_the_retry(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Over HTTP a quote is locked on the engine thread, then answered once a commit has
-    stored it (EngineWorker.run_stored): quotes asked for at once share commits."""
-    journal = world.hub.engine._journal  # type: ignore[attr-defined]
-    commits: list[int] = []
-    commit = journal.commit
-
-    def counted(*args: object, **kwargs: object) -> None:
-        commits.append(1)
-        commit(*args, **kwargs)
-
-    monkeypatch.setattr(journal, "commit", counted)
-    caller = Principal(BANK_A, Role.participant)
-    request = QuoteRequest(BANK_A, CNY_BANK, "INR", "CNY", FixedSide.send, 10_000_00)
-
-    async def ask_together(count: int) -> list[QuoteOutcome]:
-        engine = EngineWorker(world.hub)
-        await engine.start()
-        try:
-            asks = [engine.run_stored(world.hub.lock_quote, caller, request) for _ in range(count)]
-            return list(await asyncio.gather(*asks))
-        finally:
-            await engine.stop()
-
-    outcomes = asyncio.run(ask_together(40))
-    ids = [o.quote.id for o in outcomes if o.quote is not None]
-    assert len(set(ids)) == 40
-    assert _stored_quotes(world) == dict.fromkeys(ids, "locked")  # stored before answered
-    assert 1 <= len(commits) <= 4  # not one commit per quote
-
-
-def test_a_failed_shared_commit_fails_every_quote_waiting_for_it(
-    world: HubWorld, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    caller = Principal(BANK_A, Role.participant)
-    request = QuoteRequest(BANK_A, CNY_BANK, "INR", "CNY", FixedSide.send, 10_000_00)
+    world = _fx_world(tmp_path, watchlists_dir=archived_list(tmp_path / "lists"))
+    quote = _quote(world, "CNY", CNY_BANK, 10_000_00)
+    data, uetr = _pay_with(world, quote, CNY_BANK, creditor_name="VHM Trading")
+    assert world.hub.submit(BANK_A, data).status == "PDNG"
+    reserved = _reserved(world)
     _fail_commits(monkeypatch, world, {1})
+    with pytest.raises(OperationalError):
+        world.hub.reject_hold(OFFICER_1, uetr, "confirmed match")
+    assert world.hub.fx.book.status(quote.id) is QuoteStatus.consumed  # not released
+    assert _reserved(world) == reserved
+    world.hub.reject_hold(OFFICER_1, uetr, "confirmed match")  # the officer tries again
+    tracking = world.hub.track(OPERATOR, uetr)
+    assert tracking is not None and tracking.payment.state is PaymentState.rejected
+    assert world.hub.fx.book.status(quote.id) is QuoteStatus.released
+    assert _stored_quotes(world) == {}
+    assert _reserved(world)[("CNY", "INR")] == 0
 
-    async def ask_twice() -> tuple[list[object], QuoteOutcome]:
-        engine = EngineWorker(world.hub)
-        await engine.start()
-        try:
-            asks = [engine.run_stored(world.hub.lock_quote, caller, request) for _ in range(3)]
-            failed = await asyncio.gather(*asks, return_exceptions=True)
-            return list(failed), await engine.run_stored(world.hub.lock_quote, caller, request)
-        finally:
-            await engine.stop()
 
-    answers, later = asyncio.run(ask_twice())
-    failed = [a for a in answers if isinstance(a, OperationalError)]
-    given = [a.quote.id for a in answers if isinstance(a, QuoteOutcome) and a.quote]
-    assert failed and len(failed) + len(given) == 3  # the first commit's callers got its error
-    assert later.quote is not None
-    stored = _stored_quotes(world)
-    assert all(stored[quote_id] == "locked" for quote_id in [*given, later.quote.id])
+def test_quote_changes_of_a_failed_pipelined_batch_go_with_the_next_commit(
+    world: HubWorld,
+) -> None:
+    """A batch applied on the engine worker's pipeline takes the quote changes waiting
+    (here an expiry); its commit fails: they are stored by the next commit instead."""
+    expiring = _quote(world, "CNY", CNY_BANK, 10_000_00)
+    world.clock.advance(61_000)
+    assert world.hub.fx.book.expire_due(world.clock.now_ms()) == [expiring.id]
+    data, _ = world.credit_transfer(BANK_A, BANK_C, [1_00])
+    batch = world.hub.apply_batch([world.hub.take(BANK_A, data)])
+    assert batch.applied is not None and batch.applied.changes is not None
+    assert [q.id for q, _ in batch.applied.changes.quotes] == [expiring.id]  # type: ignore[attr-defined]
+    world.hub.write_batch(batch)
+    batch.open.rollback()  # type: ignore[union-attr]  # the commit that failed
+    world.hub.reload_ledger()
+    assert _stored_quotes(world) == {expiring.id: "locked"}
+    fresh = _quote(world, "CNY", CNY_BANK, 10_000_00)
+    assert _stored_quotes(world) == {fresh.id: "locked"}  # the expiry went with it
+
+
+def test_the_ledger_is_reloaded_even_if_taking_back_quote_steps_fails(
+    world: HubWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reloads: list[int] = []
+    monkeypatch.setattr(world.hub.engine, "reload", lambda: reloads.append(1))
+
+    def broken() -> None:
+        raise QuoteStateError("a quote in a state the batch never saw")
+
+    monkeypatch.setattr(world.hub.processor, "abandon", broken)
+    with pytest.raises(QuoteStateError):
+        world.hub.reload_ledger()
+    assert reloads == [1]
+
+
+def test_a_waiting_fx_payment_whose_legs_cannot_be_planned_is_rejected_at_restart(
+    world: HubWorld, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    available = world.hub.available_minor(BANK_A, "INR")
+    quote = _quote(world, "CNY", CNY_BANK, available)
+    data, uetr = _pay_with(world, quote, CNY_BANK)
+    assert world.hub.submit(BANK_A, data).status == "PDNG"
+
+    def account_gone(*_args: object) -> object:
+        raise InputError(f"{PROVIDER} holds no account in CNY", field="currency", value="CNY")
+
+    monkeypatch.setattr(FxDesk, "priced", account_gone)  # as if an account closed
+    _restarted(world, tmp_path)  # starts: the payment is rejected, not the start
+    tracking = world.hub.track(OPERATOR, uetr)
+    assert tracking is not None and tracking.payment.state is PaymentState.rejected
+    assert tracking.events[-1].detail == "FX quote lost when the hub restarted"
+    assert world.hub.fx.book.status(quote.id) is QuoteStatus.released
+    assert _stored_quotes(world) == {}
+    audit = [(e.action, e.detail) for e in world.hub.audit.entries()]
+    assert (
+        "release_unclaimed_quote",
+        f'{{"quote_id": "{quote.id}", "why": "its payment is rejected"}}',
+    ) in audit
+
+
+def test_the_tick_forgets_ended_quotes_after_a_while_and_keeps_live_ones(world: HubWorld) -> None:
+    used = _quote(world, "CNY", CNY_BANK, 10_000_00)
+    data, _ = _pay_with(world, used, CNY_BANK)
+    assert world.hub.submit(BANK_A, data).status == "ACSC"
+    world.clock.advance(ENDED_QUOTES_KEPT_MS - 30_000)
+    live = _quote(world, "CNY", CNY_BANK, 10_000_00)
+    world.hub.tick()
+    assert world.hub.fx.book.status(used.id) is QuoteStatus.settled  # still readable
+    world.clock.advance(30_001)
+    world.hub.tick()
+    assert world.hub.fx.book.quote(used.id) is None  # forgotten
+    assert world.hub.fx.book.status(live.id) is QuoteStatus.locked

@@ -585,15 +585,18 @@ def test_adopted_quotes_come_back_with_their_exposure_and_expiry() -> None:
         restarted.adopt(ended, QuoteStatus.settled)  # only live quotes come back
 
 
-def test_a_discarded_quote_leaves_no_trace() -> None:
+def test_a_discarded_quote_ends_and_frees_its_exposure() -> None:
     quotes = book(sheet(tier(FX1, "USD", "INR", "83.1", cap=1_000_00)))
     assert quotes.request_quote(request(1_000_00), "q", NOW).quote is not None
+    quotes.take_changes()  # as if another commit had stored it meanwhile
     quotes.discard("q")
     [row] = quotes.exposure()  # the day's peak keeps the moment it was reserved
     assert (row.reserved_minor, row.settled_minor, row.now_minor) == (0, 0, 0)
-    assert quotes.quote("q") is None and quotes.status("q") is None
-    assert quotes.take_changes() == []
-    assert quotes.request_quote(request(1_000_00), "q", NOW).quote is not None  # id and cap free
-    assert quotes.consume("q", NOW).ok
+    assert quotes.status("q") is QuoteStatus.expired
+    assert [(q.id, s) for q, s in quotes.take_changes()] == [("q", QuoteStatus.expired)]
+    assert quotes.consume("q", NOW).rejection is R.quote_expired  # never usable
+    quotes.discard("q")  # ended already: nothing to do
+    assert quotes.request_quote(request(1_000_00), "used", NOW).quote is not None  # cap free
+    assert quotes.consume("used", NOW).ok
     with pytest.raises(QuoteStateError):
-        quotes.discard("q")  # given out and used: not discarded
+        quotes.discard("used")  # given out and used: not discarded

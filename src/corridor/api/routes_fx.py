@@ -207,11 +207,15 @@ async def request_quote(
     principal: ParticipantCaller, ctx: Ctx, body: QuoteRequestBody
 ) -> QuoteView:
     request = _quote_request(principal, body)
-    # Quotes asked for together share one commit: the answer waits for it.
-    outcome = await ctx.engine.run_stored(ctx.hub.lock_quote, principal, request)
+    outcome = await ctx.engine.run(ctx.hub.lock_quote, principal, request)
     if outcome.quote is None:
         rejection = outcome.rejection.value if outcome.rejection else "quote_refused"
         raise QuoteRefusedError(outcome.detail or rejection, code=rejection)
+    try:  # stored before it is given out; quotes asked for together share the commit
+        await ctx.engine.commit_shared()
+    except Exception:
+        await ctx.engine.run(ctx.hub.discard_quote, outcome.quote.id)
+        raise
     return quote_view(outcome.quote, QuoteStatus.locked)
 
 

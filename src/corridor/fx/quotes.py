@@ -348,15 +348,15 @@ class QuoteBook:
         self._changed.pop(quote.id, None)  # as stored: nothing to write back
 
     def discard(self, quote_id: str) -> None:
-        """Take back a quote just locked that was never given out (storing it failed):
-        its exposure is freed and the book holds no trace of it (but the day's peak)."""
+        """End a quote locked but never given out (storing it failed): expired now, its
+        exposure freed, and handed out as a change, so that a row another commit may
+        have stored for it meanwhile is deleted. Nothing to do if it ended already."""
         quote, status = self._get(quote_id)
+        if status in (QuoteStatus.expired, QuoteStatus.released):
+            return
         if status is not QuoteStatus.locked:
             raise QuoteStateError(f"quote {quote_id} is {status}, not locked")
-        for leg in quote.legs:
-            self._exposure.release(leg.exposure_key, leg.base_minor)
-        del self._quotes[quote_id], self._status[quote_id]
-        self._changed.pop(quote_id, None)
+        self._end(quote, QuoteStatus.expired)
 
     def status(self, quote_id: str) -> QuoteStatus | None:
         return self._status.get(quote_id)
@@ -365,13 +365,12 @@ class QuoteBook:
         """Drop expired, settled and released quotes created before a time (once
         `take_changes` has handed out their end); how many."""
         done = (QuoteStatus.expired, QuoteStatus.settled, QuoteStatus.released)
-        old = [
-            q.id
-            for q in self._quotes.values()
-            if q.created_at_ms < created_before_ms
-            and self._status[q.id] in done
-            and q.id not in self._changed  # its end not stored yet: kept until it is
-        ]
+        old = []
+        for q in self._quotes.values():  # held in the order they were made
+            if q.created_at_ms >= created_before_ms:
+                break  # the rest are younger: a tick reads only what it may drop
+            if self._status[q.id] in done and q.id not in self._changed:  # end stored
+                old.append(q.id)
         for quote_id in old:
             del self._quotes[quote_id]
             del self._status[quote_id]

@@ -177,9 +177,9 @@ class PaymentProcessor:
         top of it with it): their FX quotes go back as they were, newest batch first.
         The caller reloads the ledger."""
         for batch in reversed(self._unfinished):
-            batch.revert_quotes()
             if self.fx is not None and batch.applied is not None:
                 self.fx.not_committed(batch.applied.changes)  # the quotes it took to store
+            batch.revert_quotes()
         self._unfinished.clear()
 
     def may_overlap(self, batch: SettlementBatch) -> bool:

@@ -8,7 +8,9 @@ committer thread: the fsync leaves the interpreter free), the next is planned, a
 and built on the engine thread (after a big batch, as soon as a message for it arrives);
 each is answered only after its own commit, and fails with the one before it. Every other
 write (acks, operator changes) runs on the engine thread through `run`, between batches,
-so the ledger and the hub's tables only ever have one writer.
+so the ledger and the hub's tables only ever have one writer; a change held in memory
+until the next commit (an FX quote) is then stored through `commit_shared`, one commit
+for all the callers waiting.
 """
 
 from __future__ import annotations
@@ -85,6 +87,8 @@ class EngineWorker:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+        if self._store_next is not None and not self._store_next.done():
+            self._store_next.set_exception(RuntimeError("the engine stopped"))
         self._executor.shutdown(wait=True)
         self._committer.shutdown(wait=True)
         if self._unsettled:  # stopped between applying a batch and its commit's end
@@ -117,12 +121,12 @@ class EngineWorker:
         finally:
             self._between_batches.release()
 
-    async def run_stored(self, function: Callable[..., T], *args: object) -> T:
-        """Run a change on the engine thread whose result another engine-thread owner
-        keeps in memory (an FX quote: Hub.lock_quote), and return once a commit has
-        stored it. Callers that arrive while a commit runs share the next one: one fsync
-        for many, as the payments of a batch share theirs."""
-        result = await self.run(function, *args)
+    async def commit_shared(self) -> None:
+        """Return once a commit that started after this call has ended: what the caller
+        changed on the engine thread just before (through `run`: an FX quote locked by
+        Hub.lock_quote, which other engine-thread owners keep in memory) is then stored.
+        Callers that arrive while a commit runs share the next one: one fsync for many,
+        as the payments of a batch share theirs. Raises that commit's error."""
         if self._store_next is None:
             self._store_next = asyncio.get_running_loop().create_future()
             self._store_next.add_done_callback(_retrieved)  # whoever still waits, or none
@@ -130,33 +134,38 @@ class EngineWorker:
                 self._storing = asyncio.create_task(self._store(), name="engine-store")
         # shielded: a caller that gives up must not cancel the commit the others wait for
         await asyncio.shield(self._store_next)
-        return result
 
     async def _store(self) -> None:
-        """Commit what run_stored's callers changed, until none waits for a commit."""
+        """Run the commits commit_shared's callers wait for, until none waits."""
         try:
             while self._store_next is not None:
-                self._runs_waiting += 1  # as run(): batches pause for it
+                stored = self._store_next
                 try:
-                    await self._between_batches.acquire()
-                finally:
-                    self._runs_waiting -= 1
-                try:
-                    # Taken only now: every caller waiting so far has its change in memory
-                    # (its run is over), so this commit stores it; later ones wait for
-                    # the next.
-                    stored, self._store_next = self._store_next, None
-                    assert stored is not None
-                    try:
-                        await self._on_engine(self.hub.store_pending)
-                    except Exception as error:  # every caller of this round gets it
-                        stored.set_exception(error)
-                    else:
-                        stored.set_result(None)
-                finally:
-                    self._between_batches.release()
+                    await self._store_round(stored)
+                finally:  # cancelled (stop) or broken: nobody may wait for it forever
+                    if not stored.done():
+                        stored.set_exception(RuntimeError("the engine stopped"))
         finally:
             self._storing = None
+
+    async def _store_round(self, stored: asyncio.Future[None]) -> None:
+        self._runs_waiting += 1  # as run(): batches pause for it
+        try:
+            await self._between_batches.acquire()
+        finally:
+            self._runs_waiting -= 1
+        try:
+            # Taken only now: every caller waiting so far made its change before (its run
+            # is over), so this commit stores it; later callers wait for the next one.
+            self._store_next = None
+            try:
+                await self._on_engine(self.hub.store_pending)
+            except Exception as error:  # every caller of this round gets it
+                stored.set_exception(error)
+            else:
+                stored.set_result(None)
+        finally:
+            self._between_batches.release()
 
     async def _drain(self) -> None:
         while True:

@@ -24,6 +24,9 @@ from corridor.settlement import (
     DayState,
 )
 
+# How long an ended (settled, released, expired) FX quote stays readable after it was made.
+ENDED_QUOTES_KEPT_MS = 600_000
+
 
 @dataclass(frozen=True, slots=True)
 class EndOfDayReport:
@@ -108,7 +111,11 @@ class DayCases(HubParts):
         now_ms = self.clock.now_ms()
         self.engine.reload_if_stale()  # the clock's steps read the ledger too
         if self.processor.fx is not None:
-            self.processor.fx.book.expire_due(now_ms)
+            book = self.processor.fx.book
+            book.expire_due(now_ms)
+            # Ended quotes are kept a while for GET /v1/fx/quotes/{id}, then forgotten:
+            # the book holds at most quotes_max quotes in all.
+            book.forget_before(now_ms - ENDED_QUOTES_KEPT_MS)
         steps = self.days.due_steps(ms_to_datetime(now_ms))
         # The days have moved on already: a step that fails (the database away) must not
         # take the others with it. The first error is raised once all have run.

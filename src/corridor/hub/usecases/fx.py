@@ -44,15 +44,15 @@ class FxCases(HubParts):
             try:
                 self.store_pending()
             except BaseException:
-                self.fx.book.discard(outcome.quote.id)
+                self.discard_quote(outcome.quote.id)
                 raise
         return outcome
 
     def lock_quote(self, principal: Principal, request: QuoteRequest) -> QuoteOutcome:
         """request_quote without storing the quote: it goes with the next commit, which
-        the caller waits for before giving it out (worker.EngineWorker.run_stored, so
-        that quotes asked for together share one commit). If that commit fails, the
-        caller answers its error and the quote, never given out, expires unused."""
+        the caller waits for before giving it out (worker.EngineWorker.commit_shared, so
+        that quotes asked for together share one commit); if that commit fails, the
+        caller discards it (discard_quote) and answers the error."""
         if principal.is_participant and self.directory.settling_participant(
             request.debtor_agent
         ) is not self.directory.participant(principal.name):
@@ -62,6 +62,11 @@ class FxCases(HubParts):
                 value=request.debtor_agent,
             )
         return self.fx.quote(request, self.clock.now_ms())
+
+    def discard_quote(self, quote_id: str) -> None:
+        """A quote locked but never given out (storing it failed): it ends now, its
+        exposure freed; a row stored for it meanwhile goes with the next commit."""
+        self.fx.book.discard(quote_id)
 
     def store_pending(self) -> None:
         """Commit what engine-thread owners hold in memory only (new or changed quotes)."""

@@ -299,7 +299,9 @@ class LiquidityCases(HubParts):
         unclaimed = self.processor.fx.release_unclaimed(claimed) if self.processor.fx else []
         if unclaimed:
             self.engine.execute([])  # stored released (deleted) now, not at some later commit
+            rejected = {i.quote_id for i in stale}
             for quote_id in unclaimed:
-                self.audit.record("hub", "release_unclaimed_quote", quote_id=quote_id)
+                why = "its payment is rejected" if quote_id in rejected else "no payment holds it"
+                self.audit.record("hub", "release_unclaimed_quote", quote_id=quote_id, why=why)
         self.deferred.reject(stale, reasons.NARR, "FX quote lost when the hub restarted")
         return count
