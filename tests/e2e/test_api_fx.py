@@ -15,9 +15,8 @@ from typing import Any
 import pytest
 from lxml import etree
 from sqlalchemy import select
-from sqlalchemy.exc import OperationalError
 from tests.e2e.test_api_world import ApiWorld, api_world, payload
-from tests.support.hub import BANK_A, BANK_B
+from tests.support.hub import BANK_A, BANK_B, fail_commits
 
 from corridor.fx import QuoteStatus
 from corridor.iso20022.records import (
@@ -285,24 +284,6 @@ def _stored_quotes(api: ApiWorld) -> dict[str, str]:
         return {str(quote_id): str(status) for quote_id, status in rows}
 
 
-def _count_commits(api: ApiWorld, monkeypatch: pytest.MonkeyPatch, failing: set[int]) -> list[int]:
-    """The hub's commits from now on, numbered from 1; those in `failing` fail as a lost
-    database would."""
-    journal = api.world.hub.engine._journal  # type: ignore[attr-defined]
-    commit = journal.commit
-    commits: list[int] = []
-
-    def counted(*args: object, **kwargs: object) -> None:
-        commits.append(len(commits) + 1)
-        if commits[-1] in failing:
-            lost = Exception("the database went away")
-            raise OperationalError("COMMIT", None, lost, connection_invalidated=True)
-        commit(*args, **kwargs)
-
-    monkeypatch.setattr(journal, "commit", counted)
-    return commits
-
-
 _QUOTE_BODY = {
     "creditor_agent": CNY_BANK,
     "source_currency": "INR",
@@ -315,7 +296,7 @@ _QUOTE_BODY = {
 async def test_quotes_asked_for_together_are_stored_before_answered_in_shared_commits(
     api: ApiWorld, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    commits = _count_commits(api, monkeypatch, failing=set())
+    commits = fail_commits(monkeypatch, api.world.hub, failing=set())
     stored_when_answered: list[str | None] = []
 
     async def ask() -> str:
@@ -334,7 +315,7 @@ async def test_quotes_asked_for_together_are_stored_before_answered_in_shared_co
 async def test_quotes_whose_shared_commit_failed_are_not_given_out_and_end(
     api: ApiWorld, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _count_commits(api, monkeypatch, failing={1})
+    fail_commits(monkeypatch, api.world.hub, failing={1})
     failed = await asyncio.gather(
         *[api.post(BANK_A, "/v1/fx/quotes", _QUOTE_BODY) for _ in range(3)]
     )

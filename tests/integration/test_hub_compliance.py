@@ -8,7 +8,8 @@ import json
 from pathlib import Path
 
 import pytest
-from tests.support.hub import BANK_A, BANK_B, HubWorld, make_world, restarted_hub
+from sqlalchemy.exc import OperationalError
+from tests.support.hub import BANK_A, BANK_B, HubWorld, fail_commits, make_world, restarted_hub
 from tests.support.watchlists import LIST_CSV, OFFICER_1, OFFICER_2, archived_list
 
 from corridor.foundation.errors import InputError
@@ -204,3 +205,20 @@ def test_a_held_payment_to_a_participant_suspended_meanwhile_is_rejected_on_rele
     answer = world.hub.outbox(Principal(BANK_A, Role.participant))[-1]
     assert uetr in answer.uetrs and b"<TxSts>RJCT</TxSts>" in answer.payload
     assert world.hub.outbox(Principal(BANK_B, Role.participant)) == []  # nothing forwarded
+
+
+def test_a_release_whose_commit_failed_leaves_the_payment_held_for_a_new_one(
+    world: HubWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data, uetr = _payment_to(world, "VHM Trading")
+    assert world.hub.submit(BANK_A, data).status == "PDNG"
+    request = world.hub.request_approval(OFFICER_1, "release_hold", {"uetr": uetr})
+    fail_commits(monkeypatch, world.hub, {1})
+    with pytest.raises(OperationalError):
+        world.hub.approve(OFFICER_2, request.id)
+    assert world.hub.compliance.held_uetrs() == [uetr]  # still held: nothing committed
+    again = world.hub.request_approval(OFFICER_1, "release_hold", {"uetr": uetr})
+    assert world.hub.approve(OFFICER_2, again.id).result == "settled"
+    assert world.hub.compliance.held_uetrs() == []
+    tracking = world.hub.track(OPERATOR, uetr)
+    assert tracking is not None and tracking.payment.state is PaymentState.settled

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
-from tests.support.hub import BANK_A, BANK_C, HubWorld, make_world, restarted_hub
+from tests.support.hub import BANK_A, BANK_C, HubWorld, fail_commits, make_world, restarted_hub
 from tests.support.watchlists import OFFICER_1, OFFICER_2, archived_list
 
 from corridor.crypto.keys import generate_private_key, public_key_pem
@@ -297,21 +297,6 @@ def test_a_quote_that_expired_during_a_restart_is_refused_and_forgotten(
     assert _reserved(world)[("CNY", "INR")] == 0
 
 
-def _fail_commits(monkeypatch: pytest.MonkeyPatch, world: HubWorld, failing: set[int]) -> None:
-    """The hub's commits numbered in `failing` (1 = the next one) fail as a lost database
-    would; the others go through."""
-    journal = world.hub.engine._journal  # type: ignore[attr-defined]
-    commit = journal.commit
-    calls = iter(range(1, 1_000))
-
-    def maybe_failing(*args: object, **kwargs: object) -> None:
-        if next(calls) in failing:
-            raise OperationalError("COMMIT", None, Exception("the database went away"))
-        commit(*args, **kwargs)
-
-    monkeypatch.setattr(journal, "commit", maybe_failing)
-
-
 def test_a_quote_that_could_not_be_stored_is_not_given_out(
     world: HubWorld, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -319,7 +304,7 @@ def test_a_quote_that_could_not_be_stored_is_not_given_out(
     world.clock.advance(61_000)
     assert world.hub.fx.book.expire_due(world.clock.now_ms()) == [expiring.id]
     before = _reserved(world)
-    _fail_commits(monkeypatch, world, {1})
+    fail_commits(monkeypatch, world.hub, {1})
     with pytest.raises(OperationalError):
         _ask(world, 10_000_00)  # its commit would also have stored the expiry
     assert _reserved(world) == before  # the new quote's exposure given back
@@ -340,7 +325,7 @@ def test_a_failed_queue_release_puts_the_quote_back_for_the_next_one(
     reserved = _reserved(world)
     shortfall = quote.debtor_total_minor - available
     incoming, _ = world.credit_transfer(BANK_C, BANK_A, [shortfall])
-    _fail_commits(monkeypatch, world, {2})  # the incoming payment commits, the release not
+    fail_commits(monkeypatch, world.hub, {2})  # the incoming payment commits, the release not
     with pytest.raises(OperationalError):
         world.hub.submit(BANK_C, incoming)
     assert world.hub.fx.book.status(quote.id) is QuoteStatus.consumed  # back as it was
@@ -366,7 +351,7 @@ def test_a_failed_batch_with_a_payment_on_a_used_quote_reports_the_commits_error
     fresh = _quote(world, "CNY", CNY_BANK, 10_000_00)
     again, _ = _pay_with(world, used, CNY_BANK)  # refused quote_consumed in the batch
     paying, _ = _pay_with(world, fresh, CNY_BANK)
-    _fail_commits(monkeypatch, world, {1})
+    fail_commits(monkeypatch, world.hub, {1})
     with pytest.raises(OperationalError):
         world.hub.settle([world.hub.take(BANK_A, again), world.hub.take(BANK_A, paying)])
     assert world.hub.fx.book.status(fresh.id) is QuoteStatus.locked  # usable again
@@ -611,7 +596,7 @@ def test_a_failed_rejection_of_a_held_fx_payment_keeps_its_quote_for_the_retry(
     data, uetr = _pay_with(world, quote, CNY_BANK, creditor_name="VHM Trading")
     assert world.hub.submit(BANK_A, data).status == "PDNG"
     reserved = _reserved(world)
-    _fail_commits(monkeypatch, world, {1})
+    fail_commits(monkeypatch, world.hub, {1})
     with pytest.raises(OperationalError):
         world.hub.reject_hold(OFFICER_1, uetr, "confirmed match")
     assert world.hub.fx.book.status(quote.id) is QuoteStatus.consumed  # not released

@@ -6,11 +6,13 @@ from pathlib import Path
 
 import pytest
 from lxml import etree
+from sqlalchemy.exc import OperationalError
 from tests.support.hub import (
     BANK_A,
     BANK_B,
     BANK_C,
     HubWorld,
+    fail_commits,
     make_world,
     queued_payment,
     restarted_hub,
@@ -244,3 +246,33 @@ def test_a_queued_payment_of_a_suspended_debtor_is_rejected_when_funds_arrive(
     assert world.hub.submit(BANK_C, data).status == "ACSC"
     assert _state(world, other) is PaymentState.settled
     assert audit_ledger(world.hub.store.engine).problems == []
+
+
+def test_a_failed_cut_off_leaves_the_payments_queued_for_the_next_try(
+    world: HubWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    waiting = queued_payment(world)
+    fail_commits(monkeypatch, world.hub, {1})
+    with pytest.raises(OperationalError):
+        world.hub.cut_off("INR")
+    assert [e.instruction.uetr for e in world.hub.liquidity.entries("INR")] == [waiting]
+    assert _state(world, waiting) is PaymentState.queued
+    assert world.hub.cut_off("INR") == 1  # the next try rejects it
+    assert _reason(world, waiting)[:2] == (PaymentState.rejected, "TM01")
+    assert world.hub.liquidity.entries("INR") == []
+
+
+def test_a_failed_rejection_of_a_suspended_partys_payment_is_tried_again(
+    world: HubWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    waiting = queued_payment(world)
+    world.hub.set_status(BANK_B, ParticipantStatus.suspended)
+    data, _ = world.credit_transfer(BANK_C, BANK_A, [10_000])  # the liquidity it waited for
+    fail_commits(monkeypatch, world.hub, {2})  # the incoming payment commits, the refusal not
+    with pytest.raises(OperationalError):
+        world.hub.submit(BANK_C, data)
+    assert [e.instruction.uetr for e in world.hub.liquidity.entries("INR")] == [waiting]
+    assert _state(world, waiting) is PaymentState.queued
+    world.hub.release_queues()
+    assert _reason(world, waiting) == (PaymentState.rejected, "AG01", f"{BANK_B} is not active")
+    assert world.hub.liquidity.entries("INR") == []

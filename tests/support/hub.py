@@ -9,6 +9,9 @@ from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
+from sqlalchemy.exc import OperationalError
+
 from corridor.bootstrap import HubSettings, build_hub, load_network_config
 from corridor.crypto.keys import PrivateKey, generate_private_key, public_key_pem
 from corridor.foundation.clock import FixedClock, ms_to_datetime
@@ -196,3 +199,21 @@ def decimal_minor(text: str) -> int:
 
 
 __all__ = ["BANK_A", "BANK_B", "BANK_C", "HUB_BIC", "HubWorld", "dataclasses", "make_world"]
+
+
+def fail_commits(monkeypatch: pytest.MonkeyPatch, hub: Hub, failing: set[int]) -> list[int]:
+    """The hub's commits from now on, numbered from 1 (the list returned grows with
+    them); those in `failing` fail as a lost database would (a 503 over HTTP)."""
+    journal = hub.engine._journal  # type: ignore[attr-defined]
+    commit = journal.commit
+    commits: list[int] = []
+
+    def counted(*args: object, **kwargs: object) -> None:
+        commits.append(len(commits) + 1)
+        if commits[-1] in failing:
+            lost = Exception("the database went away")
+            raise OperationalError("COMMIT", None, lost, connection_invalidated=True)
+        commit(*args, **kwargs)
+
+    monkeypatch.setattr(journal, "commit", counted)
+    return commits

@@ -223,12 +223,6 @@ class LiquidityDesk:
         result = resolve(payments, liquidity, self._limits.get(currency))
         return result, [self._entries[p.payment_id].instruction for p in result.settled]
 
-    def expire(self, currency: str) -> list[TransferInstruction]:
-        """At cut-off: everything still queued in the currency leaves the queues."""
-        entries = self.entries(currency)
-        self.remove([e.instruction.uetr for e in entries])
-        return [e.instruction for e in entries]
-
 
 def queued_payment(instruction: TransferInstruction, sequence: int) -> QueuedPayment:
     """The queue record of a routed instruction, at its own settlement priority."""

@@ -122,20 +122,24 @@ class ComplianceCases(HubParts):
             decision_note=str(params.get("note", ""))[:500],
         )
         detail = f"released by compliance ({requested_by}, {approved_by})"
-        self.compliance.unhold(uetr)
+        # The payment leaves the holds only once its way out is committed: if a commit
+        # fails, it is still held, and a new release (or rejection) finds it.
         inactive = self.directory.first_inactive(settling_parties(instruction))
         if inactive is not None:  # suspended or closed while held: as the intake would
             self.deferred.reject(
                 [instruction], reasons.AG01, f"{inactive} is not active", [decided]
             )
+            self.compliance.unhold(uetr)
             return "rejected"
         if not self.liquidity.must_wait(instruction):
             outcome = self.deferred.settle([instruction], detail=detail, cases=[decided])
             if outcome.settled:
+                self.compliance.unhold(uetr)
                 self._dequeue_settled(outcome.settled, [instruction])
                 return "settled"
         sequence = self.liquidity.reserve_sequence()
         self.deferred.queue_released(instruction, sequence, detail, decided)
+        self.compliance.unhold(uetr)
         self.liquidity.enqueue(instruction, sequence)
         return "queued"
 

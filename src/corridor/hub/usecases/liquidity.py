@@ -208,10 +208,13 @@ class LiquidityCases(HubParts):
         return reports
 
     def cut_off(self, currency: str, reason: str = reasons.TM01) -> int:
-        """Reject everything still queued in the currency (the day's cut-off)."""
-        expired = self.liquidity.expire(currency)
-        self.audit.record("engine", "cut_off", currency=currency, rejected=len(expired))
+        """Reject everything still queued in the currency (the day's cut-off). The
+        payments leave their queues once the rejection is committed: if it fails, they
+        stay queued and the next try (the tick's next cut-off step) finds them."""
+        expired = [entry.instruction for entry in self.liquidity.entries(currency)]
         self.deferred.reject(expired, reason, f"unsettled at the {currency} cut-off")
+        self.liquidity.remove([i.uetr for i in expired])
+        self.audit.record("engine", "cut_off", currency=currency, rejected=len(expired))
         return len(expired)
 
     def _refuse_inactive(
@@ -230,8 +233,8 @@ class LiquidityCases(HubParts):
             else:
                 refused.setdefault(inactive, []).append(instruction)
         for bic, stopped in refused.items():
-            self.liquidity.remove([i.uetr for i in stopped])
             self.deferred.reject(stopped, reasons.AG01, f"{bic} is not active")
+            self.liquidity.remove([i.uetr for i in stopped])  # once the rejection is stored
         return kept
 
     def _on_stored_quote(self, instruction: TransferInstruction) -> TransferInstruction | None:
