@@ -210,7 +210,8 @@ class LiquidityCases(HubParts):
     def cut_off(self, currency: str, reason: str = reasons.TM01) -> int:
         """Reject everything still queued in the currency (the day's cut-off). The
         payments leave their queues once the rejection is committed: if it fails, they
-        stay queued and the next try (the tick's next cut-off step) finds them."""
+        stay queued, and the next cut-off finds them (the end of day runs one again, and
+        the operator may: POST /v1/operator/day/{currency}/cut-off)."""
         expired = [entry.instruction for entry in self.liquidity.entries(currency)]
         self.deferred.reject(expired, reason, f"unsettled at the {currency} cut-off")
         self.liquidity.remove([i.uetr for i in expired])
