@@ -600,3 +600,21 @@ def test_a_discarded_quote_ends_and_frees_its_exposure() -> None:
     assert quotes.consume("used", NOW).ok
     with pytest.raises(QuoteStateError):
         quotes.discard("used")  # given out and used: not discarded
+
+
+def test_a_full_book_makes_room_by_forgetting_its_oldest_ended_quotes() -> None:
+    fees = FeeSchedule(agent=OPERATOR, bps=0)
+    quotes = QuoteBook(FxConfig(fees=fees, lock_ms=1_000, quotes_max=3))
+    quotes.publish(sheet(tier(FX1, "USD", "INR", "83.1")))
+    for quote_id in ("a", "b", "c"):
+        assert quotes.request_quote(request(100_00), quote_id, NOW).quote is not None
+    assert quotes.request_quote(request(100_00), "d", NOW).rejection is R.quotes_full
+    assert quotes.consume("a", NOW).ok
+    quotes.settle("a", NOW)
+    assert (
+        quotes.request_quote(request(100_00), "d", NOW).rejection is R.quotes_full
+    )  # a's end not stored
+    quotes.take_changes()
+    assert quotes.request_quote(request(100_00), "d", NOW).quote is not None  # a made room
+    assert quotes.quote("a") is None
+    assert [quotes.status(i) for i in "bcd"] == [QuoteStatus.locked] * 3  # live: all kept

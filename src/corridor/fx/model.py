@@ -36,7 +36,7 @@ class QuoteRejection(StrEnum):
     amount_out_of_band = "amount_out_of_band"
     exposure_exceeded = "exposure_exceeded"
     quote_id_reused = "quote_id_reused"
-    quotes_full = "quotes_full"  # the book holds quotes_open_max locked quotes
+    quotes_full = "quotes_full"  # the book holds quotes_max live (locked, consumed) quotes
     quote_not_found = "quote_not_found"
     quote_consumed = "quote_consumed"  # used already (consumed, settled or released)
     quote_expired = "quote_expired"

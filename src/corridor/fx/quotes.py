@@ -39,6 +39,7 @@ from corridor.fx.model import (
 from corridor.fx.rates import RateSheet
 from corridor.fx.reports import FxTrade, trades_of
 
+_ENDED = (QuoteStatus.expired, QuoteStatus.settled, QuoteStatus.released)
 LOCK_MS_DEFAULT = 30_000
 LOCK_MS_MAX = 3_600_000
 QUOTES_MAX_DEFAULT = 100_000
@@ -60,7 +61,8 @@ class FxConfig:
         lock_ms: how long a quote stays executable, 1..LOCK_MS_MAX.
         bridge_currencies: currencies to route through when no direct quote exists, in
             order of preference; empty = no bridging.
-        quotes_max: quotes the book holds in any status (prune with `forget_before`).
+        quotes_max: quotes the book holds in any status (prune with `forget_before`;
+            when it is full, the oldest ended quotes make room for a new one).
     """
 
     fees: FeeSchedule
@@ -197,10 +199,13 @@ class QuoteBook:
             return QuoteOutcome(None, QuoteRejection.quote_id_reused, f"quote id {quote_id}")
         self.expire_due(now_ms)  # expired locks give their exposure back first
         if len(self._quotes) >= self.config.quotes_max:
+            # Full: the oldest ended quotes make room first (kept only to be read back).
+            self._forget_oldest_ended(max(1, self.config.quotes_max // 100))
+        if len(self._quotes) >= self.config.quotes_max:
             return QuoteOutcome(
                 None,
                 QuoteRejection.quotes_full,
-                f"the book holds quotes_max={self.config.quotes_max} quotes",
+                f"the book holds quotes_max={self.config.quotes_max} live quotes",
             )
         amount_minor = self._convertible_minor(request)
         if amount_minor <= 0:
@@ -364,16 +369,13 @@ class QuoteBook:
     def forget_before(self, created_before_ms: int) -> int:
         """Drop expired, settled and released quotes created before a time (once
         `take_changes` has handed out their end); how many."""
-        done = (QuoteStatus.expired, QuoteStatus.settled, QuoteStatus.released)
         old = []
         for q in self._quotes.values():  # held in the order they were made
             if q.created_at_ms >= created_before_ms:
                 break  # the rest are younger: a tick reads only what it may drop
-            if self._status[q.id] in done and q.id not in self._changed:  # end stored
+            if self._may_forget(q.id):
                 old.append(q.id)
-        for quote_id in old:
-            del self._quotes[quote_id]
-            del self._status[quote_id]
+        self._drop(old)
         return len(old)
 
     # -- exposure -------------------------------------------------------------------
@@ -449,6 +451,24 @@ class QuoteBook:
     def _set(self, quote_id: str, status: QuoteStatus) -> None:
         self._status[quote_id] = status
         self._changed[quote_id] = None
+
+    def _may_forget(self, quote_id: str) -> bool:
+        """Ended, and its end handed out to be stored (take_changes)."""
+        return self._status[quote_id] in _ENDED and quote_id not in self._changed
+
+    def _forget_oldest_ended(self, count: int) -> None:
+        oldest = []
+        for quote_id in self._quotes:
+            if self._may_forget(quote_id):
+                oldest.append(quote_id)
+                if len(oldest) == count:
+                    break
+        self._drop(oldest)
+
+    def _drop(self, quote_ids: list[str]) -> None:
+        for quote_id in quote_ids:
+            del self._quotes[quote_id]
+            del self._status[quote_id]
 
     def _get(self, quote_id: str) -> tuple[Quote, QuoteStatus]:
         quote = self._quotes.get(quote_id)

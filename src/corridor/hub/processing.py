@@ -176,11 +176,13 @@ class PaymentProcessor:
         """The applied batches not finished failed (a commit failed, and those applied on
         top of it with it): their FX quotes go back as they were, newest batch first.
         The caller reloads the ledger."""
-        for batch in reversed(self._unfinished):
-            if self.fx is not None and batch.applied is not None:
-                self.fx.not_committed(batch.applied.changes)  # the quotes it took to store
-            batch.revert_quotes()
-        self._unfinished.clear()
+        try:
+            for batch in reversed(self._unfinished):
+                if self.fx is not None and batch.applied is not None:
+                    self.fx.not_committed(batch.applied.changes)  # the quotes it took to store
+                batch.revert_quotes()
+        finally:
+            self._unfinished.clear()
 
     def may_overlap(self, batch: SettlementBatch) -> bool:
         """Whether the next batch may be applied while this one commits: only when this

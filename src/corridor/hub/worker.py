@@ -73,7 +73,7 @@ class EngineWorker:
         # Set when a message is queued: lets a batch that is committing take the next
         # one on top of it as soon as it arrives, instead of waiting out the fsync.
         self._arrived = asyncio.Event()
-        # run_stored: the commit the callers waiting now will share, and the task that
+        # commit_shared: the commit the callers waiting now will share, and the task that
         # runs such commits one after another.
         self._store_next: asyncio.Future[None] | None = None
         self._storing: asyncio.Task[None] | None = None

@@ -79,15 +79,12 @@ def write_quotes(connection: Connection, changed: Sequence[tuple[Quote, QuoteSta
 
 
 def live_quotes(engine: Engine) -> list[tuple[Quote, QuoteStatus]]:
-    """The stored live quotes, in the order they expire (a locked one may have expired
-    since: the book expires it as usual)."""
+    """The stored live quotes, in the order they were made, as the book holds them (a
+    locked one may have expired since: the book expires it as usual)."""
     with engine.connect() as connection:
-        rows = connection.execute(
-            select(fx_quotes.c.quote, fx_quotes.c.status).order_by(
-                fx_quotes.c.expires_at_ms, fx_quotes.c.quote_id
-            )
-        )
-        return [(decode_quote(json.loads(body)), QuoteStatus(status)) for body, status in rows]
+        rows = connection.execute(select(fx_quotes.c.quote, fx_quotes.c.status))
+        found = [(decode_quote(json.loads(body)), QuoteStatus(status)) for body, status in rows]
+    return sorted(found, key=lambda pair: (pair[0].created_at_ms, pair[0].id))
 
 
 def trades_between(engine: Engine, from_ms: int, to_ms: int) -> list[FxTrade]:
