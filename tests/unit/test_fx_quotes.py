@@ -611,9 +611,8 @@ def test_a_full_book_makes_room_by_forgetting_its_oldest_ended_quotes() -> None:
     assert quotes.request_quote(request(100_00), "d", NOW).rejection is R.quotes_full
     assert quotes.consume("a", NOW).ok
     quotes.settle("a", NOW)
-    assert (
-        quotes.request_quote(request(100_00), "d", NOW).rejection is R.quotes_full
-    )  # a's end not stored
+    refused = quotes.request_quote(request(100_00), "d", NOW)
+    assert refused.rejection is R.quotes_full  # a's end is not stored yet: it stays
     quotes.take_changes()
     assert quotes.request_quote(request(100_00), "d", NOW).quote is not None  # a made room
     assert quotes.quote("a") is None
