@@ -276,3 +276,42 @@ def test_a_failed_rejection_of_a_suspended_partys_payment_is_tried_again(
     world.hub.release_queues()
     assert _reason(world, waiting) == (PaymentState.rejected, "AG01", f"{BANK_B} is not active")
     assert world.hub.liquidity.entries("INR") == []
+
+
+def test_a_cut_off_whose_commit_went_through_unannounced_is_not_rejected_twice(
+    world: HubWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The commit reached the database but reported an error (a connection lost during
+    COMMIT): the payment is rejected there, still queued in memory. The next cut-off
+    takes it out of the queue without rejecting it again, nor failing."""
+    waiting = queued_payment(world)
+    fail_commits(monkeypatch, world.hub, {1}, reached=True)
+    with pytest.raises(OperationalError):
+        world.hub.cut_off("INR")
+    assert _state(world, waiting) is PaymentState.rejected  # stored
+    assert world.hub.cut_off("INR") == 0  # nothing more to reject
+    assert world.hub.liquidity.entries("INR") == []
+    assert _statuses(world, BANK_A).count("RJCT") == 1  # told once
+
+
+def test_a_release_whose_commit_went_through_unannounced_does_not_settle_twice(
+    world: HubWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    waiting = queued_payment(world)
+    before_b = world.hub.available_minor(BANK_B, "INR")
+    data, _ = world.credit_transfer(BANK_C, BANK_A, [10_000])
+    fail_commits(monkeypatch, world.hub, {2}, reached=True)  # the release's commit
+    with pytest.raises(OperationalError):
+        world.hub.submit(BANK_C, data)
+    assert _state(world, waiting) is PaymentState.settled  # stored
+    world.hub.release_queues()  # does not fail, nor settle it again
+    tracking = world.hub.track(_me(BANK_A), waiting)
+    assert tracking is not None
+    gained = world.hub.available_minor(BANK_B, "INR") - before_b
+    assert gained == tracking.payment.amount_minor  # once
+    # Memory still lists it as queued (the ledger no longer funds it); the cut-off
+    # takes it out without rejecting it.
+    assert world.hub.cut_off("INR") == 0
+    assert world.hub.liquidity.entries("INR") == []
+    assert _state(world, waiting) is PaymentState.settled
+    assert audit_ledger(world.hub.store.engine).problems == []

@@ -201,9 +201,13 @@ def decimal_minor(text: str) -> int:
 __all__ = ["BANK_A", "BANK_B", "BANK_C", "HUB_BIC", "HubWorld", "dataclasses", "make_world"]
 
 
-def fail_commits(monkeypatch: pytest.MonkeyPatch, hub: Hub, failing: set[int]) -> list[int]:
+def fail_commits(
+    monkeypatch: pytest.MonkeyPatch, hub: Hub, failing: set[int], *, reached: bool = False
+) -> list[int]:
     """The hub's commits from now on, numbered from 1 (the list returned grows with
-    them); those in `failing` fail as a lost database would (a 503 over HTTP)."""
+    them); those in `failing` fail as a lost database would (a 503 over HTTP). With
+    `reached`, they reach the database first: the connection lost during COMMIT, the
+    outcome unknown to the hub."""
     journal = hub.engine._journal  # type: ignore[attr-defined]
     commit = journal.commit
     commits: list[int] = []
@@ -211,6 +215,8 @@ def fail_commits(monkeypatch: pytest.MonkeyPatch, hub: Hub, failing: set[int]) -
     def counted(*args: object, **kwargs: object) -> None:
         commits.append(len(commits) + 1)
         if commits[-1] in failing:
+            if reached:
+                commit(*args, **kwargs)
             lost = Exception("the database went away")
             raise OperationalError("COMMIT", None, lost, connection_invalidated=True)
         commit(*args, **kwargs)

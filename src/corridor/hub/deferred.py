@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 
 from corridor.foundation.clock import Clock, ms_to_datetime
 from corridor.foundation.ids import IdGenerator
+from corridor.fx import QuoteStatus
 from corridor.hub.answers import Outbound, TxOutcome
 from corridor.hub.engine import SettlementEngine
 from corridor.hub.fx_desk import FxDesk
@@ -32,6 +33,9 @@ from corridor.payments.records import (
 )
 from corridor.settlement import simultaneous_commands
 from corridor.store.hub_store import HubStore
+
+# The stored states of a payment that waits in a queue or a compliance hold.
+_WAITING = frozenset({PaymentState.queued, PaymentState.held})
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,16 +73,22 @@ class DeferredSettlement:
     ) -> DeferredOutcome:
         """Try to settle waiting payments now. With `floors_minor` (debit account ->
         floor) they settle together or not at all (a gridlock set); otherwise each on
-        its own. Payments that still cannot settle keep waiting, unchanged."""
+        its own. Payments that still cannot settle keep waiting, unchanged. A payment
+        the store says settled already (a commit that went through but reported an
+        error) counts as settled, without settling again."""
         if not instructions:
             return DeferredOutcome((), ())
+        payments = self._store.payments_by_uetr([i.uetr for i in instructions])
+        instructions, ended = self._still_waiting(instructions, payments)
+        already = tuple(i.uetr for i in ended if payments[i.uetr].state is PaymentState.settled)
+        if not instructions:
+            return DeferredOutcome(already, ())
         chains = [transfers_for(i, self._ids) for i in instructions]
         transfers = [chain[0] for chain in chains]
         commands: list[Command] = [t for chain in chains for t in chain]
         if floors_minor is not None:
             commands = simultaneous_commands(transfers, floors_minor)
-        payments = self._store.payments_by_uetr([i.uetr for i in instructions])
-        settled: list[str] = []
+        settled: list[str] = list(already)
 
         def changes(outcome: BatchOutcome) -> PaymentChanges:
             results = {
@@ -128,11 +138,16 @@ class DeferredSettlement:
         reason: str,
         detail: str,
         cases: Sequence[ComplianceCase] = (),
-    ) -> None:
-        """Refuse waiting payments (cut-off, compliance): RJCT to each sender."""
+    ) -> int:
+        """Refuse waiting payments (cut-off, compliance): RJCT to each sender; how many.
+        A payment the store says ended already (a commit that went through but reported
+        an error) is left as it is, and not counted."""
         if not instructions:
-            return
+            return 0
         payments = self._store.payments_by_uetr([i.uetr for i in instructions])
+        instructions, _ = self._still_waiting(instructions, payments)
+        if not instructions:
+            return 0
         now_ms = self._clock.now_ms()
         at = ms_to_datetime(now_ms)
         updated: list[Payment] = []
@@ -157,6 +172,7 @@ class DeferredSettlement:
                 cases=tuple(cases),
             )
             self._engine.execute([], lambda _outcome: changes)
+        return len(instructions)
 
     def _settled_changes(
         self,
@@ -233,6 +249,28 @@ class DeferredSettlement:
         received = [i.received_xml for i in group]
         spans = [i.relay_span for i in group]
         return self._outbound.forward(recipient, records, at, now_ms, received, spans)  # type: ignore[arg-type]
+
+    def _still_waiting(
+        self, instructions: Sequence[TransferInstruction], payments: Mapping[str, Payment]
+    ) -> tuple[list[TransferInstruction], list[TransferInstruction]]:
+        """(those the store says still wait, those it says ended). Memory may lag: after
+        a commit that reached the database but reported an error, the payments it
+        ended are still queued or held here. Their FX quotes follow what is stored."""
+        waiting: list[TransferInstruction] = []
+        ended: list[TransferInstruction] = []
+        for instruction in instructions:
+            state = payments[instruction.uetr].state
+            (waiting if state in _WAITING else ended).append(instruction)
+        fx = self._fx
+        for instruction in ended if fx is not None else ():
+            quote_id = instruction.fx.quote_id if instruction.fx is not None else None
+            if quote_id is None or fx.book.status(quote_id) is not QuoteStatus.consumed:
+                continue
+            if payments[instruction.uetr].state is PaymentState.settled:
+                fx.settled(quote_id, self._clock.now_ms())  # its trades are stored already
+            else:
+                fx.released(quote_id)
+        return waiting, ended
 
     def _quote_steps_undone_on_failure(self) -> AbstractContextManager[None]:
         """Around the work of a commit: if it fails, the FX quotes it settled or released

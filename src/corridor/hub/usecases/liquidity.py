@@ -213,10 +213,10 @@ class LiquidityCases(HubParts):
         stay queued, and the next cut-off finds them (the end of day runs one again, and
         the operator may: POST /v1/operator/day/{currency}/cut-off)."""
         expired = [entry.instruction for entry in self.liquidity.entries(currency)]
-        self.deferred.reject(expired, reason, f"unsettled at the {currency} cut-off")
+        rejected = self.deferred.reject(expired, reason, f"unsettled at the {currency} cut-off")
         self.liquidity.remove([i.uetr for i in expired])
-        self.audit.record("engine", "cut_off", currency=currency, rejected=len(expired))
-        return len(expired)
+        self.audit.record("engine", "cut_off", currency=currency, rejected=rejected)
+        return rejected
 
     def _refuse_inactive(
         self, instructions: Sequence[TransferInstruction]
