@@ -222,3 +222,36 @@ def test_a_release_whose_commit_failed_leaves_the_payment_held_for_a_new_one(
     assert world.hub.compliance.held_uetrs() == []
     tracking = world.hub.track(OPERATOR, uetr)
     assert tracking is not None and tracking.payment.state is PaymentState.settled
+
+
+def test_a_released_hold_that_fails_to_queue_stays_held_for_the_same_approval(
+    world: HubWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    big = world.hub.available_minor(BANK_A, "INR") + 1_00  # it must wait for liquidity
+    data, uetr = _payment_to(world, "VHM Trading", amount_minor=big)
+    assert world.hub.submit(BANK_A, data).status == "PDNG"
+    request = world.hub.request_approval(OFFICER_1, "release_hold", {"uetr": uetr})
+    commits = fail_commits(monkeypatch, world.hub, {2})  # the try to settle, then the queue
+    with pytest.raises(OperationalError):
+        world.hub.approve(OFFICER_2, request.id)
+    assert len(commits) == 2
+    assert world.hub.compliance.held_uetrs() == [uetr]  # not out of the hold and lost
+    assert world.hub.liquidity.entries("INR") == []
+    assert world.hub.approve(OFFICER_2, request.id).result == "queued"  # the same approval
+    assert world.hub.compliance.held_uetrs() == []
+    assert [e.instruction.uetr for e in world.hub.liquidity.entries("INR")] == [uetr]
+
+
+def test_a_released_hold_of_a_suspended_party_that_fails_to_reject_stays_held(
+    world: HubWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data, uetr = _payment_to(world, "VHM Trading")
+    assert world.hub.submit(BANK_A, data).status == "PDNG"
+    world.hub.set_status(BANK_B, ParticipantStatus.suspended)
+    request = world.hub.request_approval(OFFICER_1, "release_hold", {"uetr": uetr})
+    fail_commits(monkeypatch, world.hub, {1})
+    with pytest.raises(OperationalError):
+        world.hub.approve(OFFICER_2, request.id)
+    assert world.hub.compliance.held_uetrs() == [uetr]
+    assert world.hub.approve(OFFICER_2, request.id).result == "rejected"
+    assert world.hub.compliance.held_uetrs() == []

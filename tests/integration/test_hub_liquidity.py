@@ -315,3 +315,24 @@ def test_a_release_whose_commit_went_through_unannounced_does_not_settle_twice(
     assert world.hub.liquidity.entries("INR") == []
     assert _state(world, waiting) is PaymentState.settled
     assert audit_ledger(world.hub.store.engine).problems == []
+
+
+def test_a_funding_approved_once_funds_once_even_if_the_queue_release_fails(
+    world: HubWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    waiting = queued_payment(world)
+    before_a = world.hub.available_minor(BANK_A, "INR")
+    alice, bob = Principal("alice", Role.operator), Principal("bob", Role.operator)
+    request = world.hub.request_approval(
+        alice, "fund", {"bic": BANK_A, "currency": "INR", "amount": "100.00"}
+    )
+    fail_commits(monkeypatch, world.hub, {2})  # the funding commits, the release not
+    world.hub.approve(bob, request.id)
+    monkeypatch.undo()
+    assert world.hub.available_minor(BANK_A, "INR") == before_a + 100_00
+    with pytest.raises(InputError):
+        world.hub.approve(bob, request.id)  # decided: it cannot fund a second time
+    actions = [e.action for e in world.hub.audit.entries()]
+    assert "release_queues_failed" in actions
+    assert world.hub.release_queues() == 1  # the next release settles the payment
+    assert _state(world, waiting) is PaymentState.settled

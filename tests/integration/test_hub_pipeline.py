@@ -196,3 +196,23 @@ async def _until(condition: Callable[[], bool], timeout_s: float = 5.0) -> None:
     while not condition():
         assert asyncio.get_running_loop().time() < deadline, "timed out"
         await asyncio.sleep(0.001)
+
+
+def test_stopping_the_engine_fails_a_shared_commit_still_waiting(world: HubWorld) -> None:
+    """commit_shared's callers are never left waiting: a round the engine stops before
+    (or while) running fails them."""
+
+    async def run() -> BaseException | None:
+        engine = EngineWorker(world.hub)
+        await engine.start()
+        async with engine._between_batches:  # a write in progress: the round must wait
+            waiting = asyncio.ensure_future(engine.commit_shared())
+            await asyncio.sleep(0.01)
+            assert not waiting.done()
+            stopping = asyncio.ensure_future(engine.stop())
+            await asyncio.sleep(0.01)
+        await stopping
+        return waiting.exception() if waiting.done() else None
+
+    error = asyncio.run(run())
+    assert isinstance(error, RuntimeError) and "stopped" in str(error)

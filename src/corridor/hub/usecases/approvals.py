@@ -6,6 +6,7 @@ A part of the Hub façade (corridor.hub.service): engine-thread use cases.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -91,7 +92,14 @@ class ApprovalCases(HubParts):
         )
         (result,) = self.engine.execute([transfer]).results
         if result is Result.ok and self.liquidity.length():
-            self.release_queues()
+            # The funds are committed: the approval is done whatever the queues do. A
+            # release that fails here must not leave it pending, to be approved (and
+            # funded) a second time; the next payment or gridlock run releases them.
+            try:
+                self.release_queues()
+            except Exception as error:
+                with contextlib.suppress(Exception):  # the database may be away for it too
+                    self.audit.record("engine", "release_queues_failed", error=str(error)[:200])
         return result
 
     def _account_of(self, params: dict[str, Any], currency: str) -> int:
