@@ -12,13 +12,12 @@ import pytest
 # Runs the entry point (`main`) or the whole app (`app`) on argv, then names which heavy
 # modules it loaded.
 _SCRIPT = """
+import contextlib
 import sys
 sys.argv = ["corridor", *{argv!r}]
 from corridor.cli.main import {call}
-try:
+with contextlib.suppress(SystemExit):  # typer ends with sys.exit
     {call}()
-except SystemExit:
-    pass
 heavy = ("corridor.bootstrap", "corridor.hub", "corridor.store", "sqlalchemy", "fastapi")
 print("LOADED", sorted(m for m in heavy if m in sys.modules))
 """

@@ -62,6 +62,11 @@ class QuoteStatus(StrEnum):
     settled = "settled"  # every leg settled; counts in reports
     released = "released"  # the payment was rejected or cancelled; exposure released
 
+    @property
+    def live(self) -> bool:
+        """Locked or consumed: its exposure is reserved, and the hub stores it."""
+        return self in (QuoteStatus.locked, QuoteStatus.consumed)
+
 
 @dataclass(frozen=True, slots=True)
 class QuoteRequest:

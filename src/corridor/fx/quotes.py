@@ -39,7 +39,6 @@ from corridor.fx.model import (
 from corridor.fx.rates import RateSheet
 from corridor.fx.reports import FxTrade, trades_of
 
-_ENDED = (QuoteStatus.expired, QuoteStatus.settled, QuoteStatus.released)
 LOCK_MS_DEFAULT = 30_000
 LOCK_MS_MAX = 3_600_000
 QUOTES_MAX_DEFAULT = 100_000
@@ -303,7 +302,7 @@ class QuoteBook:
         quote, now = self._get(quote_id)
         if now is status:
             return
-        if status not in (QuoteStatus.locked, QuoteStatus.consumed):
+        if not status.live:
             raise QuoteStateError(f"quote {quote_id} cannot go back to {status}")
         for leg in quote.legs:
             if now is QuoteStatus.settled:
@@ -344,7 +343,7 @@ class QuoteBook:
     def adopt(self, quote: Quote, status: QuoteStatus) -> None:
         """A stored quote, locked or consumed, back in the book after a restart: its
         exposure reserved again, a locked one expiring as before."""
-        if status not in (QuoteStatus.locked, QuoteStatus.consumed):
+        if not status.live:
             raise QuoteStateError(f"quote {quote.id} is {status}: only live quotes come back")
         if quote.id in self._quotes:
             raise QuoteStateError(f"quote {quote.id} is in the book already")
@@ -412,7 +411,7 @@ class QuoteBook:
         for quote, status in state.quotes:
             book._quotes[quote.id] = quote
             book._status[quote.id] = status
-            if status in (QuoteStatus.locked, QuoteStatus.consumed):
+            if status.live:
                 for leg in quote.legs:
                     key = leg.exposure_key
                     reserved[key] = reserved.get(key, 0) + leg.base_minor
@@ -443,7 +442,7 @@ class QuoteBook:
     def _end(self, quote: Quote, status: QuoteStatus) -> None:
         """locked/consumed -> expired/released: give the exposure back."""
         assert status in (QuoteStatus.expired, QuoteStatus.released)
-        if self._status[quote.id] in (QuoteStatus.locked, QuoteStatus.consumed):
+        if self._status[quote.id].live:
             for leg in quote.legs:
                 self._exposure.release(leg.exposure_key, leg.base_minor)
         self._set(quote.id, status)
@@ -454,7 +453,7 @@ class QuoteBook:
 
     def _may_forget(self, quote_id: str) -> bool:
         """Ended, and its end handed out to be stored (take_changes)."""
-        return self._status[quote_id] in _ENDED and quote_id not in self._changed
+        return not self._status[quote_id].live and quote_id not in self._changed
 
     def _forget_oldest_ended(self, count: int) -> None:
         oldest = []

@@ -205,11 +205,16 @@ class FxDesk:
         try:
             yield
         except BaseException:
-            for quote_id, status in reversed(steps):
-                self.book.revert(quote_id, status)
+            self.revert_steps(steps)
             raise
         finally:
             self._steps = outer
+
+    def revert_steps(self, steps: list[tuple[str, QuoteStatus]]) -> None:
+        """Quotes back to their status before each (quote id, status before) step,
+        newest first: the commit that was to store the steps failed."""
+        for quote_id, status in reversed(steps):
+            self.book.revert(quote_id, status)
 
     def _note_step(self, quote_id: str) -> None:
         status = self.book.status(quote_id)

@@ -241,10 +241,8 @@ class _Batch:
     # -- steps ----------------------------------------------------------------------
     def revert_quotes(self) -> None:
         """The batch did not commit: its FX quotes back as they were before it."""
-        fx = self.p.fx
-        if fx is not None:
-            for quote_id, status in reversed(self.quote_steps):
-                fx.book.revert(quote_id, status)
+        if self.p.fx is not None:
+            self.p.fx.revert_steps(self.quote_steps)
         self.quote_steps.clear()
 
     def _quote_step(self, quote_id: str) -> None:

@@ -50,14 +50,11 @@ def write_trades(connection: Connection, trades: Sequence[FxTrade]) -> None:
         connection.execute(insert(fx_trades), [_trade_row(t) for t in trades])
 
 
-_LIVE = (QuoteStatus.locked, QuoteStatus.consumed)
-
-
 def write_quotes(connection: Connection, changed: Sequence[tuple[Quote, QuoteStatus]]) -> None:
     """Store the quotes whose status changed, in the caller's transaction: a live one
     (locked, consumed) is written with its status, one that ended is deleted."""
-    live = [(quote, status) for quote, status in changed if status in _LIVE]
-    ended = [quote.id for quote, status in changed if status not in _LIVE]
+    live = [(quote, status) for quote, status in changed if status.live]
+    ended = [quote.id for quote, status in changed if not status.live]
     if live:
         connection.execute(
             upsert(fx_quotes, connection.dialect.name, ("status",)),
